@@ -1,0 +1,25 @@
+# GridKeeper — common tasks. `make demo` and `make test` work on a fresh Debian/Ubuntu machine.
+SWIFT ?= swift
+
+.PHONY: demo test build release bootstrap clean
+
+bootstrap:
+	@./scripts/bootstrap
+
+## Run the zero-set-up demo against the embedded simulator.
+demo: bootstrap
+	$(SWIFT) run gridkeeper demo
+
+## Build and run the whole test suite.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release
+
+clean:
+	rm -rf .build

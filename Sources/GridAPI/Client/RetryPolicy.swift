@@ -1,0 +1,55 @@
+/// How reads are retried: exponential backoff with full jitter, honouring `Retry-After`.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Attempts in total, the first included.
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    /// Upper bound on a server-requested `Retry-After` wait.
+    public var maxRetryAfter: Duration
+
+    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5),
+                maxRetryAfter: Duration = .seconds(60)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// Delay before retry number `attempt` (1 = first retry).
+    /// - Parameters:
+    ///   - retryAfter: the server's `Retry-After`, when it sent one.
+    ///   - unit: a random number in 0..<1 for jitter.
+    public func delay(attempt: Int, retryAfter: Duration?, unit: Double) -> Duration {
+        if let retryAfter { return min(retryAfter, maxRetryAfter) }
+        let exponent = min(attempt - 1, 20)
+        let ceiling = min(maxDelay, baseDelay * (1 << exponent))
+        // Full jitter, but never less than half the ceiling so retries do not bunch at zero.
+        return ceiling / 2 + ceiling / 2 * unit
+    }
+
+    /// Statuses worth retrying for a read.
+    static func isRetryableStatus(_ status: Int) -> Bool {
+        [408, 429, 500, 502, 503, 504].contains(status)
+    }
+
+    /// Parses `Retry-After`: delta seconds (an HTTP date is not used by The Grid).
+    static func parseRetryAfter(_ value: String?) -> Duration? {
+        guard let value, let seconds = Int(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        return .seconds(seconds)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension Set where Element == Character {
+    fileprivate static let whitespaces: Set<Character> = [" ", "\t"]
+}
