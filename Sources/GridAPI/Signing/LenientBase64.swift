@@ -2,9 +2,9 @@ import Foundation
 
 /// Base64 decoding that accepts what people paste: surrounding whitespace and line breaks, the
 /// URL-safe alphabet (`-`, `_`) and missing `=` padding.
-enum LenientBase64 {
+public enum LenientBase64 {
     /// - Returns: the decoded bytes, or `nil` when the text is not base64 in either alphabet.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var cleaned = String()
         cleaned.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -23,7 +23,13 @@ enum LenientBase64 {
     }
 
     /// Standard base64 with padding.
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
+    }
+
+    /// A 32-byte Ed25519 public key from base64, or `nil`.
+    public static func decodePublicKey(_ text: String) -> [UInt8]? {
+        guard let bytes = decode(text), bytes.count == 32 else { return nil }
+        return bytes
     }
 }

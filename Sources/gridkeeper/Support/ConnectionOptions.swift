@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import GridAPI
+import Logging
+
+/// Options shared by every command that talks to the Trading API.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("Trading API base URL including /v1.", valueName: "url"))
+    var baseURL: String?
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("Private key file (mode 0600) instead of GRID_TRADING_PRIVATE_KEY.", valueName: "file"))
+    var keyFile: String?
+
+    @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .warning
+
+    /// A signed client from the flags and the environment.
+    /// - Throws: `CommandFailure` with the key or URL problem; never the key itself.
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GridClient {
+        LogSetup.bootstrap(level: logLevel)
+        let key: SigningKey
+        do {
+            key = try KeySource.load(keyFile: keyFile, environment: environment)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        let fingerprint = environment[KeySource.fingerprintVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if let fingerprint, fingerprint != key.fingerprint {
+            throw CommandFailure(message: "GRID_TRADING_FINGERPRINT (\(fingerprint)) does not match the key's fingerprint (\(key.fingerprint)): unset it or use the matching key")
+        }
+        do {
+            return try GridClient(
+                configuration: .init(environment: environment, baseURL: baseURL), signer: RequestSigner(key: key, fingerprint: fingerprint),
+                logger: Logger(label: "gridkeeper.api"))
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+}
+
+/// A failure already explained to the user; printed as is, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: Int32 = 1
+    var description: String { message }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GridAPI
+import Simulator
+import Testing
+import TestSupport
+
+/// The `gridkeeper` binary end to end: real processes, a real simulator on loopback.
+@Suite struct CommandLineTests {
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gk-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func withSimulator(_ configuration: SimulatorConfiguration = SimulatorConfiguration(),
+                              _ body: @Sendable (SimulatedExchange, [String: String]) async throws -> Void) async throws {
+        let exchange = SimulatedExchange(configuration: configuration)
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey], configuration: configuration)
+        try await server.withRunning { baseURL in
+            try await body(exchange, ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL])
+        }
+    }
+
+    @Test func verifyJSONPassesWithEveryRequestSigned() async throws {
+        try await Self.withSimulator { exchange, env in
+            let result = try await CLIRunner.run(["verify", "--json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONDecoder().decode(Preflight.Report.self, from: Data(result.stdout.utf8))
+            #expect(report.ok)
+            #expect(report.checks.map(\.name) == ["service", "key", "account mode", "usd balance", "trading accounts", "consumption accounts", "markets"])
+            #expect(report.checks.allSatisfy { $0.status == .pass })
+            let log = await exchange.requestLog
+            #expect(log.allSatisfy { $0.method == "GET" }, "verify is read-only")
+            #expect(log.allSatisfy { $0.status == 200 }, "every request was accepted: \(log)")
+            #expect(log.count >= 6)
+            #expect(!result.stdout.contains(TestKeys.referenceSeedBase64) && !result.stderr.contains(TestKeys.referenceSeedBase64))
+        }
+    }
+
+    @Test func verifyWarnsAboutAutoModeButPasses() async throws {
+        try await Self.withSimulator(SimulatorConfiguration(accountMode: "easy")) { _, env in
+            let result = try await CLIRunner.run(["verify"], environment: env)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("[warn] account mode"))
+            #expect(result.stdout.contains("Advanced mode"))
+        }
+    }
+
+    @Test func verifyFailsWithAFixForAnUnregisteredKey() async throws {
+        try await Self.withSimulator { _, env in
+            var env = env
+            env["GRID_TRADING_PRIVATE_KEY"] = SigningKey.generate().exportSeedBase64()
+            let result = try await CLIRunner.run(["verify"], environment: env)
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("[FAIL] key"))
+            #expect(result.stdout.contains("register the public key"))
+            #expect(result.stdout.contains("[skip] markets"))
+        }
+    }
+
+    @Test func balancesJSONReportsTheServersBalancesExactly() async throws {
+        let config = SimulatorConfiguration(startingUSD: StrictDecimal.parse("1234.56")!, startingInventory: ["code-max": 11], startingConsumption: ["text-prime": 3])
+        try await Self.withSimulator(config) { _, env in
+            let result = try await CLIRunner.run(["balances", "--json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(object["usd_available"] as? String == "1234.56")
+            #expect(object["usd_locked"] as? String == "0")
+            let sheet = try JSONDecoder().decode(BalanceSheet.self, from: Data(result.stdout.utf8))
+            #expect(sheet.instruments.count == 9)
+            #expect(sheet.instruments.first { $0.symbol == "code-max" }?.tradingAvailable == 11)
+            #expect(sheet.instruments.first { $0.symbol == "text-prime" }?.consumptionAvailable == 3)
+            let table = try await CLIRunner.run(["balances"], environment: env)
+            #expect(table.stdout.contains("USD available 1234.56"))
+        }
+    }
+
+    @Test func marketShowsTickerAndTopOfBook() async throws {
+        try await Self.withSimulator { _, env in
+            let result = try await CLIRunner.run(["market", "text-prime", "--depth", "2", "--json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let summary = try JSONDecoder().decode(MarketSummary.self, from: Data(result.stdout.utf8))
+            #expect(summary.bestAsk == StrictDecimal.parse("2.51") && summary.asks.count == 2)
+            let unknown = try await CLIRunner.run(["market", "text-nope"], environment: env)
+            #expect(unknown.status == 1 && unknown.stderr.contains("text-nope"))
+            let badDepth = try await CLIRunner.run(["market", "text-prime", "--depth", "0"], environment: env)
+            #expect(badDepth.status == 64 && badDepth.stderr.contains("--depth"))
+        }
+    }
+
+    @Test func keygenWritesAPrivateKeyFileOnlyTheOwnerCanRead() async throws {
+        let dir = try Self.scratch()
+        let path = dir.appendingPathComponent("trading.key").path
+        let result = try await CLIRunner.run(["keygen", "--out", path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let key = try KeySource.loadFile(path)
+        let printed = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
+        #expect(printed["fingerprint"] == key.fingerprint && printed["public_key"] == key.publicKeyBase64)
+        #expect(!result.stdout.contains(key.exportSeedBase64()), "the private key is never printed")
+        let again = try await CLIRunner.run(["keygen", "--out", path])
+        #expect(again.status == 1 && again.stderr.contains("refusing to overwrite"))
+    }
+
+    @Test func keyFilesReadableByOthersAreRefused() async throws {
+        let dir = try Self.scratch()
+        let path = dir.appendingPathComponent("loose.key").path
+        try Data((TestKeys.referenceSeedBase64 + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let result = try await CLIRunner.run(["balances", "--key-file", path, "--base-url", "http://127.0.0.1:9/v1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("chmod 600 \(path)"))
+        #expect(!result.stderr.contains(TestKeys.referenceSeedBase64))
+    }
+
+    @Test func badKeysGiveAClearErrorWithoutEchoingThem() async throws {
+        let secretish = "c2VjcmV0LWJ1dC13cm9uZy1sZW5ndGg="
+        let result = try await CLIRunner.run(["verify"], environment: ["GRID_TRADING_PRIVATE_KEY": secretish, "GRID_TRADING_BASE_URL": "http://127.0.0.1:9/v1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("expected 32 (seed) or 64 (secret key)"))
+        #expect(!result.stderr.contains(secretish) && !result.stdout.contains(secretish))
+        let missing = try await CLIRunner.run(["verify"], environment: [:])
+        #expect(missing.status == 1 && missing.stderr.contains("GRID_TRADING_PRIVATE_KEY"))
+    }
+
+    @Test func simPrintsItsBaseURLAndServesSignedRequests() async throws {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["sim", "--port", "0", "--public-key", TestKeys.reference.publicKeyBase64, "--usd", "77.70"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        let firstLine: String = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var bytes = Data()
+                while let byte = try? out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                    bytes.append(byte)
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        #expect(firstLine.hasPrefix("http://127.0.0.1:") && firstLine.hasSuffix("/v1"))
+        let client = try GridClient(configuration: .init(baseURL: firstLine), signer: RequestSigner(key: TestKeys.reference))
+        #expect(try await BalanceSheet.fetch(from: client).usdAvailable == StrictDecimal.parse("77.70"))
+    }
+
+    @Test func everyCommandHasHelp() async throws {
+        for command in ["demo", "keygen", "verify", "balances", "market", "sim"] {
+            let result = try await CLIRunner.run([command, "--help"])
+            #expect(result.status == 0 && result.stdout.contains("USAGE: gridkeeper \(command)"), "\(command)")
+        }
+    }
+
+    @Test func demoRunsEndToEnd() async throws {
+        let result = try await CLIRunner.run(["demo", "--units", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("filled 5/5"))
+        #expect(result.stdout.contains("5 units → consumption"))
+    }
+}
