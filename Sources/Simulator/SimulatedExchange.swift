@@ -32,39 +32,49 @@ public actor SimulatedExchange {
     public static let lotLifetime: TimeInterval = 4 * 3600
 
     let configuration: SimulatorConfiguration
-    private let wallClock: @Sendable () -> Date
-    private var advanced: TimeInterval = 0
-    public private(set) var accountMode: String
-    public private(set) var autoTransfer: Bool
+    public nonisolated let clock: SimulationClock
+    public internal(set) var accountMode: String
+    public internal(set) var autoTransfer: Bool
 
-    private(set) var instruments: [Instrument] = []
-    private(set) var markets: [Market] = []
-    private var books: [String: Book] = [:]
-    private var lastTrade: [String: (price: Decimal, quantity: Int, at: Date)] = [:]
-    private var tape: [String: [PublicTrade]] = [:]
+    var instruments: [Instrument] = []
+    var markets: [Market] = []
+    var books: [String: Book] = [:]
+    var lastTrade: [String: (price: Decimal, quantity: Int, at: Date)] = [:]
+    var tape: [String: [PublicTrade]] = [:]
 
-    private var usdAvailable: Decimal
-    private var usdLocked: Decimal = 0
-    private var inventory: [String: Int] = [:]
-    private var inventoryLocked: [String: Int] = [:]
-    private var lots: [String: [Lot]] = [:]
+    var usdAvailable: Decimal
+    var usdLocked: Decimal = 0
+    var inventory: [String: Int] = [:]
+    var inventoryLocked: [String: Int] = [:]
+    var lots: [String: [Lot]] = [:]
 
-    private var orders: [Order] = []
-    private var orderIndex: [String: Int] = [:]
-    private var clientOrderIndex: [String: String] = [:]
-    private var lockedForOrder: [String: Decimal] = [:]
-    private var fills: [Trade] = []
-    private var transfers: [TransferHistory] = []
-    private var faults: [Fault] = []
-    public private(set) var requestLog: [RequestRecord] = []
-    private var sequence = 0
+    var orders: [Order] = []
+    var orderIndex: [String: Int] = [:]
+    var clientOrderIndex: [String: String] = [:]
+    var lockedForOrder: [String: Decimal] = [:]
+    var fills: [Trade] = []
+    var transfers: [TransferHistory] = []
+    var faults: [Fault] = []
+    var buckets: [String: (tokens: Double, at: Date)] = [:]
+    // Stepping state (see SimulatedExchange+Steps.swift).
+    var rng: SplitMix64
+    var nextStep: Date
+    var midTicks: [String: Double] = [:]
+    var burn: [String: BurnProfile] = [:]
+    var burnCarry: [String: Double] = [:]
+    var burstUntil: [String: Date] = [:]
+    var burned: [String: Int] = [:]
+    var expired: [String: Int] = [:]
+    var stockoutSeconds: [String: Int] = [:]
+    public internal(set) var requestLog: [RequestRecord] = []
+    var sequence = 0
 
     /// - Parameters:
     ///   - configuration: starting balances and switches.
-    ///   - now: the wall clock; `advance(by:)` moves simulated time past it.
-    public init(configuration: SimulatorConfiguration = SimulatorConfiguration(), now: @escaping @Sendable () -> Date = { Date() }) {
+    ///   - clock: simulated time; the market and consumption step through it.
+    public init(configuration: SimulatorConfiguration = SimulatorConfiguration(), clock: SimulationClock = SimulationClock()) {
         self.configuration = configuration
-        self.wallClock = now
+        self.clock = clock
         self.accountMode = configuration.accountMode
         self.autoTransfer = configuration.autoTransfer
         self.usdAvailable = configuration.startingUSD
@@ -95,7 +105,14 @@ public actor SimulatedExchange {
         self.markets = markets
         self.books = books
         self.sequence = sequence
-        let start = now()
+        let start = clock.now
+        self.rng = SplitMix64(seed: configuration.market?.seed ?? configuration.seed)
+        self.nextStep = start.addingTimeInterval(TimeInterval(configuration.market?.stepSeconds ?? 60))
+        for (index, entry) in configuration.instruments.enumerated() {
+            let id = instruments[index].instrumentID
+            midTicks[markets[index].marketID] = NSDecimalNumber(decimal: entry.referencePrice / configuration.tickSize).doubleValue
+            if let profile = configuration.burn[entry.symbol] { burn[id] = profile }
+        }
         for instrument in instruments {
             inventory[instrument.instrumentID] = configuration.startingInventory[instrument.symbol] ?? 0
             if let units = configuration.startingConsumption[instrument.symbol], units > 0 {
@@ -112,17 +129,18 @@ public actor SimulatedExchange {
 
     // MARK: Clock
 
-    /// Simulated time: the wall clock plus every `advance(by:)`.
-    public var now: Date { wallClock().addingTimeInterval(advanced) }
+    /// Simulated now.
+    public var now: Date { clock.now }
 
-    /// Moves simulated time forward (lots expire, nothing else moves on its own yet).
+    /// Jumps simulated time forward, stepping the market and consumption through it.
     public func advance(by seconds: TimeInterval) {
-        advanced += max(0, seconds)
+        clock.advance(by: seconds)
+        catchUp()
     }
 
-    private func timestamp() -> String { now.ISO8601Format() }
+    func timestamp() -> String { now.ISO8601Format() }
 
-    private func nextID(_ prefix: String) -> String {
+    func nextID(_ prefix: String) -> String {
         sequence += 1
         return "\(prefix)_\(String(format: "%010d", sequence))"
     }
@@ -151,6 +169,7 @@ public actor SimulatedExchange {
 
     /// Usable consumption units of `symbol` right now.
     public func consumptionUnits(symbol: String) -> Int {
+        catchUp()
         guard let id = instruments.first(where: { $0.symbol == symbol })?.instrumentID else { return 0 }
         return usableLots(id).reduce(0) { $0 + $1.quantity }
     }
@@ -184,7 +203,7 @@ public actor SimulatedExchange {
         AccountLimits(marketID: marketID, orderRateLimits: .init(scope: "user_market", maxOrdersPerSecond: 10, maxOrdersPerMinute: 300, burstCapacity: 20, windowSeconds: 60))
     }
 
-    private var usdAccount: CurrencyAccount {
+    var usdAccount: CurrencyAccount {
         CurrencyAccount(accountID: "currency_trading_account_0000000000000001", availableBalance: usdAvailable,
                         lockedBalance: usdLocked, totalBalance: usdAvailable + usdLocked)
     }
@@ -205,7 +224,7 @@ public actor SimulatedExchange {
         return rows
     }
 
-    private func usableLots(_ instrumentID: String) -> [Lot] {
+    func usableLots(_ instrumentID: String) -> [Lot] {
         let now = self.now
         return (lots[instrumentID] ?? []).filter { $0.expiresAt > now && $0.quantity > 0 }
     }
@@ -359,7 +378,7 @@ public actor SimulatedExchange {
         return (orders[orderIndex[orderID]!], true)
     }
 
-    private func cost(ofBuying qty: Int, in book: Book) -> Decimal {
+    func cost(ofBuying qty: Int, in book: Book) -> Decimal {
         var left = qty
         var total: Decimal = 0
         for level in book.asks where level.orderID == nil && left > 0 {
@@ -371,7 +390,7 @@ public actor SimulatedExchange {
     }
 
     /// Crosses a new order against resting liquidity-provider orders (price-time priority).
-    private func match(orderIndex index: Int, limit: Decimal?, instrumentID: String) {
+    func match(orderIndex index: Int, limit: Decimal?, instrumentID: String) {
         let order = orders[index]
         guard let marketID = order.marketID, var book = books[marketID], let side = order.side else { return }
         var remaining = Units(exactly: order.quantity)?.rawValue ?? 0
@@ -395,7 +414,7 @@ public actor SimulatedExchange {
         books[marketID] = book
     }
 
-    private func fill(orderIndex index: Int, price: Decimal, quantity: Int, instrumentID: String) {
+    func fill(orderIndex index: Int, price: Decimal, quantity: Int, instrumentID: String) {
         var order = orders[index]
         let notional = price * Decimal(quantity)
         let tradeID = nextID("trade")
@@ -432,14 +451,14 @@ public actor SimulatedExchange {
         }
     }
 
-    private func releaseLock(_ orderID: String) {
+    func releaseLock(_ orderID: String) {
         if let left = lockedForOrder.removeValue(forKey: orderID), left > 0 {
             usdLocked -= left
             usdAvailable += left
         }
     }
 
-    private func closeOrder(_ orderID: String, status: String, reason: String?) {
+    func closeOrder(_ orderID: String, status: String, reason: String?) {
         guard let index = orderIndex[orderID] else { return }
         var order = orders[index]
         order.status = status

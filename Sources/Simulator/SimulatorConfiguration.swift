@@ -26,6 +26,14 @@ public struct SimulatorConfiguration: Sendable {
     public var signatureWindowSeconds: Int64
     /// Largest request body accepted, bytes.
     public var maxBodyBytes: Int
+    /// How the market moves; `nil` keeps the liquidity providers' book fixed.
+    public var market: MarketModel?
+    /// Consumption burn per instrument symbol; instruments not listed do not burn.
+    public var burn: [String: BurnProfile]
+    /// Seed for consumption bursts when `market` is `nil`.
+    public var seed: UInt64
+    /// Signed requests allowed per key per minute; `nil` for no limit.
+    public var rateLimitPerMinute: Int?
 
     public init(
         accountMode: String = "advanced",
@@ -39,8 +47,16 @@ public struct SimulatorConfiguration: Sendable {
         levelQuantity: Int = 50,
         tickSize: Decimal = Decimal(string: "0.01")!,
         signatureWindowSeconds: Int64 = 30,
-        maxBodyBytes: Int = 64 * 1024
+        maxBodyBytes: Int = 64 * 1024,
+        market: MarketModel? = nil,
+        burn: [String: BurnProfile] = [:],
+        seed: UInt64 = 1,
+        rateLimitPerMinute: Int? = nil
     ) {
+        self.market = market
+        self.burn = burn
+        self.seed = seed
+        self.rateLimitPerMinute = rateLimitPerMinute
         self.accountMode = accountMode
         self.autoTransfer = autoTransfer
         self.startingUSD = startingUSD

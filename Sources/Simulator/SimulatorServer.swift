@@ -23,19 +23,20 @@ public struct SimulatorContext: RequestContext {
 public struct SimulatorServer: Sendable {
     public let exchange: SimulatedExchange
     public let verifier: SignatureVerifier
-    let now: @Sendable () -> Date
     let configuration: SimulatorConfiguration
+    /// Serve the unauthenticated `/admin/...` control API (keep the server on loopback).
+    public let adminEnabled: Bool
 
     /// - Parameters:
     ///   - exchange: the state to serve.
     ///   - publicKeys: raw 32-byte Ed25519 keys allowed to sign requests.
-    ///   - now: wall clock used to check request timestamps.
+    ///   - adminEnabled: serve the `/admin/...` control API.
     public init(exchange: SimulatedExchange, publicKeys: [[UInt8]], configuration: SimulatorConfiguration = SimulatorConfiguration(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                adminEnabled: Bool = true) {
         self.exchange = exchange
         self.verifier = SignatureVerifier(publicKeys: publicKeys, window: configuration.signatureWindowSeconds)
-        self.now = now
         self.configuration = configuration
+        self.adminEnabled = adminEnabled
     }
 
     /// A Hummingbird application listening on `host:port` (port 0 picks a free one).
@@ -45,8 +46,10 @@ public struct SimulatorServer: Sendable {
         let responder = CallbackResponder<SimulatorContext> { request, context in
             await self.respond(to: request, context: context)
         }
+        let clock = exchange.clock
         return Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ServerDateRewriter(clock: clock)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "gridkeeper-sim"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
@@ -102,16 +105,27 @@ public struct SimulatorServer: Sendable {
             }
             var request = request
             let body = try await readBody(&request)
-            if !(method == "GET" && path == "/v1/health") {
-                do {
-                    _ = try verifier.verify(method: method, path: path, body: body, nowSeconds: Int64(now().timeIntervalSince1970)) {
-                        request.headers[HTTPField.Name($0)!]
+            if path.hasPrefix("/admin/") {
+                guard adminEnabled else { throw SimulatorError.notFound("path \(path)") }
+                response = try await admin(method: method, path: path, body: body)
+            } else {
+                if !(method == "GET" && path == "/v1/health") {
+                    let serverTime = exchange.clock.serverWallTime
+                    let fingerprint: String
+                    do {
+                        fingerprint = try verifier.verify(method: method, path: path, body: body, nowSeconds: Int64(serverTime.timeIntervalSince1970)) {
+                            request.headers[HTTPField.Name($0)!]
+                        }
+                    } catch {
+                        throw SimulatorError(401, error.description)
                     }
-                } catch {
-                    throw SimulatorError(401, error.description)
+                    if let wait = await exchange.admit(fingerprint: fingerprint, at: serverTime) {
+                        throw SimulatorError(429, "rate_limited", retryAfterSeconds: wait)
+                    }
                 }
+                await exchange.catchUp()
+                response = try await route(method: method, path: path, query: Self.query(request.uri), body: body)
             }
-            response = try await route(method: method, path: path, query: Self.query(request.uri), body: body)
             if case .dropAfterCommit = fault {
                 await exchange.record(method: method, path: path, status: 0)
                 try? await context.channel.close()
@@ -152,9 +166,9 @@ public struct SimulatorServer: Sendable {
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    func json<T: Encodable>(_ value: T, status: Int = 200) -> Response {
+    func json<T: Encodable>(_ value: T, status: Int = 200, sortedKeys: Bool = false) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = sortedKeys ? [.withoutEscapingSlashes, .sortedKeys, .prettyPrinted] : [.withoutEscapingSlashes]
         if configuration.quantitiesAsStrings { encoder.userInfo[.gridQuantitiesAsStrings] = true }
         let data = (try? encoder.encode(value)) ?? Data()
         return Response(status: .init(code: status), headers: [.contentType: "application/json"],

@@ -1,0 +1,202 @@
+import Foundation
+import GridAPI
+import GridKeeperCore
+
+extension SimulatedExchange {
+    /// Runs every market and consumption step due up to now. Steps happen at fixed simulated
+    /// times (start + k × step), each drawing from the seeded generator in the same order, so
+    /// the market's path depends only on the seed and the clock.
+    public func catchUp() {
+        let now = clock.now
+        let step = TimeInterval(configuration.market?.stepSeconds ?? 60)
+        while nextStep <= now {
+            runStep(at: nextStep, seconds: step)
+            nextStep = nextStep.addingTimeInterval(step)
+        }
+    }
+
+    func runStep(at time: Date, seconds: TimeInterval) {
+        let hours = seconds / 3600
+        if let model = configuration.market {
+            for index in markets.indices {
+                moveMarket(index: index, model: model, at: time, hours: hours)
+            }
+        }
+        for instrument in instruments {
+            consume(instrument.instrumentID, at: time, seconds: seconds)
+        }
+    }
+
+    // MARK: Market
+
+    private func moveMarket(index: Int, model: MarketModel, at time: Date, hours: Double) {
+        let marketID = markets[index].marketID
+        let entry = configuration.instruments[index]
+        let baseTicks = NSDecimalNumber(decimal: entry.referencePrice / configuration.tickSize).doubleValue
+        var mid = midTicks[marketID] ?? baseTicks
+        let target = model.target(baseTicks: baseTicks, at: time)
+        mid += model.meanReversionPerHour * hours * (target - mid)
+        mid += model.volatilityPerHour * baseTicks * hours.squareRoot() * rng.gaussian()
+        if rng.unit() < model.spikesPerDay * hours / 24 {
+            mid += model.spikeSize * baseTicks
+        }
+        let floor = Double(model.halfSpreadTicks + 1)
+        mid = max(mid, floor)
+        midTicks[marketID] = mid
+        requote(marketID: marketID, midTicks: Int(mid.rounded()), halfSpread: model.halfSpreadTicks)
+        let trades = rng.poisson(model.backgroundTradesPerHour * hours)
+        for _ in 0..<trades {
+            let buy = rng.unit() < 0.5
+            let quantity = 1 + Int(rng.unit() * 10)
+            let book = books[marketID] ?? Book()
+            guard let price = buy ? book.asks.first?.price : book.bids.first?.price else { continue }
+            let tradeID = nextID("trade")
+            lastTrade[marketID] = (price, quantity, time)
+            tape[marketID, default: []].append(PublicTrade(
+                tradeID: tradeID, marketID: marketID, price: price, quantity: Decimal(quantity), side: buy ? "buy" : "sell",
+                executionTimestamp: time.ISO8601Format()))
+        }
+        if (tape[marketID]?.count ?? 0) > 1000 { tape[marketID]?.removeFirst(500) }
+    }
+
+    /// Replaces the liquidity providers' quotes around `midTicks`, then lets them trade with
+    /// our resting orders that the new quotes cross (at our, the maker's, price).
+    private func requote(marketID: String, midTicks: Int, halfSpread: Int) {
+        var book = books[marketID] ?? Book()
+        book.asks.removeAll { $0.orderID == nil }
+        book.bids.removeAll { $0.orderID == nil }
+        let tick = configuration.tickSize
+        for level in 0..<max(1, configuration.bookDepth) {
+            sequence += 1
+            let askTicks = midTicks + halfSpread + level
+            let bidTicks = midTicks - halfSpread - level
+            book.asks.append(Resting(orderID: nil, price: Decimal(askTicks) * tick, quantity: configuration.levelQuantity, sequence: sequence))
+            if bidTicks > 0 {
+                book.bids.append(Resting(orderID: nil, price: Decimal(bidTicks) * tick, quantity: configuration.levelQuantity, sequence: sequence))
+            }
+        }
+        book.asks.sort { $0.price != $1.price ? $0.price < $1.price : $0.sequence < $1.sequence }
+        book.bids.sort { $0.price != $1.price ? $0.price > $1.price : $0.sequence < $1.sequence }
+        books[marketID] = book
+        crossRestingOrders(marketID: marketID)
+    }
+
+    private func crossRestingOrders(marketID: String) {
+        guard var book = books[marketID], let instrumentID = markets.first(where: { $0.marketID == marketID })?.associatedInstruments.first
+        else { return }
+        // Our resting bids that the liquidity providers' asks now reach.
+        for bidIndex in book.bids.indices where book.bids[bidIndex].orderID != nil {
+            let bid = book.bids[bidIndex]
+            var remaining = bid.quantity
+            var askIndex = 0
+            while remaining > 0, askIndex < book.asks.count, book.asks[askIndex].price <= bid.price {
+                guard book.asks[askIndex].orderID == nil else {
+                    askIndex += 1
+                    continue
+                }
+                let take = min(remaining, book.asks[askIndex].quantity)
+                book.asks[askIndex].quantity -= take
+                remaining -= take
+                if let orderID = bid.orderID, let index = orderIndex[orderID] {
+                    fill(orderIndex: index, price: bid.price, quantity: take, instrumentID: instrumentID)
+                }
+                if book.asks[askIndex].quantity == 0 { book.asks.remove(at: askIndex) }
+            }
+            book.bids[bidIndex].quantity = remaining
+        }
+        book.bids.removeAll { $0.quantity == 0 }
+        // Our resting asks that the liquidity providers' bids now reach.
+        for askIndex in book.asks.indices where book.asks[askIndex].orderID != nil {
+            let ask = book.asks[askIndex]
+            var remaining = ask.quantity
+            var bidIndex = 0
+            while remaining > 0, bidIndex < book.bids.count, book.bids[bidIndex].price >= ask.price {
+                guard book.bids[bidIndex].orderID == nil else {
+                    bidIndex += 1
+                    continue
+                }
+                let take = min(remaining, book.bids[bidIndex].quantity)
+                book.bids[bidIndex].quantity -= take
+                remaining -= take
+                if let orderID = ask.orderID, let index = orderIndex[orderID] {
+                    fill(orderIndex: index, price: ask.price, quantity: take, instrumentID: instrumentID)
+                }
+                if book.bids[bidIndex].quantity == 0 { book.bids.remove(at: bidIndex) }
+            }
+            book.asks[askIndex].quantity = remaining
+        }
+        book.asks.removeAll { $0.quantity == 0 }
+        books[marketID] = book
+    }
+
+    // MARK: Consumption
+
+    /// Expires lots past their four hours, then draws this step's burn from the lots closest
+    /// to expiry first. Demand with nothing usable counts as stockout time.
+    private func consume(_ instrumentID: String, at time: Date, seconds: TimeInterval) {
+        var instrumentLots = lots[instrumentID] ?? []
+        let expiredNow = instrumentLots.filter { $0.expiresAt <= time }.reduce(0) { $0 + $1.quantity }
+        if expiredNow > 0 { expired[instrumentID, default: 0] += expiredNow }
+        instrumentLots.removeAll { $0.expiresAt <= time || $0.quantity == 0 }
+        instrumentLots.sort { $0.expiresAt < $1.expiresAt }
+
+        guard let profile = burn[instrumentID] else {
+            lots[instrumentID] = instrumentLots
+            return
+        }
+        var rate = profile.baseRate(at: time)
+        if profile.kind == .bursts {
+            if let until = burstUntil[instrumentID], until > time {
+                rate += profile.burstUnitsPerHour
+            } else if rng.unit() < profile.burstsPerDay * seconds / 86_400 {
+                burstUntil[instrumentID] = time.addingTimeInterval(profile.burstMinutes * 60)
+                rate += profile.burstUnitsPerHour
+            }
+        }
+        var carry = (burnCarry[instrumentID] ?? 0) + max(0, rate) * seconds / 3600
+        var demand = Int(carry.rounded(.down))
+        carry -= Double(demand)
+        let available = instrumentLots.reduce(0) { $0 + $1.quantity }
+        if rate > 0 && available == 0 {
+            stockoutSeconds[instrumentID, default: 0] += Int(seconds)
+        }
+        var drawn = 0
+        var index = 0
+        while demand > 0, index < instrumentLots.count {
+            let take = min(demand, instrumentLots[index].quantity)
+            instrumentLots[index].quantity -= take
+            demand -= take
+            drawn += take
+            index += 1
+        }
+        // Unmet demand is not carried over: inference simply failed while dry.
+        burnCarry[instrumentID] = carry
+        burned[instrumentID, default: 0] += drawn
+        lots[instrumentID] = instrumentLots.filter { $0.quantity > 0 }
+    }
+
+    /// Changes an instrument's burn profile (`nil` stops burning).
+    public func setBurn(symbol: String, _ profile: BurnProfile?) throws(SimulatorError) {
+        catchUp()
+        let id = try instrument(symbol: symbol).instrumentID
+        burn[id] = profile
+    }
+
+    /// Sets balances directly (admin/test control).
+    public func setBalances(usd: Decimal?, inventory newInventory: [String: Int], consumption: [String: Int]) throws(SimulatorError) {
+        catchUp()
+        if let usd {
+            guard usd >= 0 else { throw .invalid("usd must be ≥ 0") }
+            usdAvailable = usd
+        }
+        for (symbol, units) in newInventory {
+            guard units >= 0 else { throw .invalid("inventory must be ≥ 0") }
+            inventory[try instrument(symbol: symbol).instrumentID] = units
+        }
+        for (symbol, units) in consumption {
+            guard units >= 0 else { throw .invalid("consumption must be ≥ 0") }
+            let id = try instrument(symbol: symbol).instrumentID
+            lots[id] = units > 0 ? [Lot(quantity: units, expiresAt: now.addingTimeInterval(Self.lotLifetime))] : []
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GridAPI
+
+/// Everything the simulator holds, for `GET /admin/state`, tests and the demo.
+public struct SimulatorState: Codable, Sendable {
+    public struct Lot: Codable, Sendable, Equatable {
+        public var quantity: Int
+        public var expiresAt: String
+
+        enum CodingKeys: String, CodingKey { case quantity, expiresAt = "expires_at" }
+    }
+
+    public struct InstrumentState: Codable, Sendable {
+        public var symbol: String
+        public var instrumentID: String
+        public var marketID: String
+        public var bestBid: String?
+        public var bestAsk: String?
+        public var lastPrice: String?
+        public var inventory: Int
+        public var consumption: Int
+        public var lots: [Lot]
+        public var burnedUnits: Int
+        public var expiredUnits: Int
+        public var stockoutSeconds: Int
+        public var burn: BurnProfile?
+
+        enum CodingKeys: String, CodingKey {
+            case symbol, instrumentID = "instrument_id", marketID = "market_id", bestBid = "best_bid", bestAsk = "best_ask"
+            case lastPrice = "last_price", inventory, consumption, lots, burnedUnits = "burned_units", expiredUnits = "expired_units"
+            case stockoutSeconds = "stockout_seconds", burn
+        }
+    }
+
+    public var time: String
+    public var accountMode: String
+    public var autoTransfer: Bool
+    public var usdAvailable: String
+    public var usdLocked: String
+    public var openOrders: Int
+    public var orders: Int
+    public var fills: Int
+    public var requests: Int
+    public var instruments: [InstrumentState]
+
+    enum CodingKeys: String, CodingKey {
+        case time, accountMode = "account_mode", autoTransfer = "auto_transfer", usdAvailable = "usd_available"
+        case usdLocked = "usd_locked", openOrders = "open_orders", orders, fills, requests, instruments
+    }
+}
+
+extension SimulatedExchange {
+    /// A full snapshot of the simulated account and markets.
+    public func state() -> SimulatorState {
+        catchUp()
+        let instrumentStates = instruments.enumerated().map { index, instrument -> SimulatorState.InstrumentState in
+            let marketID = markets[index].marketID
+            let book = books[marketID] ?? Book()
+            let usable = usableLots(instrument.instrumentID)
+            return SimulatorState.InstrumentState(
+                symbol: instrument.symbol, instrumentID: instrument.instrumentID, marketID: marketID,
+                bestBid: book.bids.first.map { StrictDecimal.format($0.price) }, bestAsk: book.asks.first.map { StrictDecimal.format($0.price) },
+                lastPrice: lastTrade[marketID].map { StrictDecimal.format($0.price) }, inventory: inventory[instrument.instrumentID] ?? 0,
+                consumption: usable.reduce(0) { $0 + $1.quantity },
+                lots: usable.sorted { $0.expiresAt < $1.expiresAt }.map { .init(quantity: $0.quantity, expiresAt: $0.expiresAt.ISO8601Format()) },
+                burnedUnits: burned[instrument.instrumentID] ?? 0, expiredUnits: expired[instrument.instrumentID] ?? 0,
+                stockoutSeconds: stockoutSeconds[instrument.instrumentID] ?? 0, burn: burn[instrument.instrumentID])
+        }
+        return SimulatorState(
+            time: now.ISO8601Format(), accountMode: accountMode, autoTransfer: autoTransfer, usdAvailable: StrictDecimal.format(usdAvailable),
+            usdLocked: StrictDecimal.format(usdLocked), openOrders: orders.filter { !$0.isTerminal }.count, orders: orders.count,
+            fills: fills.count, requests: requestLog.count, instruments: instrumentStates)
+    }
+
+    /// Token bucket per key: `rateLimitPerMinute` requests, refilled evenly over a minute.
+    /// - Returns: seconds to wait when the request is over the limit, else `nil`.
+    func admit(fingerprint: String, at time: Date) -> Int? {
+        guard let perMinute = configuration.rateLimitPerMinute, perMinute > 0 else { return nil }
+        let capacity = Double(perMinute)
+        let refill = capacity / 60
+        var bucket = buckets[fingerprint] ?? (tokens: capacity, at: time)
+        bucket.tokens = min(capacity, bucket.tokens + time.timeIntervalSince(bucket.at) * refill)
+        bucket.at = time
+        defer { buckets[fingerprint] = bucket }
+        if bucket.tokens >= 1 {
+            bucket.tokens -= 1
+            return nil
+        }
+        return max(1, Int(((1 - bucket.tokens) / refill).rounded(.up)))
+    }
+}
