@@ -154,7 +154,8 @@ extension SimulatedExchange {
             }
         }
         var carry = (burnCarry[instrumentID] ?? 0) + max(0, rate) * seconds / 3600
-        var demand = Int(carry.rounded(.down))
+        // The epsilon keeps 0.1 × 10 steps from landing at 0.9999… and losing a unit.
+        var demand = Int((carry + 1e-9).rounded(.down))
         carry -= Double(demand)
         let available = instrumentLots.reduce(0) { $0 + $1.quantity }
         if rate > 0 && available == 0 {
@@ -170,7 +171,7 @@ extension SimulatedExchange {
             index += 1
         }
         // Unmet demand is not carried over: inference simply failed while dry.
-        burnCarry[instrumentID] = carry
+        burnCarry[instrumentID] = max(0, carry)
         burned[instrumentID, default: 0] += drawn
         lots[instrumentID] = instrumentLots.filter { $0.quantity > 0 }
     }

@@ -35,14 +35,16 @@ public struct SimulatorHarness: Sendable {
     ///   - retry: the client's retry policy (sleeps are recorded, not waited).
     public static func with<T: Sendable>(
         _ configuration: SimulatorConfiguration = SimulatorConfiguration(),
+        clock: SimulationClock = SimulationClock(),
+        adminEnabled: Bool = true,
         key: SigningKey = TestKeys.reference,
         clientClockOffset: TimeInterval = 0,
         retry: RetryPolicy = RetryPolicy(),
         clientConfiguration: (inout GridClient.Configuration) -> Void = { _ in },
         _ body: @Sendable (SimulatorHarness) async throws -> T
     ) async throws -> T {
-        let exchange = SimulatedExchange(configuration: configuration)
-        let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey], configuration: configuration)
+        let exchange = SimulatedExchange(configuration: configuration, clock: clock)
+        let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey], configuration: configuration, adminEnabled: adminEnabled)
         var clientConfig = GridClient.Configuration(baseURL: "http://placeholder/v1", requestTimeout: .seconds(5), retry: retry)
         clientConfiguration(&clientConfig)
         let template = clientConfig

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Hummingbird
 import Logging
 import Simulator
@@ -11,56 +12,122 @@ struct SimCommand: AsyncParsableCommand {
         abstract: "Serve a simulated Grid Trading API on loopback.",
         discussion: """
             Speaks the Trading API's paths, envelopes, errors and request signatures, with the
-            nine instruments' order books, a USD account, trading and consumption accounts.
+            nine instruments' order books on a synthetic market, a USD account, trading
+            accounts and consumption accounts whose lots expire after four hours.
+
             Prints the base URL as its first line once it accepts requests. Without
             --public-key it creates a throwaway test key and prints the
-            GRID_TRADING_PRIVATE_KEY to use with it. Stop it with Ctrl-C.
+            GRID_TRADING_PRIVATE_KEY to use with it. An unauthenticated control API for tests
+            is served under /admin/ (state, advance, speed, skew, burn, balances, account,
+            faults); see docs/SIMULATOR.md. Flags override the --scenario file. Stop with Ctrl-C.
             """
     )
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port: Int = 8787
 
-    @Option(help: "Address to bind; keep it on loopback.")
+    @Option(help: "Address to bind. The control API is only served on loopback.")
     var host: String = "127.0.0.1"
 
     @Option(name: .customLong("public-key"), help: ArgumentHelp("Base64 Ed25519 public key allowed to sign requests (repeatable).", valueName: "b64"))
     var publicKeys: [String] = []
 
+    @Option(help: ArgumentHelp("YAML scenario: account, market, burn, speed, limits, faults.", valueName: "file"))
+    var scenario: String?
+
+    @Option(help: "Seed of the synthetic market (same seed and clock, same market).")
+    var seed: UInt64?
+
+    @Option(help: "Simulated seconds per real second (60 = an hour a minute).")
+    var speed: Double?
+
+    @Flag(name: .customLong("static-market"), help: "Keep the liquidity providers' book fixed.")
+    var staticMarket = false
+
+    @Option(help: ArgumentHelp("Consumption burn, units per hour: SYMBOL=RATE (repeatable).", valueName: "symbol=rate"))
+    var burn: [String] = []
+
     @Option(help: "Starting USD credit.")
-    var usd: String = "1000"
+    var usd: String?
 
     @Option(help: "Account mode: advanced (orders allowed) or easy (orders refused, as in Auto Mode).")
-    var mode: String = "advanced"
+    var mode: String?
 
     @Flag(name: .customLong("auto-transfer"), help: "Move filled units straight to the consumption account.")
     var autoTransfer = false
 
+    @Option(name: .customLong("rate-limit"), help: "Signed requests per key per minute (0 = unlimited).")
+    var rateLimit: Int?
+
     @Flag(name: .customLong("quantities-as-strings"), help: "Send quantities as JSON strings to exercise lenient clients.")
     var quantitiesAsStrings = false
+
+    @Flag(name: .customLong("no-admin"), help: "Do not serve the /admin/ control API.")
+    var noAdmin = false
 
     @Option(name: .customLong("log-level"), help: "Log level on stderr.")
     var logLevel: Logger.Level = .notice
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard ["advanced", "easy"].contains(mode) else { throw ValidationError("--mode must be advanced or easy, got '\(mode)'") }
-        guard let amount = StrictDecimal.parse(usd), amount >= 0 else { throw ValidationError("--usd must be a decimal amount like 1000 or 250.50, got '\(usd)'") }
+        if let mode, !["advanced", "easy"].contains(mode) { throw ValidationError("--mode must be advanced or easy, got '\(mode)'") }
+        if let usd, (StrictDecimal.parse(usd).map { $0 < 0 } ?? true) {
+            throw ValidationError("--usd must be a decimal amount like 1000 or 250.50, got '\(usd)'")
+        }
+        if let speed, !(speed >= 0 && speed <= 100_000) { throw ValidationError("--speed must be between 0 and 100000") }
+        if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
         for key in publicKeys where LenientBase64.decodePublicKey(key) == nil {
             throw ValidationError("--public-key must be base64 of a 32-byte Ed25519 public key")
         }
+        _ = try parsedBurn()
+        if !noAdmin, !["127.0.0.1", "::1", "localhost"].contains(host) {
+            throw ValidationError("the /admin/ control API is unauthenticated: bind to loopback or pass --no-admin")
+        }
+    }
+
+    func parsedBurn() throws -> [String: BurnProfile] {
+        var profiles: [String: BurnProfile] = [:]
+        for item in burn {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, InstrumentCatalog.entry(symbol: parts[0]) != nil, let rate = Double(parts[1]), rate >= 0, rate < 1e6 else {
+                throw ValidationError("--burn expects SYMBOL=UNITS_PER_HOUR like text-prime=12, got '\(item)'")
+            }
+            profiles[parts[0].lowercased()] = .constant(rate)
+        }
+        return profiles
     }
 
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
+        var config = SimulatorConfiguration(market: MarketModel())
+        var scenarioSpeed: Double?
+        var faults: [Fault] = []
+        if let scenario {
+            do {
+                let loaded = try Scenario.load(path: scenario)
+                config = loaded.configuration(base: config)
+                scenarioSpeed = loaded.speed
+                faults = loaded.faults ?? []
+            } catch {
+                Output.printError(error.description)
+                throw ExitCode(1)
+            }
+        }
+        if let seed { config.market = MarketModel(seed: seed) }
+        if staticMarket { config.market = nil }
+        if let usd, let amount = StrictDecimal.parse(usd) { config.startingUSD = amount }
+        if let mode { config.accountMode = mode }
+        if autoTransfer { config.autoTransfer = true }
+        if let rateLimit { config.rateLimitPerMinute = rateLimit == 0 ? nil : rateLimit }
+        if quantitiesAsStrings { config.quantitiesAsStrings = true }
+        for (symbol, profile) in try parsedBurn() { config.burn[symbol] = profile }
+
         var keys = publicKeys.compactMap(LenientBase64.decodePublicKey)
         let generated: SigningKey? = keys.isEmpty ? SigningKey.generate() : nil
         if let generated { keys = [generated.publicKey] }
-        let configuration = SimulatorConfiguration(
-            accountMode: mode, autoTransfer: autoTransfer, startingUSD: StrictDecimal.parse(usd) ?? 1000,
-            quantitiesAsStrings: quantitiesAsStrings)
-        let exchange = SimulatedExchange(configuration: configuration)
-        let server = SimulatorServer(exchange: exchange, publicKeys: keys, configuration: configuration)
+        let exchange = SimulatedExchange(configuration: config, clock: SimulationClock(speed: speed ?? scenarioSpeed ?? 1))
+        for fault in faults { await exchange.inject(fault) }
+        let server = SimulatorServer(exchange: exchange, publicKeys: keys, configuration: config, adminEnabled: !noAdmin)
         let host = self.host
         let app = server.application(host: host, port: port, logger: Logger(label: "gridkeeper.sim")) { port in
             var lines = "http://\(host):\(port)/v1\n"
