@@ -89,6 +89,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "gridkeeper-bench",
+            dependencies: [
+                "GridAPI",
+                "Simulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/gridkeeper-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GridKeeperCoreTests",
             dependencies: ["GridKeeperCore"],
