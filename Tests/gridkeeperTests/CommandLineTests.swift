@@ -163,4 +163,17 @@ import TestSupport
         #expect(result.stdout.contains("filled 5/5"))
         #expect(result.stdout.contains("5 units → consumption"))
     }
+
+    @Test func simRefusesBadScenariosAndUnsafeHosts() async throws {
+        let dir = try Self.scratch()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try Data("account: { usd: lots }\n".utf8).write(to: bad)
+        let result = try await CLIRunner.run(["sim", "--port", "0", "--scenario", bad.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.yaml: account.usd: expected a decimal amount"))
+        let open = try await CLIRunner.run(["sim", "--host", "0.0.0.0"])
+        #expect(open.status == 64 && open.stderr.contains("--no-admin"))
+        let burn = try await CLIRunner.run(["sim", "--burn", "text-prime"])
+        #expect(burn.status == 64 && burn.stderr.contains("SYMBOL=UNITS_PER_HOUR"))
+    }
 }
