@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GridAPI", targets: ["GridAPI"]),
         .library(name: "GridKeeperCore", targets: ["GridKeeperCore"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +37,24 @@ let package = Package(
         .target(
             name: "GridKeeperCore",
             swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "embed-migrations",
+            path: "Sources/embed-migrations"
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["embed-migrations"]
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "GridKeeperCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedMigrations"]
         ),
         .target(
             name: "GridAPI",
@@ -81,6 +101,7 @@ let package = Package(
             dependencies: [
                 "GridAPI",
                 "GridKeeperCore",
+                "Ledger",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,6 +121,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/gridkeeper-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "GridKeeperCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+
+/// Money spent so far, settled fills plus what open reservations still hold.
+public struct Spend: Sendable, Equatable, Codable {
+    /// Since local midnight in the ledger's time zone.
+    public var today: Decimal
+    /// Since the first of the month, local time.
+    public var month: Decimal
+    /// Held by open reservations (already included in `today` and `month`).
+    public var reserved: Decimal
+
+    enum CodingKeys: String, CodingKey { case today, month, reserved }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Ledger.text(today), forKey: .today)
+        try c.encode(Ledger.text(month), forKey: .month)
+        try c.encode(Ledger.text(reserved), forKey: .reserved)
+    }
+
+    public init(today: Decimal, month: Decimal, reserved: Decimal) {
+        self.today = today
+        self.month = month
+        self.reserved = reserved
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value(_ key: CodingKeys) throws -> Decimal {
+            let text = try c.decode(String.self, forKey: key)
+            guard let v = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a decimal")
+            }
+            return v
+        }
+        today = try value(.today)
+        month = try value(.month)
+        reserved = try value(.reserved)
+    }
+}
+
+/// The kill switch as last set.
+public struct KillSwitchState: Sendable, Equatable, Codable {
+    public var engaged: Bool
+    public var reason: String
+    public var changedAt: Date
+    public var changedBy: String
+
+    enum CodingKeys: String, CodingKey { case engaged, reason, changedAt = "changed_at", changedBy = "changed_by" }
+}
+
+extension Ledger {
+    static func text(_ value: Decimal) -> String {
+        var v = value
+        return NSDecimalString(&v, Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// Spend to date at `time` in `timeZone`: fills since local midnight / the first of the
+    /// month, plus every open reservation's unspent remainder.
+    public func spend(asOf time: Date, timeZone: TimeZone) throws(LedgerError) -> Spend {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let dayStart = calendar.startOfDay(for: time).ledgerMilliseconds
+        let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
+        let end = time.ledgerMilliseconds
+        let (today, month, reserved) = try read { db -> (Int64, Int64, Int64) in
+            let sums = try GRDB.Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(CASE WHEN bucket_ms >= ? THEN cost_micros ELSE 0 END), 0) AS today,
+                           COALESCE(SUM(cost_micros), 0) AS month
+                    FROM spend_buckets WHERE bucket_ms >= ? AND bucket_ms <= ?
+                    """,
+                arguments: [dayStart, monthStart, end])!
+            let open = try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(MAX(amount_micros - spent_micros, 0)), 0) FROM budget_reservations WHERE state = 'open'") ?? 0
+            return (sums["today"], sums["month"], open)
+        }
+        return Spend(today: Micros.decimal(today + reserved), month: Micros.decimal(month + reserved), reserved: Micros.decimal(reserved))
+    }
+
+    /// Market snapshots of `instrument` with `from <= takenAt <= to`, oldest first.
+    public func marketHistory(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshotRecord] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth FROM market_snapshots
+                    WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms
+                    """,
+                arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds]
+            ).map { row in Self.snapshot(row, instrument: instrument) }
+        }
+    }
+
+    static func snapshot(_ row: GRDB.Row, instrument: String) -> MarketSnapshotRecord {
+        var bids: [MarketSnapshotRecord.Level] = []
+        var asks: [MarketSnapshotRecord.Level] = []
+        if let bid: Int64 = row["bid_micros"] { bids.append(.init(price: Micros.decimal(bid), quantity: row["bid_quantity"] ?? 0)) }
+        if let ask: Int64 = row["ask_micros"] { asks.append(.init(price: Micros.decimal(ask), quantity: row["ask_quantity"] ?? 0)) }
+        if let depth: String = row["depth"] {
+            let sides = depth.split(separator: "|", omittingEmptySubsequences: false)
+            func levels(_ text: Substring) -> [MarketSnapshotRecord.Level] {
+                text.split(separator: ",").compactMap { pair in
+                    let parts = pair.split(separator: ":")
+                    guard parts.count == 2, let p = Int64(parts[0]), let q = Int(parts[1]) else { return nil }
+                    return .init(price: Micros.decimal(p), quantity: q)
+                }
+            }
+            if sides.count == 2 {
+                bids += levels(sides[0])
+                asks += levels(sides[1])
+            }
+        }
+        return MarketSnapshotRecord(instrument: instrument, takenAt: Date(ledgerMilliseconds: row["taken_ms"]), bids: bids, asks: asks,
+                                    last: (row["last_micros"] as Int64?).map(Micros.decimal))
+    }
+
+    /// Balance snapshots of `instrument` in a window, oldest first.
+    public func balanceHistory(instrument: String, from: Date, to: Date) throws(LedgerError) -> [BalanceSnapshotRecord] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT taken_ms, usd_micros, trading_units, consumption_units FROM balance_snapshots
+                    WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms
+                    """,
+                arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds]
+            ).map { row in
+                BalanceSnapshotRecord(instrument: instrument, takenAt: Date(ledgerMilliseconds: row["taken_ms"]),
+                                      usd: (row["usd_micros"] as Int64?).map(Micros.decimal), tradingUnits: row["trading_units"],
+                                      consumptionUnits: row["consumption_units"])
+            }
+        }
+    }
+
+    /// The kill switch as last set, or `nil` if it never was.
+    public func killSwitch() throws(LedgerError) -> KillSwitchState? {
+        try read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT engaged, reason, changed_ms, changed_by FROM kill_switch ORDER BY id DESC LIMIT 1").map {
+                KillSwitchState(engaged: $0["engaged"], reason: $0["reason"], changedAt: Date(ledgerMilliseconds: $0["changed_ms"]),
+                                changedBy: $0["changed_by"])
+            }
+        }
+    }
+}

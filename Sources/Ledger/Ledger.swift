@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+
+/// The SQLite ledger: every cycle, decision, reservation, order, fill, transfer and snapshot.
+///
+/// WAL mode, foreign keys on, a busy timeout; schema from `migrations/*.sql` (compiled in),
+/// applied at open. All writes of one logical event happen in one transaction.
+public final class Ledger: Sendable {
+    public let path: String
+    let writer: any DatabaseWriter
+
+    /// The schema version this build knows.
+    public static var supportedVersion: Int { Migration.bundled.map(\.id).max() ?? 0 }
+
+    /// Where the ledger lives unless `--db` says otherwise: `$XDG_STATE_HOME/gridkeeper/ledger.sqlite`,
+    /// falling back to `~/.local/state/gridkeeper/ledger.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        return state + "/gridkeeper/ledger.sqlite"
+    }
+
+    /// Opens (creating if needed) and migrates the ledger at `path`.
+    /// - Parameters:
+    ///   - readOnly: open for reading only; nothing is created or migrated.
+    ///   - migrations: the schema steps (the bundled ones unless testing).
+    /// - Throws: `LedgerError` — a file that is not SQLite, from a newer schema, read-only, or
+    ///   whose migration fails is left untouched.
+    public init(path: String, readOnly: Bool = false, migrations: [Migration] = Migration.bundled) throws(LedgerError) {
+        self.path = path
+        let fm = FileManager.default
+        let exists = fm.fileExists(atPath: path)
+        if exists {
+            try Self.checkHeader(path)
+            if !readOnly && !fm.isWritableFile(atPath: path) { throw .readOnly(path: path) }
+        } else if readOnly {
+            throw .cannotOpen(path: path, reason: "no such file (run a command that writes, or `gridkeeper migrate --db \(path)`)")
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                do {
+                    try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw .cannotOpen(path: path, reason: "cannot create directory \(directory)")
+                }
+            }
+        }
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.label = "gridkeeper.ledger"
+        do {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        if readOnly {
+            try checkVersion(migrations: migrations)
+        } else {
+            try migrate(migrations)
+        }
+    }
+
+    /// A fresh in-memory ledger (tests and backtests).
+    public init(inMemory migrations: [Migration] = Migration.bundled) throws(LedgerError) {
+        path = ":memory:"
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        do {
+            writer = try DatabaseQueue(configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        try migrate(migrations)
+    }
+
+    private static func checkHeader(_ path: String) throws(LedgerError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .cannotOpen(path: path, reason: "permission denied") }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { return }  // an empty file becomes a new ledger
+        guard header == Data("SQLite format 3\0".utf8) else { throw .notALedger(path: path) }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "\(error.message ?? "SQLite error") (code \(error.resultCode.rawValue))"
+        }
+        return "\(error)"
+    }
+
+    // MARK: Migrations
+
+    private static let createMigrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            sql        TEXT    NOT NULL,
+            applied_ms INTEGER NOT NULL
+        )
+        """
+
+    private func appliedMigrations(_ db: Database) throws -> [Int: (name: String, sql: String, applied: Int64)] {
+        guard try db.tableExists("schema_migrations") else { return [:] }
+        var result: [Int: (String, String, Int64)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, sql, applied_ms FROM schema_migrations") {
+            result[row["id"]] = (row["name"], row["sql"], row["applied_ms"])
+        }
+        return result
+    }
+
+    private func checkApplied(_ applied: [Int: (name: String, sql: String, applied: Int64)], against migrations: [Migration]) throws(LedgerError) {
+        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.id, $0) })
+        let supported = migrations.map(\.id).max() ?? 0
+        if let newest = applied.keys.max(), newest > supported {
+            throw .newerSchema(path: path, applied: newest, supported: supported)
+        }
+        for (id, record) in applied {
+            if let migration = known[id], migration.sql != record.sql {
+                throw .editedMigration(path: path, name: migration.name)
+            }
+        }
+    }
+
+    private func checkVersion(migrations: [Migration]) throws(LedgerError) {
+        let applied: [Int: (name: String, sql: String, applied: Int64)]
+        do {
+            applied = try writer.read { db in try self.appliedMigrations(db) }
+        } catch {
+            throw Self.openError(error, path: path)
+        }
+        try checkApplied(applied, against: migrations)
+    }
+
+    static func openError(_ error: any Error, path: String) -> LedgerError {
+        if let db = error as? DatabaseError, db.resultCode == .SQLITE_NOTADB { return .notALedger(path: path) }
+        if let db = error as? DatabaseError, db.resultCode == .SQLITE_READONLY { return .readOnly(path: path) }
+        return .cannotOpen(path: path, reason: describe(error))
+    }
+
+    /// Applies every pending migration in one transaction.
+    private func migrate(_ migrations: [Migration]) throws(LedgerError) {
+        let ordered = migrations.sorted { $0.id < $1.id }
+        let applied: [Int: (name: String, sql: String, applied: Int64)]
+        do {
+            applied = try writer.read { db in try self.appliedMigrations(db) }
+        } catch {
+            throw Self.openError(error, path: path)
+        }
+        try checkApplied(applied, against: ordered)
+        let pending = ordered.filter { applied[$0.id] == nil }
+        guard !pending.isEmpty else { return }
+        let now = Date().ledgerMilliseconds
+        var failing = pending[0].name
+        do {
+            try writer.write { db in
+                try db.execute(sql: Self.createMigrationsTable)
+                for migration in pending {
+                    failing = migration.name
+                    try db.execute(sql: migration.sql)
+                    try db.execute(
+                        sql: "INSERT INTO schema_migrations (id, name, sql, applied_ms) VALUES (?, ?, ?, ?)",
+                        arguments: [migration.id, migration.name, migration.sql, now])
+                }
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw .readOnly(path: path)
+        } catch {
+            throw .migrationFailed(name: failing, reason: Self.describe(error))
+        }
+    }
+
+    /// Every known migration and whether (and when) it was applied.
+    public func migrationStatus(migrations: [Migration] = Migration.bundled) throws(LedgerError) -> [MigrationStatus] {
+        do {
+            let applied = try writer.read { db in try self.appliedMigrations(db) }
+            return migrations.sorted { $0.id < $1.id }.map { m in
+                MigrationStatus(id: m.id, name: m.name, appliedAt: applied[m.id].map { Date(ledgerMilliseconds: $0.applied) })
+            }
+        } catch {
+            throw .read(Self.describe(error))
+        }
+    }
+
+    /// `PRAGMA integrity_check`'s answer (`ok` when sound).
+    public func integrityCheck() throws(LedgerError) -> String {
+        do {
+            return try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        } catch {
+            throw .read(Self.describe(error))
+        }
+    }
+
+    // MARK: Access helpers
+
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .write(Self.describe(error))
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw .read(Self.describe(error))
+        }
+    }
+}
