@@ -45,6 +45,9 @@ public final class Ledger: Sendable {
                 }
             }
         }
+        if exists && (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0 > 0 {
+            try Self.inspect(path: path, migrations: migrations)
+        }
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.foreignKeysEnabled = true
@@ -73,6 +76,35 @@ public final class Ledger: Sendable {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
         try migrate(migrations)
+    }
+
+    /// Looks at an existing file read-only, before anything could change it: it must be a
+    /// GridKeeper ledger (or an empty database) of a schema this build knows.
+    private static func inspect(path: String, migrations: [Migration]) throws(LedgerError) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let found: (tables: Int, applied: [Int: String])
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            found = try queue.read { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+                guard try db.tableExists("schema_migrations") else { return (tables, [:]) }
+                var applied: [Int: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, sql FROM schema_migrations") { applied[row["id"]] = row["sql"] }
+                return (tables, applied)
+            }
+            try queue.close()
+        } catch {
+            throw openError(error, path: path)
+        }
+        if found.tables > 0 && found.applied.isEmpty { throw .notALedger(path: path) }
+        let supported = migrations.map(\.id).max() ?? 0
+        if let newest = found.applied.keys.max(), newest > supported {
+            throw .newerSchema(path: path, applied: newest, supported: supported)
+        }
+        for migration in migrations where found.applied[migration.id].map({ $0 != migration.sql }) == true {
+            throw .editedMigration(path: path, name: migration.name)
+        }
     }
 
     private static func checkHeader(_ path: String) throws(LedgerError) {

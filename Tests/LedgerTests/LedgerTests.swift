@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Ledger
+
+@Suite struct LedgerTests {
+    static let t0 = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
+    static func dec(_ s: String) -> Decimal { Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))! }
+
+    static func order(_ id: String, quantity: Int = 10, price: String? = "2.50", type: String = "limit") -> OrderRecord {
+        OrderRecord(clientOrderID: id, mode: .live, instrument: "text-prime", marketID: "m", type: type, quantity: quantity,
+                    limitPrice: price.map(dec))
+    }
+
+    @Test func migrationsApplyOnceAndAreRecorded() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let status = try ledger.migrationStatus()
+        #expect(status.map(\.name) == Migration.bundled.map(\.name))
+        #expect(status.allSatisfy { $0.isApplied })
+        #expect(Migration.bundled.first?.name == "0001_ledger")
+        #expect(try ledger.integrityCheck() == "ok")
+    }
+
+    @Test func aCycleAndItsDecisionsAreRecordedTogether() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let recorded = try ledger.record(CycleRecord(
+            startedAt: Self.t0, mode: .live, strategy: "keeper", instrument: "text-prime", snapshotDigest: "abc",
+            decisions: [
+                DecisionRecord(rule: "feed", outcome: .fired, action: .transfer, quantity: 5, reason: "runway 40m < 1h", inputs: ["runway": "40m"]),
+                DecisionRecord(rule: "restock", outcome: .skipped, reason: "ask 2.60 > 2.45"),
+            ]))
+        #expect(recorded.decisionIDs.count == 2)
+        let history = try ledger.history(since: Self.t0.addingTimeInterval(-1))
+        #expect(history.map(\.subject) == ["feed"], "skipped rules are hidden by default")
+        #expect(try ledger.history(since: Self.t0.addingTimeInterval(-1), includeSkipped: true).count == 2)
+        // A decision that cannot be stored leaves no half-written cycle.
+        #expect(throws: LedgerError.self) {
+            try ledger.record(CycleRecord(startedAt: Self.t0, mode: .live, strategy: "keeper", instrument: "text-prime", snapshotDigest: "x",
+                                          decisions: [DecisionRecord(rule: "bad", outcome: .fired, action: .buy, quantity: 1, price: Self.dec("0.0000001"), reason: "")]))
+        }
+        #expect(try ledger.status(asOf: Self.t0, timeZone: .gmt).lastCycle?.strategy == "keeper")
+    }
+
+    @Test func reservationsCountAsSpendUntilSettledByFills() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let day = TimeZone.gmt
+        try ledger.reserve(Self.dec("25.00"), for: Self.order("gk-1"), at: Self.t0)
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: day) == Spend(today: 25, month: 25, reserved: 25))
+        #expect(throws: LedgerError.self) { try ledger.reserve(1, for: Self.order("gk-1"), at: Self.t0) }
+
+        try ledger.updateOrder(clientOrderID: "gk-1", state: .open, exchangeOrderID: "order_1", at: Self.t0)
+        let added = try ledger.record(fills: [
+            FillRecord(tradeID: "t1", clientOrderID: "gk-1", quantity: 4, price: Self.dec("2.40"), executedAt: Self.t0),
+            FillRecord(tradeID: "t1", clientOrderID: "gk-1", quantity: 4, price: Self.dec("2.40"), executedAt: Self.t0),
+        ], at: Self.t0)
+        #expect(added == 1, "a trade is recorded once")
+        // 9.60 spent, 15.40 still held.
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: day) == Spend(today: 25, month: 25, reserved: Self.dec("15.40")))
+        _ = try ledger.record(fills: [FillRecord(tradeID: "t2", clientOrderID: "gk-1", quantity: 6, price: Self.dec("2.45"), fee: Self.dec("0.01"), executedAt: Self.t0)], at: Self.t0)
+        // Filled: the reservation is consumed and the unspent 0.69 released.
+        let spend = try ledger.spend(asOf: Self.t0, timeZone: day)
+        #expect(spend == Spend(today: Self.dec("24.31"), month: Self.dec("24.31"), reserved: 0))
+        let status = try ledger.status(asOf: Self.t0, timeZone: day)
+        #expect(status.openOrders.isEmpty && status.openReservations.isEmpty)
+    }
+
+    @Test func cancelledOrdersReleaseTheirReservation() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        try ledger.reserve(Self.dec("10"), for: Self.order("gk-2", quantity: 4), at: Self.t0)
+        try ledger.updateOrder(clientOrderID: "gk-2", state: .unknown, reason: "timeout", at: Self.t0)
+        #expect(try ledger.status(asOf: Self.t0, timeZone: .gmt).openOrders.map(\.state) == ["unknown"])
+        try ledger.updateOrder(clientOrderID: "gk-2", state: .cancelled, exchangeOrderID: "order_2", at: Self.t0)
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: .gmt) == Spend(today: 0, month: 0, reserved: 0))
+        #expect(throws: LedgerError.self) { try ledger.updateOrder(clientOrderID: "nope", state: .filled, at: Self.t0) }
+        #expect(throws: LedgerError.self) {
+            try ledger.record(fills: [FillRecord(tradeID: "t9", clientOrderID: "nope", quantity: 1, price: 1, executedAt: Self.t0)], at: Self.t0)
+        }
+    }
+
+    @Test(arguments: [
+        // (time zone offset hours, fill time offset from t0 in hours, counts today)
+        // t0 is 14:13Z: 23:13 in UTC+9 (midnight was 15:00Z the day before), 04:13 in UTC−10.
+        (0, -1.0, true), (0, -15.0, false), (9, -23.0, true), (9, -24.0, false), (-10, -5.0, false), (-10, -4.0, true),
+    ])
+    func spendTodayFollowsTheTimeZone(_ offsetHours: Int, _ fillHours: Double, _ today: Bool) throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let fillTime = Self.t0.addingTimeInterval(fillHours * 3600)
+        try ledger.reserve(5, for: Self.order("gk-z", quantity: 2), at: fillTime)
+        _ = try ledger.record(fills: [FillRecord(tradeID: "z", clientOrderID: "gk-z", quantity: 2, price: Self.dec("2.50"), executedAt: fillTime)], at: fillTime)
+        let zone = TimeZone(secondsFromGMT: offsetHours * 3600)!
+        let spend = try ledger.spend(asOf: Self.t0, timeZone: zone)
+        #expect(spend.today == (today ? 5 : 0))
+        #expect(spend.month == 5)
+    }
+
+    @Test func marketAndBalanceHistoryRoundTripExactly() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let snapshots = (0..<5).map { i in
+            MarketSnapshotRecord(instrument: "text-prime", takenAt: Self.t0.addingTimeInterval(Double(i) * 60),
+                                 bids: [.init(price: Self.dec("2.49"), quantity: 50), .init(price: Self.dec("2.48"), quantity: 20)],
+                                 asks: [.init(price: Self.dec("2.51") + Decimal(i) / 100, quantity: 40)], last: i == 0 ? nil : Self.dec("2.505"))
+        }
+        try ledger.record(marketSnapshots: snapshots)
+        let read = try ledger.marketHistory(instrument: "text-prime", from: Self.t0.addingTimeInterval(60), to: Self.t0.addingTimeInterval(180))
+        #expect(read == Array(snapshots[1...3]))
+        try ledger.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: "text-prime", takenAt: Self.t0, tradingUnits: 3, consumptionUnits: 17),
+                                             BalanceSnapshotRecord(instrument: "*", takenAt: Self.t0, usd: Self.dec("123.456789"), tradingUnits: nil, consumptionUnits: nil)])
+        #expect(try ledger.balanceHistory(instrument: "text-prime", from: Self.t0, to: Self.t0).first?.consumptionUnits == 17)
+        #expect(try ledger.balanceHistory(instrument: "*", from: Self.t0, to: Self.t0).first?.usd == Self.dec("123.456789"))
+        #expect(throws: LedgerError.self) {
+            try ledger.record(marketSnapshots: [MarketSnapshotRecord(instrument: "x", takenAt: Self.t0, bids: [.init(price: Self.dec("1.0000001"), quantity: 1)], asks: [], last: nil)])
+        }
+    }
+
+    @Test func killSwitchKeepsItsHistory() throws {
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        #expect(try ledger.killSwitch() == nil)
+        try ledger.setKillSwitch(engaged: true, reason: "maintenance", by: "ops", at: Self.t0)
+        try ledger.setKillSwitch(engaged: false, reason: "done", by: "ops", at: Self.t0.addingTimeInterval(60))
+        #expect(try ledger.killSwitch()?.engaged == false)
+        #expect(try ledger.killSwitch()?.reason == "done")
+    }
+
+    @Test func moneyConvertsExactlyOrNotAtAll() throws {
+        #expect(try Micros.from(Self.dec("2.51"), field: "p") == 2_510_000)
+        #expect(try Micros.from(Self.dec("45.50000000"), field: "p") == 45_500_000)
+        #expect(Micros.decimal(2_510_000) == Self.dec("2.51"))
+        #expect(throws: LedgerError.self) { try Micros.from(Self.dec("0.0000001"), field: "p") }
+    }
+}
