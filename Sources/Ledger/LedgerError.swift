@@ -13,7 +13,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .notALedger(let path):
-            return "\(path) is not an SQLite database; pass --db with a GridKeeper ledger path (nothing was changed)"
+            return "\(path) is not a GridKeeper ledger; pass --db with a ledger path or a new file (nothing was changed)"
         case .newerSchema(let path, let applied, let supported):
             return "\(path) has schema version \(applied) but this gridkeeper supports up to \(supported): upgrade gridkeeper (nothing was changed)"
         case .editedMigration(let path, let name):

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct PauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Engage the kill switch: no new orders or transfers until `gridkeeper resume`.",
+        discussion: "Kept in the ledger, so it survives restarts; a running daemon honours it within one cycle."
+    )
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "Why, for the record.")
+    var reason: String = "paused by operator"
+
+    func run() async throws {
+        try await reportingFailures {
+            let opened = try ledger.open()
+            do {
+                try opened.setKillSwitch(engaged: true, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            } catch { throw CommandFailure(message: "\(error)") }
+            print("kill switch engaged in \(opened.path): \(reason)")
+        }
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Release the kill switch."
+    )
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "Why, for the record.")
+    var reason: String = "resumed by operator"
+
+    func run() async throws {
+        try await reportingFailures {
+            let opened = try ledger.open()
+            do {
+                try opened.setKillSwitch(engaged: false, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            } catch { throw CommandFailure(message: "\(error)") }
+            print("kill switch released in \(opened.path)")
+        }
+    }
+}
