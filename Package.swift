@@ -157,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "gridkeeperTests",
-            dependencies: ["TestSupport", "GridAPI"],
+            dependencies: ["TestSupport", "GridAPI", "Ledger", "Simulator", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]
