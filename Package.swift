@@ -115,6 +115,8 @@ let package = Package(
             dependencies: [
                 "GridAPI",
                 "Simulator",
+                "Ledger",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

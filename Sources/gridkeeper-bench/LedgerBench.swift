@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Ledger
+
+/// Ledger write and read costs, each against a baseline in the same file and run.
+struct LedgerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Market-snapshot inserts per second, spend-to-date latency on 1M fills, bytes per snapshot."
+    )
+
+    @Option(help: "Market snapshots to insert.")
+    var snapshots: Int = 200_000
+
+    @Option(help: "Snapshots per transaction.")
+    var batch: Int = 1_000
+
+    @Option(help: "Fills in the spend-to-date ledger.")
+    var fills: Int = 1_000_000
+
+    @Option(help: "Directory for the benchmark files (deleted afterwards).")
+    var directory: String = NSTemporaryDirectory()
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    func run() async throws {
+        let dir = (directory as NSString).appendingPathComponent("gk-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clock = ContinuousClock()
+
+        // 1. Snapshot inserts against a one-integer-column table, same batches.
+        let path = dir + "/snapshots.sqlite"
+        let ledger = try Ledger(path: path)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let records = (0..<snapshots).map { i in
+            MarketSnapshotRecord(
+                instrument: "text-prime", takenAt: start.addingTimeInterval(Double(i)),
+                bids: (0..<5).map { .init(price: Decimal(249 - $0) / 100, quantity: 50 + $0) },
+                asks: (0..<5).map { .init(price: Decimal(251 + $0) / 100, quantity: 40 + $0) }, last: Decimal(250) / 100)
+        }
+        let baselineQueue = try DatabasePool(path: dir + "/baseline.sqlite")
+        try await baselineQueue.write { try $0.execute(sql: "CREATE TABLE t (a INTEGER)") }
+        let baselineTime = try clock.measure {
+            for chunk in stride(from: 0, to: snapshots, by: batch) {
+                try baselineQueue.write { db in
+                    let statement = try db.makeStatement(sql: "INSERT INTO t (a) VALUES (?)")
+                    for i in chunk..<min(chunk + batch, snapshots) { try statement.execute(arguments: [i]) }
+                }
+            }
+        }
+        let sizeBefore = try Self.fileSize(path, ledger: path)
+        let insertTime = try clock.measure {
+            for chunk in stride(from: 0, to: snapshots, by: batch) {
+                try ledger.record(marketSnapshots: Array(records[chunk..<min(chunk + batch, snapshots)]))
+            }
+        }
+        let sizeAfter = try Self.fileSize(path, ledger: path)
+        let baselineBytes = try Self.fileSize(dir + "/baseline.sqlite", ledger: nil)
+        let insertRate = Double(snapshots) / Self.seconds(insertTime)
+        let baselineRate = Double(snapshots) / Self.seconds(baselineTime)
+        print(String(format: "market-snapshot inserts     %10.0f rows/s   (baseline one-column insert %10.0f rows/s, ratio %.2f)", insertRate, baselineRate, insertRate / baselineRate))
+        print(String(format: "bytes per market snapshot   %10.1f        (5 levels a side; baseline one-column row %.1f)", Double(sizeAfter - sizeBefore) / Double(snapshots), Double(baselineBytes) / Double(snapshots)))
+
+        // 2. Spend to date with `fills` fills spread over a year.
+        let spendPath = dir + "/spend.sqlite"
+        let spendLedger = try Ledger(path: spendPath)
+        try spendLedger.reserve(1, for: OrderRecord(clientOrderID: "bench", mode: .backtest, instrument: "text-prime", marketID: nil, type: "market", quantity: 1, limitPrice: nil), at: start)
+        let pool = try DatabasePool(path: spendPath)
+        let yearMs: Int64 = 365 * 86_400_000
+        let fillCount = fills
+        try await pool.write { db in
+            let orderID = try Int64.fetchOne(db, sql: "SELECT id FROM orders")!
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO fills (trade_id, order_id, instrument, quantity, price_micros, fee_micros, cost_micros, executed_ms, recorded_ms)
+                VALUES (?, ?, 'text-prime', ?, ?, 0, ?, ?, ?)
+                """)
+            let first = start.ledgerMilliseconds - yearMs
+            for i in 0..<fillCount {
+                let at = first + Int64(i) * yearMs / Int64(fillCount)
+                let quantity = 1 + i % 5
+                try statement.execute(arguments: ["t\(i)", orderID, quantity, 2_500_000, 2_500_000 * Int64(quantity), at, at])
+            }
+        }
+        try pool.close()
+        let zone = TimeZone(identifier: "America/New_York") ?? .gmt
+        var spend = Spend(today: 0, month: 0, reserved: 0)
+        let runs = 2_000
+        let baselineRead = try clock.measure { for _ in 0..<runs { _ = try spendLedger.killSwitch() } }
+        let spendRead = try clock.measure { for _ in 0..<runs { spend = try spendLedger.spend(asOf: start, timeZone: zone) } }
+        let perSpend = Self.seconds(spendRead) / Double(runs) * 1e6
+        let perBaseline = Self.seconds(baselineRead) / Double(runs) * 1e6
+        print(String(format: "spend to date (%d fills)  %8.1f µs/call (baseline one-row read %.1f µs, ratio %.2f); month %@", fillCount, perSpend, perBaseline, perSpend / perBaseline, "\(spend.month)"))
+    }
+
+    /// File size after folding the WAL into the main file.
+    static func fileSize(_ path: String, ledger: String?) throws -> Int {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try queue.close()
+        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
