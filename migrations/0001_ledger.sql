@@ -125,8 +125,9 @@ CREATE TABLE balance_snapshots (
     PRIMARY KEY (instrument, taken_ms)
 ) WITHOUT ROWID;
 
--- Top of book and a few levels, compactly: `depth` holds further levels as
--- "price_micros:quantity" pairs, bids then asks, e.g. "2490000:50,2480000:50|2520000:50".
+-- Top of book and a few levels, compactly: `depth` packs the levels below the top as varints
+-- (count of further bids; then per level the zig-zag price step in micros from the level
+-- above and the quantity; bids, then asks).
 CREATE TABLE market_snapshots (
     instrument       TEXT    NOT NULL,
     taken_ms         INTEGER NOT NULL,
@@ -135,7 +136,7 @@ CREATE TABLE market_snapshots (
     ask_micros       INTEGER,
     ask_quantity     INTEGER,
     last_micros      INTEGER,
-    depth            TEXT,
+    depth            BLOB,
     PRIMARY KEY (instrument, taken_ms)
 ) WITHOUT ROWID;
 

@@ -99,19 +99,9 @@ extension Ledger {
         var asks: [MarketSnapshotRecord.Level] = []
         if let bid: Int64 = row["bid_micros"] { bids.append(.init(price: Micros.decimal(bid), quantity: row["bid_quantity"] ?? 0)) }
         if let ask: Int64 = row["ask_micros"] { asks.append(.init(price: Micros.decimal(ask), quantity: row["ask_quantity"] ?? 0)) }
-        if let depth: String = row["depth"] {
-            let sides = depth.split(separator: "|", omittingEmptySubsequences: false)
-            func levels(_ text: Substring) -> [MarketSnapshotRecord.Level] {
-                text.split(separator: ",").compactMap { pair in
-                    let parts = pair.split(separator: ":")
-                    guard parts.count == 2, let p = Int64(parts[0]), let q = Int(parts[1]) else { return nil }
-                    return .init(price: Micros.decimal(p), quantity: q)
-                }
-            }
-            if sides.count == 2 {
-                bids += levels(sides[0])
-                asks += levels(sides[1])
-            }
+        if let depth: Data = row["depth"], let levels = DepthCoding.decode(depth, topBid: row["bid_micros"], topAsk: row["ask_micros"]) {
+            bids += levels.bids.map { .init(price: Micros.decimal($0.0), quantity: $0.1) }
+            asks += levels.asks.map { .init(price: Micros.decimal($0.0), quantity: $0.1) }
         }
         return MarketSnapshotRecord(instrument: instrument, takenAt: Date(ledgerMilliseconds: row["taken_ms"]), bids: bids, asks: asks,
                                     last: (row["last_micros"] as Int64?).map(Micros.decimal))

@@ -166,25 +166,26 @@ extension Ledger {
 
     /// Records market snapshots in one transaction (a repeated instrument and time is replaced).
     public func record(marketSnapshots snapshots: [MarketSnapshotRecord]) throws(LedgerError) {
-        struct Row: Sendable { var instrument: String; var ms: Int64; var bid: Int64?; var bidQty: Int?; var ask: Int64?; var askQty: Int?; var last: Int64?; var depth: String? }
-        let rows = try snapshots.map { s throws(LedgerError) -> Row in
-            func micros(_ levels: ArraySlice<MarketSnapshotRecord.Level>) throws(LedgerError) -> String {
-                var parts: [String] = []
-                for level in levels { parts.append("\(try Micros.from(level.price, field: "book price")):\(level.quantity)") }
-                return parts.joined(separator: ",")
-            }
-            let deeper = (s.bids.count > 1 || s.asks.count > 1) ? try micros(s.bids.dropFirst()) + "|" + micros(s.asks.dropFirst()) : nil
-            return Row(instrument: s.instrument, ms: s.takenAt.ledgerMilliseconds,
-                       bid: try s.bid.map { v throws(LedgerError) in try Micros.from(v, field: "bid") }, bidQty: s.bids.first?.quantity,
-                       ask: try s.ask.map { v throws(LedgerError) in try Micros.from(v, field: "ask") }, askQty: s.asks.first?.quantity,
-                       last: try s.last.map { v throws(LedgerError) in try Micros.from(v, field: "last") }, depth: deeper)
+        struct Row: Sendable { var instrument: String; var ms: Int64; var bid: Int64?; var bidQty: Int?; var ask: Int64?; var askQty: Int?; var last: Int64?; var depth: Data? }
+        var rows: [Row] = []
+        rows.reserveCapacity(snapshots.count)
+        for s in snapshots {
+            var bids: [(Int64, Int)] = []
+            var asks: [(Int64, Int)] = []
+            for level in s.bids { bids.append((try Micros.from(level.price, field: "bid"), level.quantity)) }
+            for level in s.asks { asks.append((try Micros.from(level.price, field: "ask"), level.quantity)) }
+            let last = try s.last.map { v throws(LedgerError) in try Micros.from(v, field: "last") }
+            rows.append(Row(instrument: s.instrument, ms: s.takenAt.ledgerMilliseconds, bid: bids.first?.0, bidQty: bids.first?.1,
+                            ask: asks.first?.0, askQty: asks.first?.1, last: last,
+                            depth: bids.count > 1 || asks.count > 1 ? DepthCoding.encode(bids: bids, asks: asks) : nil))
         }
+        let prepared = rows
         try write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO market_snapshots (instrument, taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for r in rows {
+            for r in prepared {
                 try statement.execute(arguments: [r.instrument, r.ms, r.bid, r.bidQty, r.ask, r.askQty, r.last, r.depth])
             }
         }

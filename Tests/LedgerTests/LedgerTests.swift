@@ -127,5 +127,37 @@ import Testing
         #expect(try Micros.from(Self.dec("45.50000000"), field: "p") == 45_500_000)
         #expect(Micros.decimal(2_510_000) == Self.dec("2.51"))
         #expect(throws: LedgerError.self) { try Micros.from(Self.dec("0.0000001"), field: "p") }
+        #expect(throws: LedgerError.self) { try Micros.from(Self.dec("2.5000005"), field: "p") }
+        #expect(try Micros.from(Self.dec("-3.25"), field: "p") == -3_250_000)
+        #expect(try Micros.from(Decimal(string: "1e3")!, field: "p") == 1_000_000_000)
+        #expect(try Micros.from(0, field: "p") == 0)
+        #expect(throws: LedgerError.self) { try Micros.from(Decimal(string: "1e30")!, field: "p") }
+        // The fast path agrees with exact decimal arithmetic.
+        for text in ["0.01", "2.51", "123456.789012", "9999999.999999", "0.000001", "45.50000000", "-0.5", "7"] {
+            let value = Self.dec(text)
+            #expect(Micros.fastPath(value) == Int64(truncating: NSDecimalNumber(decimal: value * 1_000_000)), "\(text)")
+        }
+        #expect(Micros.fastPath(Self.dec("0.0000001")) == nil)
+    }
+}
+
+@Suite struct DepthCodingTests {
+    @Test(arguments: [
+        ([(2_490_000, 50)], [(2_510_000, 40)]),
+        ([(2_490_000, 50), (2_480_000, 20), (2_100_000, 1)], [(2_510_000, 40), (2_520_000, 0), (9_990_000, 123_456)]),
+        ([], [(2_510_000, 40), (2_600_000, 3)]),
+        ([(5, 1), (4, 2)], []),
+    ] as [([(Int64, Int)], [(Int64, Int)])])
+    func levelsRoundTrip(_ bids: [(Int64, Int)], _ asks: [(Int64, Int)]) throws {
+        let data = DepthCoding.encode(bids: bids, asks: asks)
+        let decoded = try #require(DepthCoding.decode(data, topBid: bids.first?.0, topAsk: asks.first?.0))
+        #expect(decoded.bids.map(\.0) == Array(bids.dropFirst()).map(\.0) && decoded.bids.map(\.1) == Array(bids.dropFirst()).map(\.1))
+        #expect(decoded.asks.map(\.0) == Array(asks.dropFirst()).map(\.0) && decoded.asks.map(\.1) == Array(asks.dropFirst()).map(\.1))
+        #expect(data.count <= 1 + (bids.count + asks.count) * 6)
+    }
+
+    @Test func truncatedDepthIsRejected() {
+        let data = DepthCoding.encode(bids: [(10, 1), (9, 2)], asks: [])
+        #expect(DepthCoding.decode(data.dropLast(), topBid: 10, topAsk: nil) == nil)
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import Ledger
+import Testing
+import TestSupport
+
+/// `migrate`, `status`, `history`, `pause` and `resume` on real ledger files.
+@Suite struct LedgerCommandTests {
+    static func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-lcmd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func migrateCreatesTheLedgerAndReportsItsVersion() async throws {
+        let db = try Self.scratch() + "/nested/ledger.sqlite"
+        let missing = try await CLIRunner.run(["status", "--db", db])
+        #expect(missing.status == 1 && missing.stderr.contains(db))
+        let migrate = try await CLIRunner.run(["migrate", "--db", db])
+        #expect(migrate.status == 0 && migrate.stdout.contains("applied 0001_ledger"))
+        let status = try await CLIRunner.run(["migrate", "--db", db, "--status", "--json"])
+        let migrations = try #require(try Self.object(status.stdout)["migrations"] as? [[String: Any]])
+        #expect(migrations.count == Migration.bundled.count && migrations.allSatisfy { $0["applied_at"] != nil })
+    }
+
+    @Test func pauseAndResumeAreKeptInTheLedger() async throws {
+        let db = try Self.scratch() + "/ledger.sqlite"
+        #expect(try await CLIRunner.run(["pause", "--db", db, "--reason", "invoice review"]).status == 0)
+        let paused = try Self.object(try await CLIRunner.run(["status", "--db", db, "--json"]).stdout)
+        let kill = try #require(paused["kill_switch"] as? [String: Any])
+        #expect(kill["engaged"] as? Bool == true && kill["reason"] as? String == "invoice review")
+        let text = try await CLIRunner.run(["status", "--db", db])
+        #expect(text.stdout.contains("KILL SWITCH ENGAGED") && text.stdout.contains("invoice review"))
+        #expect(try await CLIRunner.run(["resume", "--db", db]).status == 0)
+        let resumed = try Self.object(try await CLIRunner.run(["status", "--db", db, "--json"]).stdout)
+        #expect((resumed["kill_switch"] as? [String: Any])?["engaged"] as? Bool == false)
+    }
+
+    @Test func statusAndHistoryShowWhatWasRecorded() async throws {
+        let db = try Self.scratch() + "/ledger.sqlite"
+        let now = Date()
+        do {
+            let ledger = try Ledger(path: db)
+            let cycle = try ledger.record(CycleRecord(
+                startedAt: now, mode: .live, strategy: "keeper", instrument: "text-prime", snapshotDigest: "d",
+                decisions: [DecisionRecord(rule: "restock", outcome: .fired, action: .buy, quantity: 4, price: Decimal(string: "2.45"), reason: "ask 2.45 ≤ avg × 0.98")]))
+            try ledger.reserve(Decimal(string: "9.80")!, for: OrderRecord(clientOrderID: "gk-h-1", mode: .live, instrument: "text-prime", marketID: "m", type: "limit", quantity: 4, limitPrice: Decimal(string: "2.45"), decisionID: cycle.decisionIDs[0]), at: now)
+            try ledger.updateOrder(clientOrderID: "gk-h-1", state: .open, exchangeOrderID: "order_9", at: now)
+            _ = try ledger.record(fills: [FillRecord(tradeID: "t-h-1", clientOrderID: "gk-h-1", quantity: 1, price: Decimal(string: "2.45")!, executedAt: now)], at: now)
+        }
+        let status = try Self.object(try await CLIRunner.run(["status", "--db", db, "--json", "--time-zone", "UTC"]).stdout)
+        #expect((status["spend"] as? [String: String])?["today"] == "9.8", "2.45 filled + 7.35 still reserved")
+        #expect((status["open_orders"] as? [[String: Any]])?.first?["state"] as? String == "partially_filled")
+        let history = try await CLIRunner.run(["history", "--db", db, "--since", "1h", "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["kind"] as? String } == ["decision", "fill"])
+        let table = try await CLIRunner.run(["history", "--db", db, "--since", "1h"])
+        #expect(table.stdout.contains("restock") && table.stdout.contains("t-h-1"))
+        let bad = try await CLIRunner.run(["history", "--db", db, "--since", "yesterday-ish"])
+        #expect(bad.status == 64 && bad.stderr.contains("--since"))
+        let zone = try await CLIRunner.run(["status", "--db", db, "--time-zone", "Mars/Olympus"])
+        #expect(zone.status == 64 && zone.stderr.contains("time zone"))
+    }
+
+    @Test func aFileThatIsNotALedgerIsLeftAlone() async throws {
+        let path = try Self.scratch() + "/notes.txt"
+        try Data("remember the milk\n".utf8).write(to: URL(fileURLWithPath: path))
+        for command in [["status"], ["history"], ["pause"], ["migrate"]] {
+            let result = try await CLIRunner.run(command + ["--db", path])
+            #expect(result.status == 1 && result.stderr.contains("is not a GridKeeper ledger"), "\(command)")
+        }
+        #expect(FileManager.default.contents(atPath: path) == Data("remember the milk\n".utf8))
+    }
+}
