@@ -19,7 +19,8 @@ import TestSupport
         let db = try Self.scratch() + "/nested/ledger.sqlite"
         let missing = try await CLIRunner.run(["status", "--db", db])
         #expect(missing.status == 1 && missing.stderr.contains(db))
-        let migrate = try await CLIRunner.run(["migrate", "--db", db])
+        // The schema is compiled in: any working directory will do.
+        let migrate = try await CLIRunner.run(["migrate", "--db", db], currentDirectory: URL(fileURLWithPath: "/"))
         #expect(migrate.status == 0 && migrate.stdout.contains("applied 0001_ledger"))
         let status = try await CLIRunner.run(["migrate", "--db", db, "--status", "--json"])
         let migrations = try #require(try Self.object(status.stdout)["migrations"] as? [[String: Any]])
