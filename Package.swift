@@ -36,6 +36,7 @@ let package = Package(
         ),
         .target(
             name: "GridKeeperCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

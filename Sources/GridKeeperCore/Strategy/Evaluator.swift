@@ -1,0 +1,242 @@
+import Foundation
+
+/// Evaluates a strategy on a snapshot. Pure: the same strategy and snapshot always give the
+/// same plan; no clock, no I/O.
+public enum Evaluator {
+    /// - Returns: every rule's outcome with its reason, guardrails applied.
+    public static func evaluate(_ strategy: Strategy, on snapshot: MarketSnapshot) -> Plan {
+        var context = SignalContext(snapshot: snapshot, burnWindow: strategy.burnWindow)
+        var outcomes: [RuleOutcome] = []
+        var guardrails = Guardrails(strategy: strategy, snapshot: snapshot)
+        var buyPlanned = false
+        var transferPlanned = false
+        for rule in strategy.rules {
+            var inputs: [String: String] = [:]
+            let condition = evaluateCondition(rule.when, text: rule.whenText, context: &context, inputs: &inputs)
+            guard case .success(let (holds, explanation)) = condition else {
+                if case .failure(let missing) = condition {
+                    outcomes.append(RuleOutcome(rule: rule.name, outcome: .skipped, reason: "not evaluated: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs))
+                }
+                continue
+            }
+            guard holds else {
+                outcomes.append(RuleOutcome(rule: rule.name, outcome: .skipped, reason: explanation, intent: nil, guardrails: [], inputs: inputs))
+                continue
+            }
+            var outcome: RuleOutcome
+            switch rule.action {
+            case .buy(let quantityExpr, let kind, let priceExpr, let cancelAfter):
+                if buyPlanned {
+                    outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation); an earlier rule already buys this cycle", intent: nil, guardrails: [], inputs: inputs)
+                    break
+                }
+                let quantity = evaluate(quantityExpr, type: .units, context: &context, inputs: &inputs)
+                let price = priceExpr.map { evaluate($0, type: .price, context: &context, inputs: &inputs) }
+                if case .failure(let missing) = quantity {
+                    outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the quantity is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
+                    break
+                }
+                if case .failure(let missing)? = price {
+                    outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the price is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
+                    break
+                }
+                let units = wholeUnits((try? quantity.get()) ?? 0)
+                outcome = guardrails.buy(rule: rule.name, reason: explanation, units: units, kind: kind, price: try? price?.get(), cancelAfter: cancelAfter, inputs: inputs)
+                if outcome.intent != nil { buyPlanned = true }
+            case .transfer(let quantityExpr, let beyond):
+                if transferPlanned {
+                    outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation); an earlier rule already transfers this cycle", intent: nil, guardrails: [], inputs: inputs)
+                    break
+                }
+                let quantity = evaluate(quantityExpr, type: .units, context: &context, inputs: &inputs)
+                guard case .success(let value) = quantity else {
+                    if case .failure(let missing) = quantity {
+                        outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the quantity is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
+                    } else { continue }
+                    break
+                }
+                let burn = try? context.value(.burn).get()
+                outcome = guardrails.transfer(rule: rule.name, reason: explanation, units: wholeUnits(value), beyondLotWindow: beyond, burn: burn, inputs: inputs)
+                if outcome.intent != nil { transferPlanned = true }
+            case .cancel(let olderThan):
+                outcome = guardrails.cancel(rule: rule.name, reason: explanation, olderThan: olderThan, inputs: inputs)
+            }
+            outcomes.append(outcome)
+        }
+        return Plan(strategy: strategy.name, instrument: strategy.instrument, asOf: snapshot.asOf, outcomes: outcomes)
+    }
+
+    /// Whole units needed, rounding any fraction up (you cannot buy 0.3 of a unit).
+    static func wholeUnits(_ value: Decimal) -> Int {
+        guard value > 0 else { return 0 }
+        var v = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &v, 0, .up)
+        return min(NSDecimalNumber(decimal: rounded).intValue, 1_000_000)
+    }
+
+    // MARK: Conditions with explanations
+
+    /// Evaluates a condition and explains it: for `and`, the first part that failed; for a
+    /// comparison, both sides with their values.
+    static func evaluateCondition(_ e: Expression, text: String, context: inout SignalContext, inputs: inout [String: String]) -> Result<(Bool, String), Unavailable> {
+        switch e {
+        case .binary(.and, let l, let r):
+            return evaluateCondition(l, text: "", context: &context, inputs: &inputs).flatMap { left in
+                guard left.0 else { return .success(left) }
+                return evaluateCondition(r, text: "", context: &context, inputs: &inputs).map { right in
+                    right.0 ? (true, left.1 + " and " + right.1) : right
+                }
+            }
+        case .binary(.or, let l, let r):
+            let left = evaluateCondition(l, text: "", context: &context, inputs: &inputs)
+            if case .success(let v) = left, v.0 { return left }
+            let right = evaluateCondition(r, text: "", context: &context, inputs: &inputs)
+            if case .success(let v) = right, v.0 { return right }
+            switch (left, right) {
+            case (.success(let a), .success(let b)): return .success((false, a.1 + " and " + b.1))
+            case (.failure(let m), _), (_, .failure(let m)): return .failure(m)
+            }
+        case .unary(.not, let inner):
+            return evaluateCondition(inner, text: "", context: &context, inputs: &inputs).map { (!$0.0, "not (\($0.1))") }
+        case .binary(let op, let l, let r) where [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op):
+            let type = operandType(l) ?? operandType(r) ?? .number
+            let left = evaluate(l, type: type, context: &context, inputs: &inputs)
+            let right = evaluate(r, type: type, context: &context, inputs: &inputs)
+            return left.flatMap { a in
+                right.map { b in
+                    let holds: Bool
+                    switch op {
+                    case .less: holds = a < b
+                    case .lessEqual: holds = a <= b
+                    case .greater: holds = a > b
+                    case .greaterEqual: holds = a >= b
+                    case .equal: holds = a == b
+                    default: holds = a != b
+                    }
+                    let symbol = holds ? op.rawValue : negated(op)
+                    return (holds, "\(describe(l, a, type)) \(symbol) \(describe(r, b, type))")
+                }
+            }
+        default:
+            return .failure(Unavailable(reason: "not a condition"))
+        }
+    }
+
+    static func negated(_ op: Expression.BinaryOperator) -> String {
+        switch op {
+        case .less: return "≥"
+        case .lessEqual: return ">"
+        case .greater: return "≤"
+        case .greaterEqual: return "<"
+        case .equal: return "≠"
+        default: return "="
+        }
+    }
+
+    /// `runway 40m`, `1h`, `avg(last, 24h) × 0.98 2.45`.
+    static func describe(_ e: Expression, _ value: Decimal, _ type: ValueType) -> String {
+        switch e {
+        case .literal: return ValueFormat.text(value, as: type)
+        case .signal(let s): return "\(s.rawValue) \(ValueFormat.text(value, as: type))"
+        default: return "\(source(e)) = \(ValueFormat.text(value, as: type))"
+        }
+    }
+
+    static func source(_ e: Expression) -> String {
+        switch e {
+        case .literal(let v, let t): return t == .duration ? ValueFormat.duration(seconds: v) : ValueFormat.text(v, as: .number)
+        case .signal(let s): return s.rawValue
+        case .call(let f, let arg, let window):
+            return "\(f.rawValue)(\(source(arg))\(window.map { ", " + ValueFormat.duration(seconds: $0) } ?? ""))"
+        case .unary(.not, let inner): return "not \(source(inner))"
+        case .unary(_, let inner): return "-\(source(inner))"
+        case .binary(let op, let l, let r): return "\(source(l)) \(op.rawValue) \(source(r))"
+        }
+    }
+
+    /// The static type of an operand, when it has one of its own.
+    static func operandType(_ e: Expression) -> ValueType? {
+        switch e {
+        case .literal(_, let t): return t
+        case .signal(let s): return s.type
+        case .call(let f, let arg, _): return f == .cover || f == .coverStock ? .units : operandType(arg)
+        case .unary(_, let inner): return operandType(inner)
+        case .binary(let op, let l, let r):
+            switch op {
+            case .add, .subtract: return operandType(l) ?? operandType(r)
+            case .multiply:
+                let (a, b) = (operandType(l), operandType(r))
+                if a == nil || a == .number { return b }
+                if b == nil || b == .number { return a }
+                if Set([a, b]) == Set([.rate, .duration]) { return .units }
+                return .money
+            case .divide:
+                let (a, b) = (operandType(l), operandType(r))
+                if b == nil || b == .number { return a }
+                if a == b { return .number }
+                if a == .units && b == .rate { return .duration }
+                if a == .money && b == .units { return .price }
+                return .units
+            default: return .bool
+            }
+        }
+    }
+
+    // MARK: Values
+
+    /// Evaluates a numeric expression in its canonical unit (seconds, units/hour, USD).
+    static func evaluate(_ e: Expression, type: ValueType, context: inout SignalContext, inputs: inout [String: String]) -> Result<Decimal, Unavailable> {
+        switch e {
+        case .literal(let value, _):
+            return .success(value)
+        case .signal(let signal):
+            let result = context.value(signal)
+            if case .success(let v) = result { inputs[signal.rawValue] = ValueFormat.text(v, as: signal.type) }
+            return result
+        case .call(let function, let argument, let window):
+            switch function {
+            case .cover, .coverStock:
+                guard case .literal(let seconds, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
+                let result = context.value(.burn).map { burn -> Decimal in
+                    let need = burn * seconds / 3600 - Decimal(context.snapshot.consumption)
+                        - (function == .coverStock ? Decimal(context.snapshot.inventory) : 0)
+                    return Decimal(wholeUnits(need))
+                }
+                if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: .units) }
+                if case .success(let b) = context.value(.burn) { inputs["burn"] = ValueFormat.text(b, as: .rate) }
+                return result
+            case .avg, .min, .max, .ewma:
+                guard case .signal(let signal) = argument, let window else { return .failure(Unavailable(reason: "bad aggregate")) }
+                let result = context.aggregate(function, signal, window: window)
+                if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: signal.type) }
+                return result
+            }
+        case .unary(.negate, let inner):
+            return evaluate(inner, type: type, context: &context, inputs: &inputs).map { -$0 }
+        case .unary(.not, _):
+            return .failure(Unavailable(reason: "not a number"))
+        case .binary(let op, let l, let r):
+            let lt = operandType(l) ?? type
+            let rt = operandType(r) ?? type
+            return evaluate(l, type: lt, context: &context, inputs: &inputs).flatMap { a in
+                evaluate(r, type: rt, context: &context, inputs: &inputs).flatMap { b in
+                    switch op {
+                    case .add: return .success(a + b)
+                    case .subtract: return .success(a - b)
+                    case .multiply:
+                        // rate (units/h) × duration (s) → units
+                        if Set([lt, rt]) == Set([.rate, .duration]) { return .success(a * b / 3600) }
+                        return .success(a * b)
+                    case .divide:
+                        guard b != 0 else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
+                        if lt == .units && rt == .rate { return .success(a / b * 3600) }
+                        return .success(a / b)
+                    default:
+                        return .failure(Unavailable(reason: "not a number"))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Everything a strategy may look at in one cycle: balances, the book, spend so far, and
+/// recorded history up to `asOf`. Pure data; the engine fills it, tests build it by hand.
+public struct MarketSnapshot: Sendable, Equatable {
+    public struct Level: Sendable, Equatable {
+        public var price: Decimal
+        public var quantity: Int
+        public init(price: Decimal, quantity: Int) {
+            self.price = price
+            self.quantity = quantity
+        }
+    }
+
+    /// A recorded market observation. Prices in micro-dollars (integers keep long windows fast).
+    public struct MarketPoint: Sendable, Equatable {
+        public var time: Date
+        public var bidMicros: Int64?
+        public var askMicros: Int64?
+        public var lastMicros: Int64?
+        public init(time: Date, bidMicros: Int64?, askMicros: Int64?, lastMicros: Int64?) {
+            self.time = time
+            self.bidMicros = bidMicros
+            self.askMicros = askMicros
+            self.lastMicros = lastMicros
+        }
+    }
+
+    /// A recorded balance observation.
+    public struct BalancePoint: Sendable, Equatable {
+        public var time: Date
+        public var consumption: Int
+        public var inventory: Int
+        public init(time: Date, consumption: Int, inventory: Int) {
+            self.time = time
+            self.consumption = consumption
+            self.inventory = inventory
+        }
+    }
+
+    /// Units that left the consumption account by expiring (not by being used), as the engine
+    /// models its lots; they are not burn.
+    public struct Expiry: Sendable, Equatable {
+        public var time: Date
+        public var units: Int
+        public init(time: Date, units: Int) {
+            self.time = time
+            self.units = units
+        }
+    }
+
+    public var asOf: Date
+    public var instrument: String
+    /// Usable units in the consumption account.
+    public var consumption: Int
+    /// Available units in the trading account.
+    public var inventory: Int
+    /// USD available to spend on the exchange.
+    public var usdAvailable: Decimal
+    /// Spend so far today and this month, reservations included (from the ledger).
+    public var spentToday: Decimal
+    public var spentMonth: Decimal
+    /// Best first.
+    public var bids: [Level]
+    /// Best first.
+    public var asks: [Level]
+    public var last: Decimal?
+    /// USD per unit between prices.
+    public var tick: Decimal
+    /// Units per lot and minimum order size, from the market's order controls.
+    public var lotSize: Int
+    public var minOrderSize: Int
+    /// Open buy orders of this instrument on the exchange.
+    public var openBuyOrders: Int
+    /// The kill switch.
+    public var paused: Bool
+    /// Oldest first; entries after `asOf` are ignored.
+    public var marketHistory: [MarketPoint]
+    /// Oldest first; entries after `asOf` are ignored.
+    public var balanceHistory: [BalancePoint]
+    public var expiries: [Expiry]
+
+    public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
+                spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = Decimal(string: "0.01")!,
+                lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, paused: Bool = false,
+                marketHistory: [MarketPoint] = [], balanceHistory: [BalancePoint] = [], expiries: [Expiry] = []) {
+        self.asOf = asOf
+        self.instrument = instrument
+        self.consumption = consumption
+        self.inventory = inventory
+        self.usdAvailable = usdAvailable
+        self.spentToday = spentToday
+        self.spentMonth = spentMonth
+        self.bids = bids
+        self.asks = asks
+        self.last = last
+        self.tick = tick
+        self.lotSize = lotSize
+        self.minOrderSize = minOrderSize
+        self.openBuyOrders = openBuyOrders
+        self.paused = paused
+        self.marketHistory = marketHistory
+        self.balanceHistory = balanceHistory
+        self.expiries = expiries
+    }
+}

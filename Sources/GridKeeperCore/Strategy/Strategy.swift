@@ -1,0 +1,84 @@
+import Foundation
+
+/// A parsed, validated strategy file: one instrument, a budget, and ordered rules.
+public struct Strategy: Sendable, Equatable {
+    public struct Budget: Sendable, Equatable {
+        /// USD per day (midnight to midnight in the ledger's time zone).
+        public var daily: Decimal?
+        /// USD per calendar month.
+        public var monthly: Decimal?
+        /// USD for any one order.
+        public var perOrder: Decimal?
+        /// USD per unit never to be exceeded.
+        public var maxUnitPrice: Decimal?
+
+        public init(daily: Decimal? = nil, monthly: Decimal? = nil, perOrder: Decimal? = nil, maxUnitPrice: Decimal? = nil) {
+            self.daily = daily
+            self.monthly = monthly
+            self.perOrder = perOrder
+            self.maxUnitPrice = maxUnitPrice
+        }
+    }
+
+    public enum OrderKind: String, Sendable, Equatable { case market, limit }
+
+    public enum Action: Sendable, Equatable {
+        /// Buy `quantity` units (an expression of type units) at market or at a limit price.
+        case buy(quantity: Expression, order: OrderKind, price: Expression?, cancelAfter: Decimal?)
+        /// Move `quantity` units from the trading to the consumption account.
+        case transfer(quantity: Expression, beyondLotWindow: Bool)
+        /// Cancel open buy orders, optionally only those older than a duration (seconds).
+        case cancel(olderThan: Decimal?)
+
+        public var name: String {
+            switch self {
+            case .buy: return "buy"
+            case .transfer: return "transfer"
+            case .cancel: return "cancel"
+            }
+        }
+    }
+
+    public struct Rule: Sendable, Equatable {
+        public var name: String
+        public var when: Expression
+        /// The `when` text as written, for reasons.
+        public var whenText: String
+        public var action: Action
+        public var position: SourcePosition
+    }
+
+    public var name: String
+    public var instrument: String
+    /// Seconds between evaluations.
+    public var every: Decimal
+    /// Seconds of balance history the burn rate is estimated over.
+    public var burnWindow: Decimal
+    public var budget: Budget
+    public var rules: [Rule]
+    public var description: String?
+    /// The file it came from.
+    public var file: String
+}
+
+/// One problem in a strategy file, located.
+public struct StrategyDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var position: SourcePosition
+    public var message: String
+
+    public init(file: String, position: SourcePosition, message: String) {
+        self.file = file
+        self.position = position
+        self.message = message
+    }
+
+    /// `file:line:column: message`
+    public var description: String { "\(file):\(position.line):\(position.column): \(message)" }
+}
+
+/// Every problem found in a file, in order.
+public struct StrategyErrors: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [StrategyDiagnostic]
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The types of strategy expressions. Every value carries one; mixing them wrongly (a duration
+/// compared with a price) is an error found when the file is validated.
+public enum ValueType: String, Sendable, Equatable, CustomStringConvertible {
+    /// A plain number (a factor such as `0.98`, the `hour`).
+    case number
+    /// Whole units of an instrument (1 unit = 1M tokens).
+    case units
+    /// Units per hour (`burn`).
+    case rate
+    /// A span of time (`30m`, `runway`), held in seconds.
+    case duration
+    /// USD per unit (`bid`, `ask`, `tick`).
+    case price
+    /// USD (`usd`, `spent_today`).
+    case money
+    case bool
+
+    public var description: String {
+        switch self {
+        case .number: return "a number"
+        case .units: return "units"
+        case .rate: return "a rate (units/hour)"
+        case .duration: return "a duration"
+        case .price: return "a price (USD/unit)"
+        case .money: return "an amount of USD"
+        case .bool: return "a condition"
+        }
+    }
+
+    var isNumeric: Bool { self != .bool }
+}
+
+/// Formats typed values for reasons and `--json`: `40m`, `2.51`, `12 units`, `3.5 units/h`.
+public enum ValueFormat {
+    public static func text(_ value: Decimal, as type: ValueType) -> String {
+        switch type {
+        case .duration: return duration(seconds: value)
+        case .units: return "\(plain(rounded(value, 2)))"
+        case .rate: return "\(plain(rounded(value, 2)))/h"
+        case .price, .money: return plain(rounded(value, 6))
+        case .number: return plain(rounded(value, 6))
+        case .bool: return value != 0 ? "true" : "false"
+        }
+    }
+
+    public static func duration(seconds: Decimal) -> String {
+        let total = NSDecimalNumber(decimal: rounded(seconds, 0)).intValue
+        if total < 0 { return "-" + duration(seconds: Decimal(-total)) }
+        let d = total / 86_400, h = total % 86_400 / 3600, m = total % 3600 / 60, s = total % 60
+        var parts: [String] = []
+        if d > 0 { parts.append("\(d)d") }
+        if h > 0 { parts.append("\(h)h") }
+        if m > 0 { parts.append("\(m)m") }
+        if s > 0 || parts.isEmpty { parts.append("\(s)s") }
+        return parts.prefix(2).joined()
+    }
+
+    static func rounded(_ value: Decimal, _ scale: Int) -> Decimal {
+        var v = value
+        var r = Decimal()
+        NSDecimalRound(&r, &v, scale, .plain)
+        return r
+    }
+
+    static func plain(_ value: Decimal) -> String {
+        var v = value
+        return NSDecimalString(&v, Locale(identifier: "en_US_POSIX"))
+    }
+}
