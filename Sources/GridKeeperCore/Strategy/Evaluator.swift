@@ -230,7 +230,7 @@ public enum Evaluator {
                         return .success(a * b)
                     case .divide:
                         guard b != 0 else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
-                        if lt == .units && rt == .rate { return .success(a / b * 3600) }
+                        if lt == .units && rt == .rate { return .success(SignalContext.seconds(a / b * 3600)) }
                         return .success(a / b)
                     default:
                         return .failure(Unavailable(reason: "not a number"))

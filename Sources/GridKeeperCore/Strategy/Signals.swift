@@ -69,10 +69,18 @@ struct SignalContext {
         case .burn:
             return burnRate()
         case .runway:
-            return value(.burn).map { burn in burn > 0 ? Decimal(s.consumption) / burn * 3600 : Self.noBurnRunway }
+            return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption) / burn * 3600) : Self.noBurnRunway }
         case .stockRunway:
-            return value(.burn).map { burn in burn > 0 ? Decimal(s.consumption + s.inventory) / burn * 3600 : Self.noBurnRunway }
+            return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption + s.inventory) / burn * 3600) : Self.noBurnRunway }
         }
+    }
+
+    /// Durations are kept to the millisecond.
+    static func seconds(_ value: Decimal) -> Decimal {
+        var v = value
+        var r = Decimal()
+        NSDecimalRound(&r, &v, 3, .plain)
+        return r
     }
 
     /// Units per hour used over `burnWindow`: drops in the consumption balance, less modelled
