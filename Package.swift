@@ -115,6 +115,7 @@ let package = Package(
             name: "gridkeeper-bench",
             dependencies: [
                 "GridAPI",
+                "GridKeeperCore",
                 "Simulator",
                 "Ledger",
                 .product(name: "GRDB", package: "GRDB.swift"),

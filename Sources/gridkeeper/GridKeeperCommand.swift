@@ -16,7 +16,8 @@ struct GridKeeperCommand: AsyncParsableCommand {
         version: GridKeeperVersion.current,
         subcommands: [
             DemoCommand.self, KeygenCommand.self, VerifyCommand.self, BalancesCommand.self, MarketCommand.self, StatusCommand.self,
-            HistoryCommand.self, PauseCommand.self, ResumeCommand.self, MigrateCommand.self, SimCommand.self, LedgerStressCommand.self,
+            HistoryCommand.self, PauseCommand.self, ResumeCommand.self, ValidateCommand.self, MigrateCommand.self, SimCommand.self,
+            LedgerStressCommand.self,
         ]
     )
 }

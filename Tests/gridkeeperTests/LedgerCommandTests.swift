@@ -76,3 +76,32 @@ import TestSupport
         #expect(FileManager.default.contents(atPath: path) == Data("remember the milk\n".utf8))
     }
 }
+
+/// `gridkeeper validate` on the shipped examples and on broken files.
+@Suite struct ValidateCommandTests {
+    static let strategies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies").standardized.path
+
+    @Test func theExamplesAreValid() async throws {
+        let result = try await CLIRunner.run(["validate", Self.strategies])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: ": ok").count - 1 >= 3)
+    }
+
+    @Test func everyErrorOfEveryFileIsListed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-val-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try Data("strategy: bad\ninstrument: text-prime\nevery: 1m\nrules:\n  - name: a\n    when: runway < ask\n    transfer: { quantity: 5, extra: 1 }\n".utf8).write(to: bad)
+        let good = Self.strategies + "/text-prime-keeper.yaml"
+        let result = try await CLIRunner.run(["validate", good, bad.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(bad.path):6:18: error: when: cannot compare a duration with a price"))
+        #expect(result.stdout.contains("\(bad.path):7:30: error: unknown key 'extra' in transfer"))
+        #expect(result.stdout.contains("text-prime-keeper.yaml: ok"))
+        let json = try await CLIRunner.run(["validate", "--json", bad.path])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect((parsed.first?["errors"] as? [[String: Any]])?.count == 2)
+        let missing = try await CLIRunner.run(["validate", dir.appendingPathComponent("nope.yaml").path])
+        #expect(missing.status == 1 && missing.stdout.contains("cannot read the file"))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@testable import GridKeeperCore
+
+/// Random and mutated strategy files: the parser never crashes, and every error it reports
+/// carries a position inside the file.
+@Suite struct StrategyFuzzTests {
+    static let documents = 100_000
+
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let fragments = [
+        ":", "{", "}", "[", "]", "-", "- ", "'", "\"", "\t", "&a ", "*a", "!!binary ", "#", "\n", "  ", "?", "|", ">", ",", "%",
+        "runway", "< 1h", "and", "or", "not", "(", ")", "cover(", "avg(last,", "24h", "1e9", "-1", "0.000001", "999999999999999999999",
+        "buy:", "transfer:", "cancel:", "when:", "name:", "budget:", "rules:", "quantity:", "price:", "order: limit", "order: market",
+        "max_unit_price:", "every:", "instrument:", "strategy:", "null", "~", "true", "é", "💸", "\u{0}", "\r\n",
+    ]
+
+    static func seeds() throws -> [String] {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies").standardized
+        return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted().map {
+            try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)
+        }
+    }
+
+    static func mutate(_ text: String, using g: inout Generator) -> String {
+        var chars = Array(text)
+        let edits = Int.random(in: 1...6, using: &g)
+        for _ in 0..<edits {
+            let at = chars.isEmpty ? 0 : Int.random(in: 0..<chars.count, using: &g)
+            switch Int.random(in: 0..<6, using: &g) {
+            case 0 where !chars.isEmpty: chars.remove(at: at)
+            case 1: chars.insert(contentsOf: fragments.randomElement(using: &g)!, at: at)
+            case 2 where !chars.isEmpty: chars[at] = Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &g)))
+            case 3:
+                // Drop or duplicate a line.
+                var lines = String(chars).components(separatedBy: "\n")
+                let i = Int.random(in: 0..<lines.count, using: &g)
+                if Bool.random(using: &g) { lines.remove(at: i) } else { lines.insert(lines[i], at: i) }
+                chars = Array(lines.joined(separator: "\n"))
+            case 4:
+                // Swap a value for another fragment.
+                if let colon = chars[at...].firstIndex(of: ":"), let end = chars[colon...].firstIndex(of: "\n") {
+                    chars.replaceSubrange(colon + 1..<end, with: " " + fragments.randomElement(using: &g)!)
+                }
+            default:
+                if !chars.isEmpty { chars.removeSubrange(at..<min(chars.count, at + Int.random(in: 1...20, using: &g))) }
+            }
+        }
+        return String(chars)
+    }
+
+    static func random(using g: inout Generator) -> String {
+        (0..<Int.random(in: 0...40, using: &g)).map { _ in fragments.randomElement(using: &g)! }.joined(separator: Bool.random(using: &g) ? " " : "")
+    }
+
+    static func check(seed: UInt64, count: Int, seeds: [String]) -> (parsed: Int, rejected: Int, unpositioned: [String]) {
+        var g = Generator(state: seed)
+        var parsed = 0, rejected = 0
+        var unpositioned: [String] = []
+        for i in 0..<count {
+            let text = i % 5 == 0 ? random(using: &g) : mutate(seeds[i % seeds.count], using: &g)
+            // Line breaks as YAML counts them: \n, \r\n and a lone \r.
+            let scalars = Array(text.unicodeScalars)
+            let breaks = scalars.indices.filter { scalars[$0] == "\n" || (scalars[$0] == "\r" && ($0 + 1 == scalars.count || scalars[$0 + 1] != "\n")) }.count
+            let lineCount = breaks + 2
+            do {
+                _ = try StrategyParser.parse(text, file: "fuzz.yaml")
+                parsed += 1
+            } catch {
+                rejected += 1
+                for d in error.diagnostics where d.position.line < 1 || d.position.column < 1 || d.position.line > lineCount || d.file != "fuzz.yaml" || d.message.isEmpty {
+                    if unpositioned.count < 5 { unpositioned.append("\(d) in \(text.debugDescription.prefix(200))") }
+                }
+                if error.diagnostics.isEmpty, unpositioned.count < 5 { unpositioned.append("no diagnostics for \(text.debugDescription.prefix(200))") }
+            }
+        }
+        return (parsed, rejected, unpositioned)
+    }
+
+    @Test func aHundredThousandDocumentsNeverCrashTheParser() async throws {
+        let seeds = try Self.seeds()
+        let half = Self.documents / 2
+        async let a = Self.check(seed: 1, count: half, seeds: seeds)
+        async let b = Self.check(seed: 2, count: Self.documents - half, seeds: seeds)
+        let results = await [a, b]
+        let total = results.reduce(0) { $0 + $1.parsed + $1.rejected }
+        #expect(total == Self.documents)
+        #expect(results.flatMap(\.unpositioned).isEmpty, "\(results.flatMap(\.unpositioned))")
+        #expect(results.reduce(0) { $0 + $1.rejected } > Self.documents / 2, "most mutations are errors")
+        #expect(results.reduce(0) { $0 + $1.parsed } > 0, "some mutations are still valid strategies")
+    }
+
+    @Test func randomExpressionsNeverCrashTheExpressionParser() {
+        var g = Generator(state: 3)
+        for _ in 0..<20_000 {
+            let text = Self.random(using: &g)
+            do {
+                _ = try ExpressionParser.parse(text, expecting: .bool)
+            } catch {
+                #expect(error.offset >= 0 && error.offset <= text.count, "\(text.debugDescription): \(error)")
+            }
+        }
+    }
+}
