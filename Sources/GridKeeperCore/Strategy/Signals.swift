@@ -20,16 +20,16 @@ struct SignalContext {
     init(snapshot: MarketSnapshot, burnWindow: Decimal) {
         self.snapshot = snapshot
         self.burnWindow = burnWindow
-        market = snapshot.marketHistory[..<Self.cut(snapshot.marketHistory.map(\.time), at: snapshot.asOf)]
-        balances = snapshot.balanceHistory[..<Self.cut(snapshot.balanceHistory.map(\.time), at: snapshot.asOf)]
+        market = snapshot.marketHistory[..<Self.cut(snapshot.marketHistory, at: snapshot.asOf) { $0.time }]
+        balances = snapshot.balanceHistory[..<Self.cut(snapshot.balanceHistory, at: snapshot.asOf) { $0.time }]
     }
 
     /// Index of the first entry after `date` (binary search; history is oldest first).
-    static func cut(_ times: [Date], at date: Date) -> Int {
-        var low = 0, high = times.count
+    static func cut<T>(_ items: [T], at date: Date, time: (T) -> Date) -> Int {
+        var low = 0, high = items.count
         while low < high {
             let mid = (low + high) / 2
-            if times[mid] <= date { low = mid + 1 } else { high = mid }
+            if time(items[mid]) <= date { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -109,62 +109,73 @@ struct SignalContext {
         return .success(Decimal(used) / hours)
     }
 
-    /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds.
+    /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds, in one pass
+    /// over integer values (micro-dollars for prices, units for balances).
     func aggregate(_ function: Function, _ signal: Signal, window: Decimal) -> Result<Decimal, Unavailable> {
         let seconds = NSDecimalNumber(decimal: window).doubleValue
         let from = snapshot.asOf.addingTimeInterval(-seconds)
-        var values: [(Double, Int64)] = []  // (age seconds, value in micros or units)
+        var count = 0
+        var sum: Int64 = 0
+        var low = Int64.max
+        var high = Int64.min
+        var weighted = 0.0, weights = 0.0
         var oldest: Date?
+        let asOf = snapshot.asOf
+        @inline(__always) func add(_ v: Int64, at time: Date) {
+            if oldest == nil { oldest = time }
+            count += 1
+            sum += v
+            low = Swift.min(low, v)
+            high = Swift.max(high, v)
+            if function == .ewma {
+                let w = exp(-asOf.timeIntervalSince(time) / seconds)
+                weighted += w * Double(v)
+                weights += w
+            }
+        }
         switch signal {
         case .consumption, .inventory:
             let start = balances.firstIndex { $0.time >= from } ?? balances.endIndex
-            for p in balances[start...] {
-                oldest = oldest ?? p.time
-                values.append((snapshot.asOf.timeIntervalSince(p.time), Int64(signal == .consumption ? p.consumption : p.inventory)))
-            }
+            for p in balances[start...] { add(Int64(signal == .consumption ? p.consumption : p.inventory), at: p.time) }
         default:
-            let start = market.firstIndex { $0.time >= from } ?? market.endIndex
+            let start = Self.firstIndex(market, notBefore: from)
             for p in market[start...] {
-                let v: Int64?
                 switch signal {
-                case .bid: v = p.bidMicros
-                case .ask: v = p.askMicros
-                case .last: v = p.lastMicros
-                case .mid: v = p.bidMicros.flatMap { b in p.askMicros.map { (b + $0) / 2 } }
-                case .spread: v = p.bidMicros.flatMap { b in p.askMicros.map { $0 - b } }
-                default: v = nil
+                case .bid: if let v = p.bidMicros { add(v, at: p.time) }
+                case .ask: if let v = p.askMicros { add(v, at: p.time) }
+                case .last: if let v = p.lastMicros { add(v, at: p.time) }
+                case .mid: if let b = p.bidMicros, let a = p.askMicros { add((b + a) / 2, at: p.time) }
+                case .spread: if let b = p.bidMicros, let a = p.askMicros { add(a - b, at: p.time) }
+                default: break
                 }
-                guard let v else { continue }
-                oldest = oldest ?? p.time
-                values.append((snapshot.asOf.timeIntervalSince(p.time), v))
             }
         }
         // The window must be (nearly) covered: 90 % of it, and at least two points.
-        guard values.count >= 2, let oldest, snapshot.asOf.timeIntervalSince(oldest) >= seconds * 0.9 else {
-            let have = oldest.map { snapshot.asOf.timeIntervalSince($0) } ?? 0
+        guard count >= 2, let oldest, asOf.timeIntervalSince(oldest) >= seconds * 0.9 else {
+            let have = oldest.map { asOf.timeIntervalSince($0) } ?? 0
             return .failure(Unavailable(reason: "\(function.rawValue)(\(signal.rawValue), \(ValueFormat.duration(seconds: window))) needs \(ValueFormat.duration(seconds: window)) of history, have \(ValueFormat.duration(seconds: Decimal(Int(have))))"))
         }
         let scale: Decimal = (signal == .consumption || signal == .inventory) ? 1 : 1_000_000
         switch function {
-        case .avg:
-            let sum = values.reduce(Int64(0)) { $0 + $1.1 }
-            return .success(Decimal(sum) / Decimal(values.count) / scale)
-        case .min:
-            return .success(Decimal(values.map(\.1).min()!) / scale)
-        case .max:
-            return .success(Decimal(values.map(\.1).max()!) / scale)
+        case .avg: return .success(Decimal(sum) / Decimal(count) / scale)
+        case .min: return .success(Decimal(low) / scale)
+        case .max: return .success(Decimal(high) / scale)
         case .ewma:
             // Weights decay with age, time constant `window`; computed in floating point over
             // integer micro-dollars and rounded back to whole micro-dollars.
-            var weighted = 0.0, total = 0.0
-            for (age, v) in values {
-                let w = exp(-age / seconds)
-                weighted += w * Double(v)
-                total += w
-            }
-            return .success(Decimal(Int64((weighted / total).rounded())) / scale)
+            return .success(Decimal(Int64((weighted / weights).rounded())) / scale)
         case .cover, .coverStock:
             return .failure(Unavailable(reason: "internal: not an aggregate"))
         }
+    }
+
+    /// First market point at or after `date` (binary search).
+    static func firstIndex(_ points: ArraySlice<MarketSnapshot.MarketPoint>, notBefore date: Date) -> Int {
+        var low = points.startIndex, high = points.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if points[mid].time < date { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
