@@ -197,6 +197,14 @@ import Testing
         #expect(outcome.intent == .buy(quantity: 60, order: .market, limitPrice: nil, maxCost: Self.dec("151.20"), cancelAfter: nil))
     }
 
+    @Test func ordersUnderTheMarketsMinimumAreBlocked() throws {
+        let strategy = try Self.strategy("  - { name: r, when: consumption > 0, buy: { quantity: 3, order: market } }")
+        var snap = Self.snapshot()
+        snap.minOrderSize = 5
+        let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: snap), "r")
+        #expect(outcome.outcome == .blocked && outcome.guardrails.last?.contains("minimum order size 5") == true, "\(outcome.guardrails)")
+    }
+
     @Test func transfersStayWithinFourHoursOfBurn() throws {
         let strategy = try Self.strategy("  - { name: r, when: inventory > 0, transfer: { quantity: 500 } }")
         let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: Self.snapshot(consumption: 10, inventory: 300, burn: 12)), "r")
