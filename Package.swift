@@ -58,6 +58,14 @@ let package = Package(
             plugins: ["EmbedMigrations"]
         ),
         .target(
+            name: "Engine",
+            dependencies: [
+                "GridKeeperCore", "GridAPI", "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GridAPI",
             dependencies: [
                 "CSodium",
@@ -103,6 +111,7 @@ let package = Package(
                 "GridAPI",
                 "GridKeeperCore",
                 "Ledger",
+                "Engine",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +134,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/gridkeeper-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -135,3 +135,49 @@ extension Ledger {
         }
     }
 }
+
+/// An order the ledger still considers live (pending, unknown, open or partially filled).
+public struct LedgerOpenOrder: Sendable, Equatable {
+    public var clientOrderID: String
+    public var exchangeOrderID: String?
+    public var instrument: String
+    public var marketID: String?
+    public var state: OrderState
+    public var quantity: Int
+    public var filledQuantity: Int
+    public var createdAt: Date
+    public var cancelAfter: Date?
+}
+
+extension Ledger {
+    /// Orders not yet ended, oldest first.
+    public func openOrders(instrument: String) throws(LedgerError) -> [LedgerOpenOrder] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT client_order_id, exchange_order_id, instrument, market_id, state, quantity, filled_quantity, created_ms, cancel_after_ms
+                    FROM orders WHERE instrument = ? AND state IN ('pending', 'unknown', 'open', 'partially_filled') ORDER BY created_ms
+                    """,
+                arguments: [instrument]
+            ).map { row in
+                LedgerOpenOrder(
+                    clientOrderID: row["client_order_id"], exchangeOrderID: row["exchange_order_id"], instrument: row["instrument"],
+                    marketID: row["market_id"], state: OrderState(rawValue: row["state"]) ?? .unknown, quantity: row["quantity"],
+                    filledQuantity: row["filled_quantity"], createdAt: Date(ledgerMilliseconds: row["created_ms"]),
+                    cancelAfter: (row["cancel_after_ms"] as Int64?).map { Date(ledgerMilliseconds: $0) })
+            }
+        }
+    }
+
+    /// Units bought and USD spent on fills in a window (for summaries).
+    public func fillTotals(instrument: String, from: Date, to: Date) throws(LedgerError) -> (units: Int, cost: Decimal) {
+        try read { db in
+            let row = try GRDB.Row.fetchOne(
+                db,
+                sql: "SELECT COALESCE(SUM(quantity), 0) AS units, COALESCE(SUM(cost_micros), 0) AS cost FROM fills WHERE instrument = ? AND executed_ms BETWEEN ? AND ?",
+                arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])!
+            return (row["units"], Micros.decimal(row["cost"]))
+        }
+    }
+}

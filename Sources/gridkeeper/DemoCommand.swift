@@ -1,104 +1,155 @@
 import ArgumentParser
+import Engine
 import Foundation
 import GridAPI
+import GridKeeperCore
+import Ledger
 import Logging
 import Simulator
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "A guided run against an embedded simulator; no keys or set-up needed.",
+        abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback with a throwaway key, then does what GridKeeper
-            does against the real exchange: verifies the account, reads balances and the
-            text-prime book, buys units with a signed limit order, follows the fill, and moves
-            the units to the consumption account.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime
+            through the day) with a throwaway key and a scratch ledger, then runs the
+            text-prime-keeper strategy once a simulated minute for a simulated day, printing
+            each decision as it happens and a summary: spend, units bought, price paid against
+            the market, stockouts and runway.
             """
     )
 
-    @Option(help: "Instrument to buy.")
-    var symbol: String = "text-prime"
+    @Option(help: "Simulated hours to run (1–72).")
+    var hours: Int = 26
 
-    @Option(help: "Whole units to buy.")
-    var units: Int = 20
+    @Option(help: "Market seed.")
+    var seed: UInt64 = 7
+
+    @Option(help: ArgumentHelp("Keep the demo's ledger at this path instead of a scratch file.", valueName: "file"))
+    var db: String?
+
+    @Flag(name: .customLong("print-strategy"), help: ArgumentHelp("Print the built-in strategy and exit.", visibility: .hidden))
+    var printStrategy = false
 
     func validate() throws {
-        guard (1...50).contains(units) else { throw ValidationError("--units must be between 1 and 50") }
-        guard InstrumentCatalogNames.contains(symbol) else {
-            throw ValidationError("unknown instrument '\(symbol)'; one of: \(InstrumentCatalogNames.sorted().joined(separator: ", "))")
-        }
+        guard (1...72).contains(hours) else { throw ValidationError("--hours must be between 1 and 72") }
     }
 
     func run() async throws {
+        if printStrategy {
+            FileHandle.standardOutput.write(Data(DemoStrategy.text.utf8))
+            return
+        }
         LogSetup.bootstrap(level: .warning)
+        let strategy: Strategy
+        do { strategy = try StrategyParser.parse(DemoStrategy.text, file: "text-prime-keeper.yaml") } catch {
+            throw CommandFailure(message: error.description)
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gridkeeper-demo-\(UUID().uuidString)")
+        let ledgerPath = db ?? scratch.appendingPathComponent("ledger.sqlite").path
+        defer { if db == nil { try? FileManager.default.removeItem(at: scratch) } }
+        let ledger: Ledger
+        do { ledger = try Ledger(path: ledgerPath) } catch { throw CommandFailure(message: error.description) }
+
         let key = SigningKey.generate()
-        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 500, startingConsumption: [symbol: 4]))
-        let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey])
-        let symbol = self.symbol
-        let units = self.units
+        let clock = SimulationClock(speed: 0)
+        let config = SimulatorConfiguration(
+            startingUSD: 300, startingConsumption: [strategy.instrument: 30], market: MarketModel(seed: seed),
+            burn: [strategy.instrument: BurnProfile(kind: .daily, unitsPerHour: 10, amplitude: 0.5, peakHourUTC: 15)])
+        let exchange = SimulatedExchange(configuration: config, clock: clock)
+        let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey], configuration: config)
+        let hours = self.hours
         try await reportingFailures {
             try await server.withRunning { baseURL in
                 let client = try GridClient(configuration: .init(baseURL: baseURL), signer: RequestSigner(key: key))
-                try await Self.tour(client: client, baseURL: baseURL, symbol: symbol, units: units)
+                let runner = CycleRunner(exchange: GridExchange(client: client), ledger: ledger,
+                                         configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
+                                         logger: Logger(label: "gridkeeper.demo", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.now })
+                try await Self.play(strategy: strategy, runner: runner, exchange: exchange, ledger: ledger, hours: hours, baseURL: baseURL)
             }
         }
     }
 
-    static func step(_ title: String) {
-        print("\n── \(title) " + String(repeating: "─", count: max(0, 60 - title.count)))
-    }
-
-    static func tour(client: GridClient, baseURL: String, symbol: String, units: Int) async throws {
-        print("GridKeeper demo — simulated Grid at \(baseURL), key \(client.fingerprint ?? "?")")
-
-        step("1. verify: key, account mode, balances, markets (read-only)")
-        let report = await Preflight(client: client).run()
-        for check in report.checks { print("  [\(check.status == .pass ? "ok" : check.status.rawValue)] \(check.name): \(check.detail)") }
-
-        step("2. balances")
-        let before = try await BalanceSheet.fetch(from: client)
-        print("  USD available \(Output.money(before.usdAvailable))")
-        if let line = before.instruments.first(where: { $0.symbol == symbol }) {
-            print("  \(symbol): \(Output.number(line.tradingAvailable)) in trading, \(Output.number(line.consumptionAvailable)) in consumption")
+    static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: Ledger, hours: Int, baseURL: String) async throws {
+        let start = exchange.clock.now
+        print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
+        print("A team burns \(strategy.instrument) (about 10 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
+        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hours, one cycle a minute.\n")
+        func stamp(_ date: Date) -> String {
+            let minutes = Int(date.timeIntervalSince(start) / 60)
+            return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
         }
-
-        step("3. market \(symbol)")
-        let market = try await MarketSummary.fetch(symbol: symbol, depth: 3, from: client)
-        print("  bid \(Output.money(market.bestBid))  ask \(Output.money(market.bestAsk))  spread \(Output.money(market.spread))")
-        for level in market.asks { print("    ask \(Output.money(level.price)) × \(Output.number(level.quantity))") }
-
-        step("4. buy \(units) units with a signed limit order at the best ask")
-        guard let ask = market.bestAsk else { throw CommandFailure(message: "the simulated book has no asks") }
-        let clientOrderID = "gk-demo-\(UUID().uuidString.prefix(8).lowercased())"
-        let placed = try await client.placeOrder(PlaceOrderRequest(
-            marketID: market.marketID, side: .buy, type: .limit, quantity: Decimal(units), price: ask, clientOrderID: clientOrderID))
-        let order = try await client.order(id: placed.orderID)
-        print("  order \(order.orderID) (\(clientOrderID)): \(order.status), filled \(Output.number(order.filledQuantity))/\(Output.number(order.quantity)) at avg \(Output.money(order.averagePrice))")
-        let fills = try await client.trades(TradeQuery(orderID: order.orderID)).collect()
-        for fill in fills { print("    fill \(fill.tradeID): \(Output.number(fill.quantity)) × \(Output.money(fill.price)) = \(Output.money(fill.notional))") }
-        if order.remainingQuantity > 0 {
-            try await client.cancelOrder(id: order.orderID)
-            print("  cancelled the unfilled \(Output.number(order.remainingQuantity)) units")
+        for minute in 0..<(hours * 60) {
+            let report: CycleReport
+            do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }
+            for d in report.decisions where d.outcome != "skipped" {
+                print("\(stamp(report.asOf)) \(d.rule): \(d.outcome) — \(d.reason)")
+                for g in d.guardrails { print("           guardrail: \(g)") }
+            }
+            for a in report.actions { print("           \(a)") }
+            for r in report.reconciled where r.contains("fill") { print("           \(r)") }
+            for e in report.errors { print("           error: \(e)") }
+            if minute % 240 == 239 {
+                let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
+                print("\(stamp(report.asOf)) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money((try? ledger.spend(asOf: report.asOf, timeZone: .gmt))?.month))")
+            }
+            await exchange.advance(by: 60)
         }
-
-        step("5. move the units to consumption (lots there expire after 4 hours)")
-        let filled = NSDecimalNumber(decimal: order.filledQuantity).intValue
-        if filled > 0 {
-            let transfer = try await client.transfer(.tradingToConsumption, instrumentID: market.instrumentID, quantity: filled)
-            print("  transfer \(transfer.transferID): \(filled) units → consumption")
-        }
-
-        step("6. balances after")
-        let after = try await BalanceSheet.fetch(from: client)
-        print("  USD available \(Output.money(after.usdAvailable)) (spent \(Output.money(before.usdAvailable - after.usdAvailable)))")
-        if let line = after.instruments.first(where: { $0.symbol == symbol }) {
-            print("  \(symbol): \(Output.number(line.tradingAvailable)) in trading, \(Output.number(line.consumptionAvailable)) in consumption")
-        }
-        print("\nDone. Run `gridkeeper sim` to keep a simulator up for your own scripts, and `gridkeeper verify` against The Grid.")
+        let end = exchange.clock.now
+        let state = await exchange.state()
+        let s = state.instruments.first { $0.symbol == strategy.instrument }
+        let totals = try ledger.fillTotals(instrument: strategy.instrument, from: start, to: end)
+        let market = try ledger.marketHistory(instrument: strategy.instrument, from: start, to: end)
+        let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
+        let averageMid = mids.isEmpty ? nil : mids.reduce(Decimal(0), +) / Decimal(mids.count)
+        let averagePaid = totals.units > 0 ? totals.cost / Decimal(totals.units) : nil
+        print("\nSummary after \(hours) simulated hours")
+        print("  spent                 \(Output.money(totals.cost)) USD for \(totals.units) units")
+        print("  average price paid    \(Output.money(averagePaid)) per unit (market mid averaged \(Output.money(averageMid)))")
+        print("  used by the team      \(s?.burnedUnits ?? 0) units; expired unused \(s?.expiredUnits ?? 0)")
+        print("  time without units    \((s?.stockoutSeconds ?? 0) / 60) minutes")
+        print("  left at the end       \(s?.consumption ?? 0) in consumption, \(s?.inventory ?? 0) in inventory, USD \(state.usdAvailable)")
+        print("\nNext: `gridkeeper validate strategies/`, `gridkeeper sim` for your own rehearsals, `gridkeeper verify` against The Grid.")
     }
 }
 
-import GridKeeperCore
+/// The demo's strategy: the same text as strategies/text-prime-keeper.yaml (a test keeps the
+/// two identical), built in so the demo runs from any directory.
+enum DemoStrategy {
+    static let text = """
+        # Just-in-time feeder for text-prime.
+        #
+        # Consumption lots expire four hours after they arrive, so this strategy keeps inventory in
+        # the trading account and moves only what the next couple of hours need. When there is no
+        # inventory and the team is about to run dry, it buys at market; otherwise it restocks
+        # inventory with a limit order when the price is at least 2 % under the day's average.
+        strategy: text-prime-keeper
+        instrument: text-prime
+        every: 1m
+        burn_window: 1h              # burn is estimated from the last hour of balances
 
-/// Symbols the simulator lists.
-let InstrumentCatalogNames = Set(InstrumentCatalog.all.map(\.symbol))
+        budget:                      # hard caps in USD; enforced whatever the rules ask
+          daily: 40.00
+          monthly: 600.00
+          per_order: 15.00
+          max_unit_price: 3.00
+
+        rules:
+          # Feed consumption from inventory, just in time.
+          - name: feed
+            when: runway < 1h and inventory > 0
+            transfer: { quantity: cover(2h) }
+
+          # Nothing in stock and about to run dry: buy now.
+          - name: emergency
+            when: runway < 20m and inventory == 0
+            buy: { quantity: cover(2h), order: market }
+
+          # Restock inventory when the price is good.
+          - name: restock
+            when: stock_runway < 24h and ask <= avg(last, 24h) * 0.98
+            buy: { quantity: cover_stock(24h), order: limit, price: bid + tick, cancel_after: 15m }
+
+        """
+}

@@ -158,10 +158,21 @@ import TestSupport
     }
 
     @Test func demoRunsEndToEnd() async throws {
-        let result = try await CLIRunner.run(["demo", "--units", "5"])
+        let dir = try Self.scratch()
+        let db = dir.appendingPathComponent("demo.sqlite").path
+        let result = try await CLIRunner.run(["demo", "--hours", "4", "--db", db])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("filled 5/5"))
-        #expect(result.stdout.contains("5 units → consumption"))
+        #expect(result.stdout.contains("Summary after 4 simulated hours"))
+        #expect(result.stdout.contains("emergency: "), "a team running dry gets an emergency buy")
+        // The demo's ledger holds every decision it printed.
+        let history = try await CLIRunner.run(["history", "--db", db, "--since", "2d", "--json"])
+        #expect(history.status == 0 && history.stdout.contains("emergency"))
+    }
+
+    @Test func theDemoStrategyIsTheShippedExample() async throws {
+        let result = try await CLIRunner.run(["demo", "--print-strategy"])
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized
+        #expect(result.stdout == (try String(contentsOf: file, encoding: .utf8)))
     }
 
     @Test func simRefusesBadScenariosAndUnsafeHosts() async throws {

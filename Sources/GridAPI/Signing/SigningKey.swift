@@ -116,3 +116,10 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// SHA-256 for identifiers (not for secrets): hex of the digest.
+public enum Digest {
+    public static func sha256Hex(_ text: String) -> String {
+        Sodium.sha256(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,392 @@
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Ledger
+import Logging
+
+/// How cycles run.
+public struct EngineConfiguration: Sendable {
+    /// `live` places orders; `dry` sends no mutating request and only records the plan.
+    public var mode: LedgerMode
+    /// Where a day begins for the daily budget.
+    public var timeZone: TimeZone
+    /// How much recorded history a snapshot carries.
+    public var historyWindow: TimeInterval
+    /// How long an order recorded as sent may be missing on the exchange before it is
+    /// considered never to have arrived.
+    public var missingOrderGrace: TimeInterval
+
+    public init(mode: LedgerMode = .live, timeZone: TimeZone = .current, historyWindow: TimeInterval = 25 * 3600, missingOrderGrace: TimeInterval = 120) {
+        self.mode = mode
+        self.timeZone = timeZone
+        self.historyWindow = historyWindow
+        self.missingOrderGrace = missingOrderGrace
+    }
+}
+
+/// Why a cycle could not be completed.
+public enum EngineError: Error, Sendable, CustomStringConvertible {
+    case exchange(GridAPIError)
+    case ledger(LedgerError)
+
+    public var description: String {
+        switch self {
+        case .exchange(let e): return "exchange: \(e.description)"
+        case .ledger(let e): return "ledger: \(e.description); trading stopped"
+        }
+    }
+}
+
+/// What one cycle saw, decided and did.
+public struct CycleReport: Sendable, Encodable {
+    public struct Decision: Sendable, Encodable {
+        public var rule: String
+        public var outcome: String
+        public var reason: String
+        public var guardrails: [String]
+        public var intent: String?
+        public var inputs: [String: String]
+    }
+
+    public var strategy: String
+    public var instrument: String
+    public var asOf: Date
+    public var mode: String
+    public var decisions: [Decision]
+    /// What was sent to the exchange (or would have been, in a dry run).
+    public var actions: [String]
+    /// Reconciliation: orders settled, fills recorded.
+    public var reconciled: [String]
+    public var errors: [String]
+    public var paused: Bool
+    public var budgetBlocked: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case strategy, instrument, asOf = "as_of", mode, decisions, actions, reconciled, errors, paused, budgetBlocked = "budget_blocked"
+    }
+}
+
+/// Runs the one loop: snapshot → evaluate → guardrails → execute → record.
+public struct CycleRunner: Sendable {
+    let exchange: any Exchange
+    let ledger: Ledger
+    let configuration: EngineConfiguration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(exchange: any Exchange, ledger: Ledger, configuration: EngineConfiguration, logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.exchange = exchange
+        self.ledger = ledger
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A deterministic `client_order_id` for a decision: the same strategy, rule and cycle time
+    /// always give the same id, so a retried cycle can never place a second order.
+    public static func clientOrderID(strategy: String, instrument: String, rule: String, cycle: Date) -> String {
+        "gk-" + Digest.sha256Hex("\(strategy)|\(instrument)|\(rule)|\(cycle.ledgerMilliseconds)").prefix(29)
+    }
+
+    /// Runs one cycle of `strategy`.
+    /// - Throws: `EngineError.ledger` when the ledger cannot be written (trading must stop);
+    ///   exchange failures are reported in the cycle report instead.
+    public func run(_ strategy: Strategy) async throws(EngineError) -> CycleReport {
+        let time = now()
+        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode.rawValue,
+                                 decisions: [], actions: [], reconciled: [], errors: [], paused: false, budgetBlocked: false)
+        let dry = configuration.mode == .dry
+        do {
+            report.paused = try ledger.killSwitch()?.engaged ?? false
+        } catch { throw .ledger(error) }
+
+        let view: ExchangeView
+        do {
+            view = try await exchange.view(instrument: strategy.instrument)
+        } catch {
+            report.errors.append(error.description)
+            logger.error("cannot read the exchange", metadata: ["strategy": "\(strategy.name)", "error": "\(error)"])
+            return report
+        }
+
+        // 1. Settle what earlier cycles left open, unknown outcomes first.
+        let unresolved = try await reconcile(strategy: strategy, view: view, at: time, dry: dry, report: &report)
+
+        // 2. Record what the market and balances look like now.
+        do {
+            try ledger.record(marketSnapshots: [MarketSnapshotRecord(
+                instrument: strategy.instrument, takenAt: time,
+                bids: view.bids.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+                asks: view.asks.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: view.last)])
+            try ledger.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: strategy.instrument, takenAt: time, usd: view.usdAvailable,
+                                                                      tradingUnits: view.inventory, consumptionUnits: view.consumption)])
+        } catch { throw .ledger(error) }
+
+        // 3. Evaluate on a snapshot built from the exchange and the ledger's history.
+        let snapshot: MarketSnapshot
+        do {
+            snapshot = try makeSnapshot(strategy: strategy, view: view, at: time, paused: report.paused)
+        } catch { throw .ledger(error) }
+        let plan = Evaluator.evaluate(strategy, on: snapshot)
+        let recorded: RecordedCycle
+        do {
+            recorded = try ledger.record(CycleRecord(
+                startedAt: time, mode: configuration.mode, strategy: strategy.name, instrument: strategy.instrument,
+                snapshotDigest: Self.digest(snapshot), decisions: plan.outcomes.map(Self.decisionRecord)))
+        } catch { throw .ledger(error) }
+        report.decisions = plan.outcomes.map { o in
+            .init(rule: o.rule, outcome: o.outcome.rawValue, reason: o.reason, guardrails: o.guardrails, intent: o.intent.map(Self.describe), inputs: o.inputs)
+        }
+        report.budgetBlocked = plan.outcomes.contains { $0.outcome == .blocked && $0.guardrails.contains { $0.hasPrefix("budget exhausted") } }
+
+        // 4. Execute.
+        for (index, outcome) in plan.outcomes.enumerated() {
+            guard let intent = outcome.intent else { continue }
+            let decisionID = recorded.decisionIDs[index]
+            if dry {
+                report.actions.append("dry run: would \(Self.describe(intent)) (\(outcome.rule))")
+                continue
+            }
+            switch intent {
+            case .buy(let quantity, let kind, let limit, let maxCost, let cancelAfter):
+                if !unresolved.isEmpty {
+                    report.actions.append("held \(outcome.rule): order \(unresolved.joined(separator: ", ")) has an unknown outcome; resolving it first")
+                    continue
+                }
+                try await buy(strategy: strategy, rule: outcome.rule, decisionID: decisionID, view: view, quantity: quantity, kind: kind, limit: limit,
+                              maxCost: maxCost, cancelAfter: cancelAfter, at: time, report: &report)
+            case .transfer(let quantity):
+                try await transfer(strategy: strategy, decisionID: decisionID, view: view, quantity: quantity, at: time, report: &report)
+            case .cancelOpenBuys(let olderThan):
+                try await cancelOpen(strategy: strategy, olderThan: olderThan, at: time, report: &report)
+            }
+        }
+        for decision in report.decisions where decision.outcome != "skipped" {
+            logger.info("decision", metadata: ["strategy": "\(strategy.name)", "rule": "\(decision.rule)", "outcome": "\(decision.outcome)", "reason": "\(decision.reason)"])
+        }
+        return report
+    }
+
+    // MARK: Execution
+
+    private func buy(strategy: Strategy, rule: String, decisionID: Int64, view: ExchangeView, quantity: Int, kind: Strategy.OrderKind,
+                     limit: Decimal?, maxCost: Decimal, cancelAfter: Decimal?, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        let clientOrderID = Self.clientOrderID(strategy: strategy.name, instrument: strategy.instrument, rule: rule, cycle: time)
+        // Budget is reserved, and the order recorded, before anything is sent.
+        do {
+            try ledger.reserve(maxCost, for: OrderRecord(
+                clientOrderID: clientOrderID, mode: configuration.mode, instrument: strategy.instrument, marketID: view.marketID, type: kind.rawValue,
+                quantity: quantity, limitPrice: limit, cancelAfter: cancelAfter.map { time.addingTimeInterval(NSDecimalNumber(decimal: $0).doubleValue) },
+                decisionID: decisionID), at: time)
+        } catch { throw .ledger(error) }
+        let request = PlaceOrderRequest(marketID: view.marketID, side: .buy, type: kind == .market ? .market : .limit, quantity: Decimal(quantity),
+                                        price: limit, clientOrderID: clientOrderID)
+        do {
+            let placed = try await exchange.place(request)
+            try record { () throws(LedgerError) in
+                try ledger.updateOrder(clientOrderID: clientOrderID, state: .open, exchangeOrderID: placed.orderID, at: time)
+            }
+            report.actions.append("placed \(kind.rawValue) buy \(quantity) \(limit.map { "@ \(ValueFormat.text($0, as: .price))" } ?? "at market") as \(clientOrderID) (\(rule))")
+            // Record what filled straight away; later fills are picked up by reconciliation.
+            if let order = try? await exchange.order(id: placed.orderID) {
+                try await settle(clientOrderID: clientOrderID, order: order, at: time, report: &report)
+            }
+        } catch let error as GridAPIError {
+            if error.isOutcomeUnknown {
+                try record { () throws(LedgerError) in
+                    try ledger.updateOrder(clientOrderID: clientOrderID, state: .unknown, reason: error.description, at: time)
+                }
+                report.errors.append("buy \(clientOrderID): outcome unknown; budget stays reserved until it is resolved")
+            } else {
+                try record { () throws(LedgerError) in
+                    try ledger.updateOrder(clientOrderID: clientOrderID, state: .rejected, reason: error.description, at: time)
+                }
+                report.errors.append("buy \(clientOrderID) refused: \(error.description)")
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            report.errors.append("buy \(clientOrderID): \(error)")
+        }
+    }
+
+    private func transfer(strategy: Strategy, decisionID: Int64, view: ExchangeView, quantity: Int, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        let outcome: Result<String, GridAPIError>
+        do {
+            outcome = .success(try await exchange.transferToConsumption(instrumentID: view.instrumentID, quantity: quantity))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let transferID):
+            try record { () throws(LedgerError) in
+                try ledger.record(TransferRecord(transferID: transferID, mode: configuration.mode, instrument: strategy.instrument, quantity: quantity,
+                                                 state: .done, at: time, decisionID: decisionID))
+            }
+            report.actions.append("moved \(quantity) units to consumption (\(transferID))")
+        case .failure(let error):
+            let state: TransferRecord.State = error.isOutcomeUnknown ? .unknown : .failed
+            try record { () throws(LedgerError) in
+                try ledger.record(TransferRecord(transferID: nil, mode: configuration.mode, instrument: strategy.instrument, quantity: quantity,
+                                                 state: state, at: time, decisionID: decisionID))
+            }
+            report.errors.append("transfer of \(quantity) units: \(error.description)")
+        }
+    }
+
+    private func cancelOpen(strategy: Strategy, olderThan: Decimal?, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        let open: [LedgerOpenOrder]
+        do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
+        let age = olderThan.map { NSDecimalNumber(decimal: $0).doubleValue } ?? 0
+        for order in open where order.exchangeOrderID != nil && time.timeIntervalSince(order.createdAt) >= age {
+            try await cancel(order, reason: "cancelled by rule", at: time, report: &report)
+        }
+    }
+
+    private func cancel(_ order: LedgerOpenOrder, reason: String, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        guard let id = order.exchangeOrderID else { return }
+        do {
+            try await exchange.cancel(orderID: id)
+        } catch {
+            report.errors.append("cancel \(order.clientOrderID): \(error.description)")
+            return
+        }
+        if let final = try? await exchange.order(id: id) {
+            try await settle(clientOrderID: order.clientOrderID, order: final, at: time, report: &report)
+        } else {
+            try record { () throws(LedgerError) in try ledger.updateOrder(clientOrderID: order.clientOrderID, state: .cancelled, reason: reason, at: time) }
+        }
+        report.actions.append("cancelled \(order.clientOrderID) (\(reason))")
+    }
+
+    // MARK: Reconciliation
+
+    /// Brings the ledger's open orders up to date with the exchange.
+    /// - Returns: client order ids whose outcome is still unknown.
+    private func reconcile(strategy: Strategy, view: ExchangeView, at time: Date, dry: Bool, report: inout CycleReport) async throws(EngineError) -> [String] {
+        let open: [LedgerOpenOrder]
+        do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
+        var unresolved: [String] = []
+        for order in open {
+            do {
+                let found: Order?
+                if let id = order.exchangeOrderID {
+                    found = try await exchange.order(id: id)
+                } else {
+                    found = try await exchange.order(clientOrderID: order.clientOrderID, marketID: order.marketID)
+                }
+                guard let exchangeOrder = found else {
+                    if time.timeIntervalSince(order.createdAt) > configuration.missingOrderGrace {
+                        try record { () throws(LedgerError) in
+                            try ledger.updateOrder(clientOrderID: order.clientOrderID, state: .expired, reason: "never reached the exchange", at: time)
+                        }
+                        report.reconciled.append("\(order.clientOrderID): not on the exchange after \(Int(configuration.missingOrderGrace)) s; reservation released")
+                    } else {
+                        unresolved.append(order.clientOrderID)
+                    }
+                    continue
+                }
+                if order.state == .unknown || order.state == .pending {
+                    report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.orderID) (\(exchangeOrder.status))")
+                }
+                try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
+                if !dry, !exchangeOrder.isTerminal, let deadline = order.cancelAfter, time >= deadline {
+                    var withID = order
+                    withID.exchangeOrderID = exchangeOrder.orderID
+                    try await cancel(withID, reason: "cancel_after reached", at: time, report: &report)
+                }
+            } catch let error as EngineError {
+                throw error
+            } catch {
+                report.errors.append("reconcile \(order.clientOrderID): \(error)")
+                if order.state == .unknown || order.state == .pending { unresolved.append(order.clientOrderID) }
+            }
+        }
+        return unresolved
+    }
+
+    /// Records an exchange order's fills and state in the ledger.
+    private func settle(clientOrderID: String, order: Order, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        let trades: [Trade]
+        do { trades = try await exchange.fills(orderID: order.orderID) } catch {
+            report.errors.append("fills of \(order.orderID): \(error.description)")
+            return
+        }
+        let fills = trades.compactMap { trade -> FillRecord? in
+            guard let quantity = Units(exactly: trade.quantity)?.rawValue, quantity > 0 else { return nil }
+            let at = trade.executionTimestamp.flatMap { try? Date($0, strategy: .iso8601) } ?? time
+            return FillRecord(tradeID: trade.tradeID, clientOrderID: clientOrderID, quantity: quantity, price: trade.price, fee: trade.fee ?? 0, executedAt: at)
+        }
+        try record { () throws(LedgerError) in
+            let added = try ledger.record(fills: fills, at: time)
+            if added > 0 { report.reconciled.append("\(clientOrderID): \(added) new fill\(added == 1 ? "" : "s")") }
+            let state: OrderState
+            switch order.status.lowercased() {
+            case "filled": state = .filled
+            case "cancelled", "canceled": state = .cancelled
+            case "rejected": state = .rejected
+            case "expired", "closed": state = order.filledQuantity >= order.quantity ? .filled : .expired
+            case "partially_filled": state = .partiallyFilled
+            default: state = order.filledQuantity > 0 ? .partiallyFilled : .open
+            }
+            try ledger.updateOrder(clientOrderID: clientOrderID, state: state, exchangeOrderID: order.orderID, at: time)
+        }
+    }
+
+    private func record(_ body: () throws(LedgerError) -> Void) throws(EngineError) {
+        do { try body() } catch { throw .ledger(error) }
+    }
+
+    // MARK: Snapshot
+
+    func makeSnapshot(strategy: Strategy, view: ExchangeView, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
+        let from = time.addingTimeInterval(-configuration.historyWindow)
+        let market = try ledger.marketHistory(instrument: strategy.instrument, from: from, to: time).map { s in
+            MarketSnapshot.MarketPoint(time: s.takenAt, bidMicros: s.bid.flatMap { try? Micros.from($0, field: "bid") },
+                                       askMicros: s.ask.flatMap { try? Micros.from($0, field: "ask") }, lastMicros: s.last.flatMap { try? Micros.from($0, field: "last") })
+        }
+        let balances = try ledger.balanceHistory(instrument: strategy.instrument, from: from, to: time).compactMap { b in
+            b.consumptionUnits.map { MarketSnapshot.BalancePoint(time: b.takenAt, consumption: $0, inventory: b.tradingUnits ?? 0) }
+        }
+        let spend = try ledger.spend(asOf: time, timeZone: configuration.timeZone)
+        return MarketSnapshot(
+            asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
+            spentToday: spend.today, spentMonth: spend.month,
+            bids: view.bids.map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+            asks: view.asks.map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+            last: view.last, tick: view.controls?.tickSize ?? Decimal(string: "0.01")!,
+            lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
+            minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
+            openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances)
+    }
+
+    static func digest(_ s: MarketSnapshot) -> String {
+        let text = "\(s.asOf.ledgerMilliseconds)|\(s.consumption)|\(s.inventory)|\(s.usdAvailable)|\(s.spentToday)|\(s.bids.first?.price ?? 0)|\(s.asks.first?.price ?? 0)|\(s.marketHistory.count)|\(s.balanceHistory.count)"
+        return String(Digest.sha256Hex(text).prefix(16))
+    }
+
+    static func decisionRecord(_ o: RuleOutcome) -> DecisionRecord {
+        var action: DecisionRecord.Action?
+        var quantity: Int?
+        var price: Decimal?
+        switch o.intent {
+        case .buy(let q, _, let limit, _, _)?: (action, quantity, price) = (.buy, q, limit)
+        case .transfer(let q)?: (action, quantity) = (.transfer, q)
+        case .cancelOpenBuys?: action = .cancel
+        case nil: break
+        }
+        let outcome = DecisionRecord.Outcome(rawValue: o.outcome.rawValue) ?? .skipped
+        let reason = o.guardrails.isEmpty ? o.reason : o.reason + " — " + o.guardrails.joined(separator: "; ")
+        return DecisionRecord(rule: o.rule, outcome: outcome, action: action, quantity: quantity, price: price, reason: reason, inputs: o.inputs)
+    }
+
+    public static func describe(_ intent: Intent) -> String {
+        switch intent {
+        case .buy(let q, let kind, let limit, let maxCost, _):
+            return "buy \(q) unit\(q == 1 ? "" : "s") \(kind == .market ? "at market" : "limit \(ValueFormat.text(limit ?? 0, as: .price))") (≤ \(ValueFormat.text(maxCost, as: .money)) USD)"
+        case .transfer(let q): return "move \(q) unit\(q == 1 ? "" : "s") to consumption"
+        case .cancelOpenBuys(let older): return "cancel open buys\(older.map { " older than \(ValueFormat.duration(seconds: $0))" } ?? "")"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GridAPI
+import GridKeeperCore
+
+/// What the engine needs from an exchange. The live Grid, the simulator (through the same
+/// client), a dry run and a backtest each provide one.
+public protocol Exchange: Sendable {
+    /// Balances, book and market rules for one instrument, now.
+    func view(instrument: String) async throws(GridAPIError) -> ExchangeView
+    /// Places an order; never retried blindly (an unknown outcome throws `outcomeUnknown`).
+    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder
+    /// The order placed with `clientOrderID`, if the exchange has it.
+    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order?
+    func order(id: String) async throws(GridAPIError) -> Order
+    func fills(orderID: String) async throws(GridAPIError) -> [Trade]
+    func cancel(orderID: String) async throws(GridAPIError)
+    /// Moves whole units from the trading to the consumption account; returns the transfer id.
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String
+    /// Whether the account moves filled units to consumption by itself.
+    var autoTransfers: Bool { get }
+}
+
+/// One instrument's state on the exchange.
+public struct ExchangeView: Sendable {
+    public var instrumentID: String
+    public var marketID: String
+    public var consumption: Int
+    public var inventory: Int
+    public var usdAvailable: Decimal
+    public var bids: [BookLevel]
+    public var asks: [BookLevel]
+    public var last: Decimal?
+    public var controls: OrderControls?
+    public var openOrders: [Order]
+
+    public init(instrumentID: String, marketID: String, consumption: Int, inventory: Int, usdAvailable: Decimal, bids: [BookLevel],
+                asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order]) {
+        self.instrumentID = instrumentID
+        self.marketID = marketID
+        self.consumption = consumption
+        self.inventory = inventory
+        self.usdAvailable = usdAvailable
+        self.bids = bids
+        self.asks = asks
+        self.last = last
+        self.controls = controls
+        self.openOrders = openOrders
+    }
+}
+
+/// The Trading API through `GridClient` (The Grid itself, or the simulator).
+public actor GridExchange: Exchange {
+    let client: GridClient
+    public nonisolated let autoTransfers: Bool
+    private var markets: [String: (instrumentID: String, market: Market)] = [:]
+
+    public init(client: GridClient, autoTransfers: Bool = false) {
+        self.client = client
+        self.autoTransfers = autoTransfers
+    }
+
+    private func resolve(_ symbol: String) async throws(GridAPIError) -> (instrumentID: String, market: Market) {
+        if let known = markets[symbol] { return known }
+        let instrument = try await client.instrument(symbol: symbol)
+        guard let market = try await client.market(forInstrument: instrument.instrumentID) else {
+            throw .rejected(endpoint: "GET /markets", status: 404, detail: "no market trades \(symbol)")
+        }
+        markets[symbol] = (instrument.instrumentID, market)
+        return (instrument.instrumentID, market)
+    }
+
+    public func view(instrument symbol: String) async throws(GridAPIError) -> ExchangeView {
+        let (instrumentID, market) = try await resolve(symbol)
+        let consumption = try await client.consumptionAccounts(instrumentID: instrumentID).collect()
+            .filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.available }
+        let trading = try await client.tradingAccounts().collect()
+        let inventory = trading.filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.availableBalance }
+        let usd = try await client.currencyAccounts().collect().filter { $0.currency.lowercased() == "usd" }
+            .reduce(Decimal(0)) { $0 + $1.availableBalance }
+        let book = try await client.orderBook(marketID: market.marketID, depth: 10)
+        let ticker = try await client.ticker(marketID: market.marketID)
+        let open = try await client.orders(OrderQuery(marketID: market.marketID)).collect().filter { !$0.isTerminal }
+        return ExchangeView(
+            instrumentID: instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
+            inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks, last: ticker.lastPrice,
+            controls: market.orderControls, openOrders: open)
+    }
+
+    public func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { try await client.placeOrder(order) }
+    public func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
+        try await client.order(clientOrderID: clientOrderID, marketID: marketID)
+    }
+    public func order(id: String) async throws(GridAPIError) -> Order { try await client.order(id: id) }
+    public func fills(orderID: String) async throws(GridAPIError) -> [Trade] { try await client.trades(TradeQuery(orderID: orderID)).collect() }
+    public func cancel(orderID: String) async throws(GridAPIError) { _ = try await client.cancelOrder(id: orderID) }
+    public func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
+        try await client.transfer(.tradingToConsumption, instrumentID: instrumentID, quantity: quantity).transferID
+    }
+}
