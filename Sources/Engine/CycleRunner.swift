@@ -342,14 +342,13 @@ public struct CycleRunner: Sendable {
 
     func makeSnapshot(strategy: Strategy, view: ExchangeView, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
         let from = time.addingTimeInterval(-configuration.historyWindow)
-        let market = try ledger.marketHistory(instrument: strategy.instrument, from: from, to: time).map { s in
-            MarketSnapshot.MarketPoint(time: s.takenAt, bidMicros: s.bid.flatMap { try? Micros.from($0, field: "bid") },
-                                       askMicros: s.ask.flatMap { try? Micros.from($0, field: "ask") }, lastMicros: s.last.flatMap { try? Micros.from($0, field: "last") })
-        }
-        let balances = try ledger.balanceHistory(instrument: strategy.instrument, from: from, to: time).compactMap { b in
-            b.consumptionUnits.map { MarketSnapshot.BalancePoint(time: b.takenAt, consumption: $0, inventory: b.tradingUnits ?? 0) }
-        }
+        let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
+        let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
         let spend = try ledger.spend(asOf: time, timeZone: configuration.timeZone)
+        // Lots expire four hours after they arrive: units that leave consumption then are not burn.
+        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
+            MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
+        }.filter { $0.time <= time }
         return MarketSnapshot(
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,
@@ -358,7 +357,8 @@ public struct CycleRunner: Sendable {
             last: view.last, tick: view.controls?.tickSize ?? Decimal(string: "0.01")!,
             lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
-            openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances)
+            openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances,
+            expiries: expiries)
     }
 
     static func digest(_ s: MarketSnapshot) -> String {

@@ -181,3 +181,57 @@ extension Ledger {
         }
     }
 }
+
+import GridKeeperCore
+
+extension Ledger {
+    /// Market history as the evaluator reads it: integer micro-dollars, oldest first.
+    public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.MarketPoint] {
+        try read { db in
+            let rows = try GRDB.Row.fetchCursor(
+                db,
+                sql: "SELECT taken_ms, bid_micros, ask_micros, last_micros FROM market_snapshots WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms",
+                arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
+            var points: [MarketSnapshot.MarketPoint] = []
+            while let row = try rows.next() {
+                points.append(MarketSnapshot.MarketPoint(time: Date(ledgerMilliseconds: row[0]), bidMicros: row[1], askMicros: row[2], lastMicros: row[3]))
+            }
+            return points
+        }
+    }
+
+    /// Balance history as the evaluator reads it, oldest first.
+    public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.BalancePoint] {
+        try read { db in
+            let rows = try GRDB.Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT taken_ms, consumption_units, trading_units FROM balance_snapshots
+                    WHERE instrument = ? AND taken_ms BETWEEN ? AND ? AND consumption_units IS NOT NULL ORDER BY taken_ms
+                    """,
+                arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
+            var points: [MarketSnapshot.BalancePoint] = []
+            while let row = try rows.next() {
+                points.append(MarketSnapshot.BalancePoint(time: Date(ledgerMilliseconds: row[0]), consumption: row[1], inventory: (row[2] as Int?) ?? 0))
+            }
+            return points
+        }
+    }
+}
+
+extension Ledger {
+    /// Completed transfers into consumption since `from`: (time, units), oldest first. The
+    /// engine models each as a lot expiring four hours later.
+    public func transfersIn(instrument: String, from: Date) throws(LedgerError) -> [(at: Date, units: Int)] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT created_ms, quantity FROM transfers
+                    WHERE instrument = ? AND direction = 'to_consumption' AND state = 'done' AND created_ms >= ? ORDER BY created_ms
+                    """,
+                arguments: [instrument, from.ledgerMilliseconds]
+            ).map { (Date(ledgerMilliseconds: $0["created_ms"]), $0["quantity"]) }
+        }
+    }
+}

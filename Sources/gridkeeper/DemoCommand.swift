@@ -13,15 +13,16 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
             Starts a simulated Grid on loopback (a seeded market, a team burning text-prime
-            through the day) with a throwaway key and a scratch ledger, then runs the
-            text-prime-keeper strategy once a simulated minute for a simulated day, printing
-            each decision as it happens and a summary: spend, units bought, price paid against
-            the market, stockouts and runway.
+            through the day) with a throwaway key and a scratch ledger. It first records a day
+            of market history with dry-run cycles (no orders), then runs the text-prime-keeper
+            strategy once a simulated minute, printing each decision as it happens, and ends
+            with a summary: spend, units bought, price paid against the market, stockouts and
+            runway. Takes well under a minute.
             """
     )
 
-    @Option(help: "Simulated hours to run (1–72).")
-    var hours: Int = 26
+    @Option(help: "Simulated hours to trade (1–72).")
+    var hours: Int = 24
 
     @Option(help: "Market seed.")
     var seed: UInt64 = 7
@@ -55,26 +56,37 @@ struct DemoCommand: AsyncParsableCommand {
         let key = SigningKey.generate()
         let clock = SimulationClock(speed: 0)
         let config = SimulatorConfiguration(
-            startingUSD: 300, startingConsumption: [strategy.instrument: 30], market: MarketModel(seed: seed),
-            burn: [strategy.instrument: BurnProfile(kind: .daily, unitsPerHour: 10, amplitude: 0.5, peakHourUTC: 15)])
+            startingUSD: 300, market: MarketModel(seed: seed))
         let exchange = SimulatedExchange(configuration: config, clock: clock)
         let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey], configuration: config)
         let hours = self.hours
         try await reportingFailures {
             try await server.withRunning { baseURL in
                 let client = try GridClient(configuration: .init(baseURL: baseURL), signer: RequestSigner(key: key))
-                let runner = CycleRunner(exchange: GridExchange(client: client), ledger: ledger,
-                                         configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
-                                         logger: Logger(label: "gridkeeper.demo", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.now })
-                try await Self.play(strategy: strategy, runner: runner, exchange: exchange, ledger: ledger, hours: hours, baseURL: baseURL)
+                let quiet = Logger(label: "gridkeeper.demo", factory: { _ in SwiftLogNoOpLogHandler() })
+                let gridExchange = GridExchange(client: client)
+                let dry = CycleRunner(exchange: gridExchange, ledger: ledger, configuration: EngineConfiguration(mode: .dry, timeZone: .gmt),
+                                      logger: quiet, now: { clock.now })
+                let live = CycleRunner(exchange: gridExchange, ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
+                                       logger: quiet, now: { clock.now })
+                print("Recording a day of market history with dry-run cycles (no orders)…")
+                for _ in 0..<144 {
+                    do { _ = try await dry.run(strategy) } catch { throw CommandFailure(message: "\(error)") }
+                    await exchange.advance(by: 600)
+                }
+                // The team starts work with a few units in stock, and burns through the day.
+                try await exchange.setBalances(usd: nil, inventory: [strategy.instrument: 6], consumption: [:])
+                try await exchange.setBurn(symbol: strategy.instrument, BurnProfile(kind: .daily, unitsPerHour: 0.6, amplitude: 0.5, peakHourUTC: 15))
+                try await Self.play(strategy: strategy, runner: live, exchange: exchange, ledger: ledger, hours: hours, baseURL: baseURL)
             }
         }
     }
 
     static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: Ledger, hours: Int, baseURL: String) async throws {
         let start = exchange.clock.now
+        let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
         print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
-        print("A team burns \(strategy.instrument) (about 10 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
+        print("A team burns \(strategy.instrument) (about 0.6 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
         print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hours, one cycle a minute.\n")
         func stamp(_ date: Date) -> String {
             let minutes = Int(date.timeIntervalSince(start) / 60)
@@ -102,13 +114,13 @@ struct DemoCommand: AsyncParsableCommand {
         let totals = try ledger.fillTotals(instrument: strategy.instrument, from: start, to: end)
         let market = try ledger.marketHistory(instrument: strategy.instrument, from: start, to: end)
         let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
-        let averageMid = mids.isEmpty ? nil : mids.reduce(Decimal(0), +) / Decimal(mids.count)
-        let averagePaid = totals.units > 0 ? totals.cost / Decimal(totals.units) : nil
+        let averageMid = mids.isEmpty ? nil : ValueFormat.rounded(mids.reduce(Decimal(0), +) / Decimal(mids.count), 4)
+        let averagePaid = totals.units > 0 ? ValueFormat.rounded(totals.cost / Decimal(totals.units), 4) : nil
         print("\nSummary after \(hours) simulated hours")
         print("  spent                 \(Output.money(totals.cost)) USD for \(totals.units) units")
         print("  average price paid    \(Output.money(averagePaid)) per unit (market mid averaged \(Output.money(averageMid)))")
-        print("  used by the team      \(s?.burnedUnits ?? 0) units; expired unused \(s?.expiredUnits ?? 0)")
-        print("  time without units    \((s?.stockoutSeconds ?? 0) / 60) minutes")
+        print("  used by the team      \((s?.burnedUnits ?? 0) - (before?.burnedUnits ?? 0)) units; expired unused \((s?.expiredUnits ?? 0) - (before?.expiredUnits ?? 0))")
+        print("  time without units    \(((s?.stockoutSeconds ?? 0) - (before?.stockoutSeconds ?? 0)) / 60) minutes")
         print("  left at the end       \(s?.consumption ?? 0) in consumption, \(s?.inventory ?? 0) in inventory, USD \(state.usdAvailable)")
         print("\nNext: `gridkeeper validate strategies/`, `gridkeeper sim` for your own rehearsals, `gridkeeper verify` against The Grid.")
     }

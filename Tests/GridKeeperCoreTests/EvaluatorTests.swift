@@ -95,6 +95,15 @@ import Testing
         #expect(outcome.reason.contains(reason), "\(outcome.reason)")
     }
 
+    @Test func anEmptyConsumptionAccountHasNoRunway() throws {
+        // Dry for a while: the balance history shows no burn, yet the runway is zero and
+        // cover() asks for at least one unit.
+        var snap = Self.snapshot(consumption: 0, inventory: 0, burn: 0)
+        snap.openBuyOrders = 1
+        let strategy = try Self.strategy("  - { name: r, when: \"runway < 20m and stock_runway == 0s and cover(2h) == 1 and cover_stock(2h) == 1\", cancel: all }")
+        #expect(try Self.outcome(Evaluator.evaluate(strategy, on: snap), "r").outcome == .fired)
+    }
+
     @Test func noLookahead() throws {
         let strategy = try Self.strategy("  - { name: r, when: \"max(last, 1h) < 3\", cancel: all }")
         var snap = Self.snapshot(openBuys: 1)

@@ -198,10 +198,11 @@ public enum Evaluator {
             switch function {
             case .cover, .coverStock:
                 guard case .literal(let seconds, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
+                let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
                 let result = context.value(.burn).map { burn -> Decimal in
-                    let need = burn * seconds / 3600 - Decimal(context.snapshot.consumption)
-                        - (function == .coverStock ? Decimal(context.snapshot.inventory) : 0)
-                    return Decimal(wholeUnits(need))
+                    let need = wholeUnits(burn * seconds / 3600 - Decimal(held))
+                    // With nothing held, a stockout hides the burn: ask for at least one unit.
+                    return Decimal(held == 0 ? max(need, 1) : need)
                 }
                 if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: .units) }
                 if case .success(let b) = context.value(.burn) { inputs["burn"] = ValueFormat.text(b, as: .rate) }

@@ -113,7 +113,8 @@ struct Guardrails {
         if !beyondLotWindow, let burn {
             // Lots expire four hours after they arrive: more than the next four hours of burn
             // (less what consumption already holds) would expire unused.
-            let usable = Evaluator.wholeUnits(burn * Self.lotLifetimeHours) - snapshot.consumption
+            // With nothing in consumption the burn is hidden: at least one unit may go.
+            let usable = max(Evaluator.wholeUnits(burn * Self.lotLifetimeHours) - snapshot.consumption, snapshot.consumption == 0 ? 1 : 0)
             if units > usable {
                 guard usable >= 1 else {
                     return RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil,

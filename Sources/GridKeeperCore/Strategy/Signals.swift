@@ -69,8 +69,11 @@ struct SignalContext {
         case .burn:
             return burnRate()
         case .runway:
+            // Nothing usable is no runway, whatever the burn estimate says.
+            if s.consumption == 0 { return .success(0) }
             return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption) / burn * 3600) : Self.noBurnRunway }
         case .stockRunway:
+            if s.consumption + s.inventory == 0 { return .success(0) }
             return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption + s.inventory) / burn * 3600) : Self.noBurnRunway }
         }
     }
@@ -97,14 +100,19 @@ struct SignalContext {
             let have = window.count >= 2 ? window.last!.time.timeIntervalSince(window.first!.time) : 0
             return .failure(Unavailable(reason: "burn needs \(ValueFormat.duration(seconds: Decimal(Int(needed)))) of balance history, have \(ValueFormat.duration(seconds: Decimal(Int(have))))"))
         }
+        // Per interval: the drop, less lots that expired in it (at most the whole drop).
         var used = 0
-        var previous = first.consumption
+        var previous = first
+        var expiryIndex = snapshot.expiries.firstIndex { $0.time > first.time } ?? snapshot.expiries.endIndex
         for point in window.dropFirst() {
-            if point.consumption < previous { used += previous - point.consumption }
-            previous = point.consumption
+            var expired = 0
+            while expiryIndex < snapshot.expiries.endIndex, snapshot.expiries[expiryIndex].time <= point.time {
+                expired += snapshot.expiries[expiryIndex].units
+                expiryIndex += 1
+            }
+            used += max(0, previous.consumption - point.consumption - expired)
+            previous = point
         }
-        let expired = snapshot.expiries.filter { $0.time > first.time && $0.time <= lastPoint.time }.reduce(0) { $0 + $1.units }
-        used = max(0, used - expired)
         let hours = Decimal(Int(lastPoint.time.timeIntervalSince(first.time) * 1000)) / 3_600_000
         return .success(Decimal(used) / hours)
     }

@@ -57,7 +57,7 @@ public enum ValueFormat {
         return parts.prefix(2).joined()
     }
 
-    static func rounded(_ value: Decimal, _ scale: Int) -> Decimal {
+    public static func rounded(_ value: Decimal, _ scale: Int) -> Decimal {
         var v = value
         var r = Decimal()
         NSDecimalRound(&r, &v, scale, .plain)
