@@ -1,5 +1,7 @@
 import Foundation
+import GridAPI
 import Ledger
+import Simulator
 import Testing
 import TestSupport
 
@@ -103,5 +105,45 @@ import TestSupport
         #expect((parsed.first?["errors"] as? [[String: Any]])?.count == 2)
         let missing = try await CLIRunner.run(["validate", dir.appendingPathComponent("nope.yaml").path])
         #expect(missing.status == 1 && missing.stdout.contains("cannot read the file"))
+    }
+}
+
+/// `gridkeeper once` against a simulator on loopback.
+@Suite struct OnceCommandTests {
+    static let strategies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies").standardized.path
+
+    @Test func aDryRunPrintsThePlanAndSendsNothingMutating() async throws {
+        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingConsumption: ["text-prime": 3]))
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-once-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("ledger.sqlite").path
+        try await server.withRunning { baseURL in
+            let env = ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL]
+            let result = try await CLIRunner.run(["once", "--dry-run", "--json", "--strategies", Self.strategies, "--db", db, "--time-zone", "UTC"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            #expect(reports.count == 3 && reports.allSatisfy { $0["mode"] as? String == "dry" })
+            let decisions = reports.flatMap { ($0["decisions"] as? [[String: Any]]) ?? [] }
+            #expect(decisions.allSatisfy { $0["reason"] as? String != nil && $0["outcome"] as? String != nil })
+            #expect(await exchange.requestLog.allSatisfy { $0.method == "GET" })
+            let table = try await CLIRunner.run(["once", "--dry-run", "--strategies", Self.strategies, "--db", db], environment: env)
+            #expect(table.stdout.contains("text-prime-keeper (text-prime)") && table.stdout.contains("feed"))
+            // A second run while the lock is held is refused.
+            let lock = open(db + ".lock", O_CREAT | O_RDWR, 0o600)
+            #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+            let locked = try await CLIRunner.run(["once", "--dry-run", "--strategies", Self.strategies, "--db", db], environment: env)
+            #expect(locked.status == 75 && locked.stderr.contains("another gridkeeper run holds"))
+            close(lock)
+            // The kill switch is reported with its own exit status.
+            _ = try await CLIRunner.run(["pause", "--db", db])
+            let paused = try await CLIRunner.run(["once", "--dry-run", "--strategies", Self.strategies, "--db", db], environment: env)
+            #expect(paused.status == 5, "\(paused.stdout)\(paused.stderr)")
+        }
+        let bad = dir.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        try Data("strategy: x\n".utf8).write(to: bad.appendingPathComponent("x.yaml"))
+        let invalid = try await CLIRunner.run(["once", "--strategies", bad.path, "--db", db])
+        #expect(invalid.status == 3 && invalid.stderr.contains("x.yaml:1:1: the strategy is missing 'instrument'"))
     }
 }
