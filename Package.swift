@@ -62,6 +62,9 @@ let package = Package(
             dependencies: [
                 "GridKeeperCore", "GridAPI", "Ledger",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -175,7 +178,13 @@ let package = Package(
         ),
         .testTarget(
             name: "gridkeeperTests",
-            dependencies: ["TestSupport", "GridAPI", "Ledger", "Simulator", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TestSupport", "GridAPI", "Ledger", "Simulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

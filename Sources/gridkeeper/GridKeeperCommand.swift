@@ -15,7 +15,7 @@ struct GridKeeperCommand: AsyncParsableCommand {
             """,
         version: GridKeeperVersion.current,
         subcommands: [
-            DemoCommand.self, OnceCommand.self, KeygenCommand.self, VerifyCommand.self, BalancesCommand.self, MarketCommand.self, StatusCommand.self,
+            DemoCommand.self, RunCommand.self, OnceCommand.self, KeygenCommand.self, VerifyCommand.self, BalancesCommand.self, MarketCommand.self, StatusCommand.self,
             HistoryCommand.self, PauseCommand.self, ResumeCommand.self, ValidateCommand.self, MigrateCommand.self, SimCommand.self,
             LedgerStressCommand.self,
         ]

@@ -1,0 +1,125 @@
+import Foundation
+import GridKeeperCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// What the daemon holds, for `/status` and `/healthz`.
+public actor DaemonState {
+    public struct Status: Sendable, Encodable {
+        public var startedAt: Date
+        public var strategies: [String]
+        public var cycles: Int
+        public var cycleErrors: Int
+        public var lastReload: String
+        public var lastCycles: [CycleReport]
+        public var healthy: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case startedAt = "started_at", strategies, cycles, cycleErrors = "cycle_errors", lastReload = "last_reload"
+            case lastCycles = "last_cycles", healthy
+        }
+    }
+
+    private var strategies: [Strategy]
+    private var lastReports: [String: CycleReport] = [:]
+    private var cycles = 0
+    private var cycleErrors = 0
+    private var ledgerFailure: String?
+    private var lastReload = "loaded at start"
+    private let startedAt: Date
+
+    public init(strategies: [Strategy], startedAt: Date) {
+        self.strategies = strategies
+        self.startedAt = startedAt
+    }
+
+    public func current() -> [Strategy] { strategies }
+
+    func replace(_ new: [Strategy], note: String) {
+        strategies = new
+        lastReload = note
+    }
+
+    func keep(note: String) { lastReload = note }
+
+    func record(_ report: CycleReport) {
+        cycles += 1
+        if !report.errors.isEmpty { cycleErrors += 1 }
+        lastReports[report.strategy] = report
+    }
+
+    func ledgerFailed(_ message: String) { ledgerFailure = message }
+
+    public func status() -> Status {
+        Status(startedAt: startedAt, strategies: strategies.map { "\($0.name) (\($0.instrument))" }, cycles: cycles, cycleErrors: cycleErrors,
+               lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil)
+    }
+}
+
+/// Runs every strategy on its own interval until a graceful shutdown: the cycle in progress
+/// finishes, no new one starts. SIGHUP reloads the strategies; an invalid set is rejected and
+/// the running one kept.
+public struct StrategyScheduler: Service {
+    let runner: CycleRunner
+    let state: DaemonState
+    let reload: @Sendable () throws -> [Strategy]
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(runner: CycleRunner, state: DaemonState, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+                reload: @escaping @Sendable () throws -> [Strategy]) {
+        self.runner = runner
+        self.state = state
+        self.reload = reload
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.watchReloads() }
+            try await self.schedule()
+            group.cancelAll()
+        }
+    }
+
+    private func schedule() async throws {
+        var next: [String: Date] = [:]
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let strategies = await state.current()
+            let time = now()
+            for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
+                if Task.isShuttingDownGracefully { break }
+                do {
+                    let report = try await runner.run(strategy)
+                    await state.record(report)
+                } catch {
+                    // The ledger cannot be written: stop trading and say why.
+                    logger.critical("trading stopped", metadata: ["reason": "\(error)"])
+                    await state.ledgerFailed("\(error)")
+                    throw error
+                }
+                next[strategy.name] = time.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+            }
+            let wake = strategies.compactMap { next[$0.name] }.min() ?? time.addingTimeInterval(1)
+            let pause = max(0.05, min(wake.timeIntervalSince(now()), 1))
+            // Sleep in short steps so a reload or a shutdown is noticed quickly.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(pause * 1000))) }
+        }
+        logger.notice("scheduler stopped; no new cycles will start")
+    }
+
+    private func watchReloads() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                let loaded = try reload()
+                await state.replace(loaded, note: "reloaded \(loaded.count) strategies at \(now().ISO8601Format())")
+                logger.notice("strategies reloaded", metadata: ["count": "\(loaded.count)"])
+            } catch {
+                await state.keep(note: "reload rejected at \(now().ISO8601Format()): \(error)")
+                logger.error("strategy reload rejected; keeping the running set", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
