@@ -60,9 +60,21 @@ public struct CycleReport: Sendable, Encodable {
     public var errors: [String]
     public var paused: Bool
     public var budgetBlocked: Bool
+    /// Spend so far (reservations included) and the strategy's caps, USD as exact text.
+    public var spentToday: String?
+    public var spentMonth: String?
+    public var dailyCap: String?
+    public var monthlyCap: String?
+    /// Consumption runway in seconds, when the burn is known.
+    public var runwaySeconds: Int?
+    /// Orders placed and fills recorded in this cycle.
+    public var ordersPlaced: Int = 0
+    public var fillsRecorded: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case strategy, instrument, asOf = "as_of", mode, decisions, actions, reconciled, errors, paused, budgetBlocked = "budget_blocked"
+        case spentToday = "spent_today", spentMonth = "spent_month", dailyCap = "daily_cap", monthlyCap = "monthly_cap"
+        case runwaySeconds = "runway_seconds", ordersPlaced = "orders_placed", fillsRecorded = "fills_recorded"
     }
 }
 
@@ -129,6 +141,13 @@ public struct CycleRunner: Sendable {
             snapshot = try makeSnapshot(strategy: strategy, view: view, at: time, paused: report.paused)
         } catch { throw .ledger(error) }
         let plan = Evaluator.evaluate(strategy, on: snapshot)
+        report.spentToday = ValueFormat.text(snapshot.spentToday, as: .money)
+        report.spentMonth = ValueFormat.text(snapshot.spentMonth, as: .money)
+        report.dailyCap = strategy.budget.daily.map { ValueFormat.text($0, as: .money) }
+        report.monthlyCap = strategy.budget.monthly.map { ValueFormat.text($0, as: .money) }
+        if case .success(let runway) = Evaluator.value(of: .runway, for: strategy, on: snapshot) {
+            report.runwaySeconds = NSDecimalNumber(decimal: runway).intValue
+        }
         let recorded: RecordedCycle
         do {
             recorded = try ledger.record(CycleRecord(
@@ -187,6 +206,7 @@ public struct CycleRunner: Sendable {
             try record { () throws(LedgerError) in
                 try ledger.updateOrder(clientOrderID: clientOrderID, state: .open, exchangeOrderID: placed.orderID, at: time)
             }
+            report.ordersPlaced += 1
             report.actions.append("placed \(kind.rawValue) buy \(quantity) \(limit.map { "@ \(ValueFormat.text($0, as: .price))" } ?? "at market") as \(clientOrderID) (\(rule))")
             // Record what filled straight away; later fills are picked up by reconciliation.
             if let order = try? await exchange.order(id: placed.orderID) {
@@ -320,6 +340,7 @@ public struct CycleRunner: Sendable {
         }
         try record { () throws(LedgerError) in
             let added = try ledger.record(fills: fills, at: time)
+            report.fillsRecorded += added
             if added > 0 { report.reconciled.append("\(clientOrderID): \(added) new fill\(added == 1 ? "" : "s")") }
             let state: OrderState
             switch order.status.lowercased() {

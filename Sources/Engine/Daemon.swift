@@ -66,11 +66,13 @@ public struct StrategyScheduler: Service {
     let reload: @Sendable () throws -> [Strategy]
     let logger: Logger
     let now: @Sendable () -> Date
+    let metrics: EngineMetrics
 
-    public init(runner: CycleRunner, state: DaemonState, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+    public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
                 reload: @escaping @Sendable () throws -> [Strategy]) {
         self.runner = runner
         self.state = state
+        self.metrics = metrics
         self.reload = reload
         self.logger = logger
         self.now = now
@@ -92,7 +94,9 @@ public struct StrategyScheduler: Service {
             for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
                 if Task.isShuttingDownGracefully { break }
                 do {
+                    let started = ContinuousClock.now
                     let report = try await runner.run(strategy)
+                    metrics.observe(report, duration: ContinuousClock.now - started)
                     await state.record(report)
                 } catch {
                     // The ledger cannot be written: stop trading and say why.

@@ -3,10 +3,10 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `/healthz` and `/status` on loopback for the daemon.
+/// `/healthz`, `/status` (JSON) and `/metrics` (Prometheus) on loopback for the daemon.
 public enum StatusServer {
     /// - Parameter onListening: called with the bound port.
-    public static func application(state: DaemonState, host: String, port: Int, logger: Logger,
+    public static func application(state: DaemonState, metrics: EngineMetrics, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
@@ -14,6 +14,9 @@ public enum StatusServer {
             let text = status.healthy ? "ok\n" : "trading stopped\n"
             return Response(status: status.healthy ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         router.get("/status") { _, _ -> Response in
             let encoder = JSONEncoder()

@@ -17,7 +17,8 @@ struct RunCommand: AsyncParsableCommand {
             Each strategy's cycle runs every `every` of its file. SIGTERM or SIGINT stops new
             cycles and lets the one in progress finish. SIGHUP reloads the strategy files; an
             invalid set is rejected and the running one kept. A status endpoint on loopback
-            serves /healthz and /status (JSON). The kill switch (gridkeeper pause) is honoured
+            serves /healthz, /status (JSON) and /metrics (Prometheus: cycles, decisions, orders,
+            fills, errors, spend and budget left, runway, cycle duration). The kill switch (gridkeeper pause) is honoured
             from the next cycle.
             """
     )
@@ -50,11 +51,12 @@ struct RunCommand: AsyncParsableCommand {
             let runner = CycleRunner(exchange: GridExchange(client: client), ledger: opened,
                                      configuration: EngineConfiguration(mode: .live, timeZone: ledger.zone), logger: logger)
             let state = DaemonState(strategies: loaded, startedAt: Date())
-            let scheduler = StrategyScheduler(runner: runner, state: state, logger: logger) {
+            let metrics = EngineMetrics()
+            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: metrics, logger: logger) {
                 try OnceCommand.loadStrategies(directory)
             }
             let host = statusHost
-            let status = StatusServer.application(state: state, host: host, port: statusPort, logger: logger) { port in
+            let status = StatusServer.application(state: state, metrics: metrics, host: host, port: statusPort, logger: logger) { port in
                 FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies; status on http://\(host):\(port)/status\n".utf8))
             }
             let group = ServiceGroup(configuration: .init(

@@ -62,6 +62,9 @@ import TestSupport
                 cycles = status?["cycles"] as? Int ?? 0
             }
             #expect(cycles >= 1, "the strategy ran")
+            let metrics = try await Self.get(base + "/metrics")
+            #expect(metrics.0 == 200 && metrics.1.contains("gridkeeper_cycles_total{strategy=\"text-prime-keeper\"}"), "\(metrics.1.prefix(400))")
+            #expect(metrics.1.contains("gridkeeper_budget_left_usd") && metrics.1.contains("gridkeeper_cycle_duration_seconds_bucket"))
 
             // An invalid file on reload is rejected and the running set kept.
             try Data("strategy: broken\ninstrument: text-prime\n".utf8).write(to: strategies.appendingPathComponent("broken.yaml"))
