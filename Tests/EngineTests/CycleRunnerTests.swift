@@ -111,6 +111,40 @@ import TestSupport
         }
     }
 
+    @Test func injectedFaultsNeverBreakTheCapsOrDuplicateAnOrder() async throws {
+        // Burn that outruns the budget, and a flaky network: lost replies after orders were
+        // committed, gateway errors, rate limits and dropped reads, chosen at random.
+        let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 6], burn: ["text-prime": .constant(12)])
+        try await Self.withEngine(config) { h, runner, ledger in
+            var generator = SystemRandomNumberGenerator()
+            let faults: [Fault] = [
+                Fault(method: "POST", pathPrefix: "/v1/orders", action: .dropAfterCommit),
+                Fault(method: "POST", pathPrefix: "/v1/orders", action: .status(502, detail: "bad gateway", retryAfterSeconds: nil)),
+                Fault(method: "POST", pathPrefix: "/v1/orders", action: .status(429, detail: "slow down", retryAfterSeconds: 0)),
+                Fault(method: "POST", pathPrefix: "/v1/transfers", action: .dropAfterCommit),
+                Fault(method: "GET", pathPrefix: "/v1/orders", action: .dropBeforeCommit),
+                Fault(method: "GET", pathPrefix: "/v1/consumption-accounts", action: .status(503, detail: "maintenance", retryAfterSeconds: nil), times: 5),
+            ]
+            for _ in 0..<(3 * 60) {
+                if Int.random(in: 0..<3, using: &generator) == 0 { await h.exchange.inject(faults.randomElement(using: &generator)!) }
+                _ = try await runner.run(try Self.keeper)
+                await h.exchange.advance(by: 60)
+            }
+            // A last clean cycle settles whatever is still unknown.
+            await h.exchange.clearFaults()
+            _ = try await runner.run(try Self.keeper)
+            let orders = await h.exchange.allOrders()
+            #expect(Set(orders.compactMap(\.clientOrderID)).count == orders.count, "no client_order_id placed for two orders")
+            let fills = await h.exchange.allFills()
+            let spent = fills.reduce(Decimal(0)) { $0 + $1.notional }
+            #expect(spent <= 40, "the daily cap holds under faults: \(spent)")
+            let recorded = try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt)
+            #expect(recorded.today - recorded.reserved == spent, "every fill reached the ledger")
+            let unknown = try ledger.openOrders(instrument: "text-prime").filter { $0.state == .unknown || $0.state == .pending }
+            #expect(unknown.isEmpty, "\(unknown)")
+        }
+    }
+
     @Test func theKillSwitchStopsNewOrders() async throws {
         try await Self.withEngine(Self.draining) { h, runner, ledger in
             try ledger.setKillSwitch(engaged: true, reason: "test", by: "test", at: Date())
