@@ -90,7 +90,7 @@ import TestSupport
 
     @Test func keygenWritesAPrivateKeyFileOnlyTheOwnerCanRead() async throws {
         let dir = try Self.scratch()
-        let path = dir.appendingPathComponent("trading.key").path
+        let path = dir.appendingPathComponent("config/gridkeeper/trading.key").path
         let result = try await CLIRunner.run(["keygen", "--out", path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)

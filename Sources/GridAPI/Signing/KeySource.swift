@@ -39,6 +39,14 @@ public enum KeySource {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw .unreadableFile(path: path, reason: "file exists; refusing to overwrite a key")
         }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .unreadableFile(path: path, reason: "cannot create directory \(directory)")
+            }
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
