@@ -84,49 +84,35 @@ extension SimulatedExchange {
     private func crossRestingOrders(marketID: String) {
         guard var book = books[marketID], let instrumentID = markets.first(where: { $0.marketID == marketID })?.associatedInstruments.first
         else { return }
-        // Our resting bids that the liquidity providers' asks now reach.
-        for bidIndex in book.bids.indices where book.bids[bidIndex].orderID != nil {
-            let bid = book.bids[bidIndex]
-            var remaining = bid.quantity
-            var askIndex = 0
-            while remaining > 0, askIndex < book.asks.count, book.asks[askIndex].price <= bid.price {
-                guard book.asks[askIndex].orderID == nil else {
-                    askIndex += 1
-                    continue
-                }
-                let take = min(remaining, book.asks[askIndex].quantity)
-                book.asks[askIndex].quantity -= take
-                remaining -= take
-                if let orderID = bid.orderID, let index = orderIndex[orderID] {
-                    fill(orderIndex: index, price: bid.price, quantity: take, instrumentID: instrumentID)
-                }
-                if book.asks[askIndex].quantity == 0 { book.asks.remove(at: askIndex) }
-            }
-            book.bids[bidIndex].quantity = remaining
-        }
-        book.bids.removeAll { $0.quantity == 0 }
-        // Our resting asks that the liquidity providers' bids now reach.
-        for askIndex in book.asks.indices where book.asks[askIndex].orderID != nil {
-            let ask = book.asks[askIndex]
-            var remaining = ask.quantity
-            var bidIndex = 0
-            while remaining > 0, bidIndex < book.bids.count, book.bids[bidIndex].price >= ask.price {
-                guard book.bids[bidIndex].orderID == nil else {
-                    bidIndex += 1
-                    continue
-                }
-                let take = min(remaining, book.bids[bidIndex].quantity)
-                book.bids[bidIndex].quantity -= take
-                remaining -= take
-                if let orderID = ask.orderID, let index = orderIndex[orderID] {
-                    fill(orderIndex: index, price: ask.price, quantity: take, instrumentID: instrumentID)
-                }
-                if book.bids[bidIndex].quantity == 0 { book.bids.remove(at: bidIndex) }
-            }
-            book.asks[askIndex].quantity = remaining
-        }
-        book.asks.removeAll { $0.quantity == 0 }
+        // Our resting bids that the providers' asks now reach, then our asks their bids.
+        cross(ours: &book.bids, against: &book.asks, reaches: { theirs, ours in theirs <= ours }, instrumentID: instrumentID)
+        cross(ours: &book.asks, against: &book.bids, reaches: { theirs, ours in theirs >= ours }, instrumentID: instrumentID)
         books[marketID] = book
+    }
+
+    /// Fills our resting orders on one side against the liquidity providers' orders on the
+    /// other that `reaches` their price, at our (the maker's) price.
+    private func cross(ours side: inout [Resting], against other: inout [Resting], reaches: (Decimal, Decimal) -> Bool, instrumentID: String) {
+        for index in side.indices where side[index].orderID != nil {
+            let resting = side[index]
+            var remaining = resting.quantity
+            var otherIndex = 0
+            while remaining > 0, otherIndex < other.count, reaches(other[otherIndex].price, resting.price) {
+                guard other[otherIndex].orderID == nil else {
+                    otherIndex += 1
+                    continue
+                }
+                let take = min(remaining, other[otherIndex].quantity)
+                other[otherIndex].quantity -= take
+                remaining -= take
+                if let orderID = resting.orderID, let order = orderIndex[orderID] {
+                    fill(orderIndex: order, price: resting.price, quantity: take, instrumentID: instrumentID)
+                }
+                if other[otherIndex].quantity == 0 { other.remove(at: otherIndex) }
+            }
+            side[index].quantity = remaining
+        }
+        side.removeAll { $0.quantity == 0 }
     }
 
     // MARK: Consumption

@@ -65,6 +65,24 @@ import TestSupport
         }
     }
 
+    @Test func aRestingAskFillsAtItsPriceWhenTheMarketGoesUp() async throws {
+        let model = MarketModel(seed: 3, volatilityPerHour: 0.08, dailyAmplitude: 0.1)
+        let config = SimulatorConfiguration(startingUSD: 0, startingInventory: ["text-prime": 10], market: model)
+        try await SimulatorHarness.with(config, clock: Self.frozenClock()) { h throws in
+            let marketID = try #require(await h.exchange.marketID(symbol: "text-prime"))
+            let placed = try await h.client.placeOrder(PlaceOrderRequest(
+                marketID: marketID, side: .sell, type: .limit, quantity: 10, price: Self.dec("2.60"), clientOrderID: "peak"))
+            var hours = 0
+            while try await h.client.order(id: placed.orderID).status != "filled", hours < 24 * 14 {
+                await h.exchange.advance(by: 3600)
+                hours += 1
+            }
+            #expect(try await h.client.order(id: placed.orderID).status == "filled", "filled after \(hours) h")
+            #expect(await h.exchange.usdBalance().available == 26, "credited exactly 10 × 2.60")
+            #expect(await h.exchange.inventoryUnits(symbol: "text-prime") == 0)
+        }
+    }
+
     @Test func constantBurnDrawsWholeUnitsExactly() async {
         let config = SimulatorConfiguration(startingConsumption: ["text-prime": 100], burn: ["text-prime": .constant(6)])
         let exchange = SimulatedExchange(configuration: config, clock: Self.frozenClock())
