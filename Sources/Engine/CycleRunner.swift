@@ -15,8 +15,12 @@ public struct EngineConfiguration: Sendable {
     /// How long an order recorded as sent may be missing on the exchange before it is
     /// considered never to have arrived.
     public var missingOrderGrace: TimeInterval
+    /// Caps over every strategy together (the config file's budget).
+    public var globalBudget: GlobalBudget?
 
-    public init(mode: LedgerMode = .live, timeZone: TimeZone = .current, historyWindow: TimeInterval = 25 * 3600, missingOrderGrace: TimeInterval = 120) {
+    public init(mode: LedgerMode = .live, timeZone: TimeZone = .current, historyWindow: TimeInterval = 25 * 3600, missingOrderGrace: TimeInterval = 120,
+                globalBudget: GlobalBudget? = nil) {
+        self.globalBudget = globalBudget
         self.mode = mode
         self.timeZone = timeZone
         self.historyWindow = historyWindow
@@ -65,6 +69,11 @@ public struct CycleReport: Sendable, Encodable {
     public var spentMonth: String?
     public var dailyCap: String?
     public var monthlyCap: String?
+    /// Spend of every instrument together, when a global budget is set.
+    public var globalSpentToday: String?
+    public var globalSpentMonth: String?
+    public var globalDailyCap: String?
+    public var globalMonthlyCap: String?
     /// Consumption runway in seconds, when the burn is known.
     public var runwaySeconds: Int?
     /// Orders placed and fills recorded in this cycle.
@@ -73,7 +82,9 @@ public struct CycleReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case strategy, instrument, asOf = "as_of", mode, decisions, actions, reconciled, errors, paused, budgetBlocked = "budget_blocked"
-        case spentToday = "spent_today", spentMonth = "spent_month", dailyCap = "daily_cap", monthlyCap = "monthly_cap"
+        case spentToday = "spent_today", spentMonth = "spent_month", dailyCap = "daily_cap", monthlyCap = "monthly_cap",
+             globalSpentToday = "global_spent_today", globalSpentMonth = "global_spent_month",
+             globalDailyCap = "global_daily_cap", globalMonthlyCap = "global_monthly_cap"
         case runwaySeconds = "runway_seconds", ordersPlaced = "orders_placed", fillsRecorded = "fills_recorded"
     }
 }
@@ -145,6 +156,12 @@ public struct CycleRunner: Sendable {
         report.spentMonth = ValueFormat.text(snapshot.spentMonth, as: .money)
         report.dailyCap = strategy.budget.daily.map { ValueFormat.text($0, as: .money) }
         report.monthlyCap = strategy.budget.monthly.map { ValueFormat.text($0, as: .money) }
+        if let shared = snapshot.shared {
+            report.globalSpentToday = ValueFormat.text(shared.spentToday, as: .money)
+            report.globalSpentMonth = ValueFormat.text(shared.spentMonth, as: .money)
+            report.globalDailyCap = shared.daily.map { ValueFormat.text($0, as: .money) }
+            report.globalMonthlyCap = shared.monthly.map { ValueFormat.text($0, as: .money) }
+        }
         if case .success(let runway) = Evaluator.value(of: .runway, for: strategy, on: snapshot) {
             report.runwaySeconds = NSDecimalNumber(decimal: runway).intValue
         }
@@ -185,6 +202,29 @@ public struct CycleRunner: Sendable {
             logger.info("decision", metadata: ["strategy": "\(strategy.name)", "rule": "\(decision.rule)", "outcome": "\(decision.outcome)", "reason": "\(decision.reason)"])
         }
         return report
+    }
+
+    /// Cancels every open order of `strategy`'s instrument that the ledger knows, recording the
+    /// final state and fills (used when the daemon stops with `--cancel-on-exit`).
+    /// - Returns: what was done, one line per order.
+    public func cancelOpenOrders(of strategy: Strategy, reason: String) async throws(EngineError) -> [String] {
+        let time = now()
+        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode.rawValue,
+                                 decisions: [], actions: [], reconciled: [], errors: [], paused: false, budgetBlocked: false)
+        let open: [LedgerOpenOrder]
+        do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
+        for var order in open {
+            if order.exchangeOrderID == nil {
+                guard let found = try? await exchange.order(clientOrderID: order.clientOrderID, marketID: order.marketID) else { continue }
+                order.exchangeOrderID = found.orderID
+                if found.isTerminal {
+                    try await settle(clientOrderID: order.clientOrderID, order: found, at: time, report: &report)
+                    continue
+                }
+            }
+            try await cancel(order, reason: reason, at: time, report: &report)
+        }
+        return report.actions + report.errors.map { "error: \($0)" }
     }
 
     // MARK: Execution
@@ -365,7 +405,12 @@ public struct CycleRunner: Sendable {
         let from = time.addingTimeInterval(-configuration.historyWindow)
         let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
         let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
-        let spend = try ledger.spend(asOf: time, timeZone: configuration.timeZone)
+        let spend = try ledger.spend(asOf: time, timeZone: configuration.timeZone, instrument: strategy.instrument)
+        var shared: MarketSnapshot.SharedBudget?
+        if let global = configuration.globalBudget, global.daily != nil || global.monthly != nil {
+            let all = try ledger.spend(asOf: time, timeZone: configuration.timeZone)
+            shared = .init(daily: global.daily, monthly: global.monthly, spentToday: all.today, spentMonth: all.month)
+        }
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
         let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
             MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
@@ -379,7 +424,7 @@ public struct CycleRunner: Sendable {
             lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances,
-            expiries: expiries)
+            expiries: expiries, shared: shared)
     }
 
     static func digest(_ s: MarketSnapshot) -> String {

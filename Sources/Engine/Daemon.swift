@@ -66,9 +66,19 @@ public struct StrategyScheduler: Service {
     let reload: @Sendable () throws -> [Strategy]
     let logger: Logger
     let now: @Sendable () -> Date
+    let sleep: @Sendable (TimeInterval) async throws -> Void
     let metrics: EngineMetrics
+    let notifier: Notifier?
+    let cancelOnExit: Bool
 
+    /// - Parameters:
+    ///   - now: the clock cycles are timed by.
+    ///   - sleep: waits until the next cycle is due (seconds on `now`'s clock); the default
+    ///     sleeps in steps of at most a second so a reload or a shutdown is noticed quickly.
+    ///   - notifier: told about every finished cycle.
+    ///   - cancelOnExit: on a graceful shutdown, cancel the open orders of every strategy.
     public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+                sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil, notifier: Notifier? = nil, cancelOnExit: Bool = false,
                 reload: @escaping @Sendable () throws -> [Strategy]) {
         self.runner = runner
         self.state = state
@@ -76,6 +86,11 @@ public struct StrategyScheduler: Service {
         self.reload = reload
         self.logger = logger
         self.now = now
+        self.notifier = notifier
+        self.cancelOnExit = cancelOnExit
+        self.sleep = sleep ?? { seconds in
+            try await Task.sleep(for: .milliseconds(Int(max(0.05, min(seconds, 1)) * 1000)))
+        }
     }
 
     public func run() async throws {
@@ -98,20 +113,31 @@ public struct StrategyScheduler: Service {
                     let report = try await runner.run(strategy)
                     metrics.observe(report, duration: ContinuousClock.now - started)
                     await state.record(report)
+                    await notifier?.observe(report)
                 } catch {
                     // The ledger cannot be written: stop trading and say why.
                     logger.critical("trading stopped", metadata: ["reason": "\(error)"])
                     await state.ledgerFailed("\(error)")
+                    await notifier?.tradingStopped("\(error)", at: now())
                     throw error
                 }
                 next[strategy.name] = time.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
             }
             let wake = strategies.compactMap { next[$0.name] }.min() ?? time.addingTimeInterval(1)
-            let pause = max(0.05, min(wake.timeIntervalSince(now()), 1))
-            // Sleep in short steps so a reload or a shutdown is noticed quickly.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(pause * 1000))) }
+            let pause = max(0, wake.timeIntervalSince(now()))
+            try? await cancelWhenGracefulShutdown { try await self.sleep(pause) }
         }
         logger.notice("scheduler stopped; no new cycles will start")
+        if cancelOnExit {
+            for strategy in await state.current() {
+                do {
+                    let done = try await runner.cancelOpenOrders(of: strategy, reason: "daemon stopped with --cancel-on-exit")
+                    for line in done { logger.notice("on exit", metadata: ["strategy": "\(strategy.name)", "action": "\(line)"]) }
+                } catch {
+                    logger.error("cannot cancel open orders on exit", metadata: ["strategy": "\(strategy.name)", "error": "\(error)"])
+                }
+            }
+        }
     }
 
     private func watchReloads() async throws {

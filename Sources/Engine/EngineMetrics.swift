@@ -36,6 +36,14 @@ public final class EngineMetrics: Sendable {
         gauge("spend", "Spend so far, reservations included", month, [("period", "month")])
         if let cap = Self.number(report.dailyCap), let today { gauge("budget_left", "Budget left under the cap", cap - today, [("period", "day")]) }
         if let cap = Self.number(report.monthlyCap), let month { gauge("budget_left", "Budget left under the cap", cap - month, [("period", "month")]) }
+        // The global budget is one for all strategies: the latest cycle's view of it.
+        func global(_ cap: String?, _ spent: String?, _ period: String) {
+            guard let cap = Self.number(cap), let spent = Self.number(spent) else { return }
+            registry.makeGauge(descriptor: Self.name("global_budget_left", "usd", "Global budget left, every instrument together"), labels: [("period", period)])
+                .set(to: NSDecimalNumber(decimal: cap - spent).doubleValue)
+        }
+        global(report.globalDailyCap, report.globalSpentToday, "day")
+        global(report.globalMonthlyCap, report.globalSpentMonth, "month")
         if let runway = report.runwaySeconds {
             registry.makeGauge(descriptor: Self.name("runway", "seconds", "Consumption runway"), labels: [("instrument", report.instrument)])
                 .set(to: Double(runway))

@@ -57,25 +57,34 @@ extension Ledger {
     }
 
     /// Spend to date at `time` in `timeZone`: fills since local midnight / the first of the
-    /// month, plus every open reservation's unspent remainder.
-    public func spend(asOf time: Date, timeZone: TimeZone) throws(LedgerError) -> Spend {
+    /// month, plus every open reservation's unspent remainder — of one instrument, or of all
+    /// of them when `instrument` is nil.
+    public func spend(asOf time: Date, timeZone: TimeZone, instrument: String? = nil) throws(LedgerError) -> Spend {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let dayStart = calendar.startOfDay(for: time).ledgerMilliseconds
         let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
         let end = time.ledgerMilliseconds
         let (today, month, reserved) = try read { db -> (Int64, Int64, Int64) in
+            let filter = instrument == nil ? "" : " AND instrument = ?"
+            var arguments: StatementArguments = [dayStart, monthStart, end]
+            var open: StatementArguments = []
+            if let instrument {
+                arguments += [instrument]
+                open = [instrument]
+            }
             let sums = try GRDB.Row.fetchOne(
                 db,
                 sql: """
                     SELECT COALESCE(SUM(CASE WHEN bucket_ms >= ? THEN cost_micros ELSE 0 END), 0) AS today,
                            COALESCE(SUM(cost_micros), 0) AS month
-                    FROM spend_buckets WHERE bucket_ms >= ? AND bucket_ms <= ?
+                    FROM spend_buckets WHERE bucket_ms >= ? AND bucket_ms <= ?\(filter)
                     """,
-                arguments: [dayStart, monthStart, end])!
-            let open = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(MAX(amount_micros - spent_micros, 0)), 0) FROM budget_reservations WHERE state = 'open'") ?? 0
-            return (sums["today"], sums["month"], open)
+                arguments: arguments)!
+            let reserved = try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(MAX(amount_micros - spent_micros, 0)), 0) FROM budget_reservations WHERE state = 'open'\(filter)",
+                arguments: open) ?? 0
+            return (sums["today"], sums["month"], reserved)
         }
         return Spend(today: Micros.decimal(today + reserved), month: Micros.decimal(month + reserved), reserved: Micros.decimal(reserved))
     }
@@ -167,6 +176,13 @@ extension Ledger {
                     filledQuantity: row["filled_quantity"], createdAt: Date(ledgerMilliseconds: row["created_ms"]),
                     cancelAfter: (row["cancel_after_ms"] as Int64?).map { Date(ledgerMilliseconds: $0) })
             }
+        }
+    }
+
+    /// The modes of the orders the ledger holds (live, paper, backtest): a ledger keeps one.
+    public func orderModes() throws(LedgerError) -> Set<LedgerMode> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT mode FROM orders").compactMap(LedgerMode.init(rawValue:)))
         }
     }
 

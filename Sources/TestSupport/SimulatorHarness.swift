@@ -45,7 +45,7 @@ public struct SimulatorHarness: Sendable {
     ) async throws -> T {
         let exchange = SimulatedExchange(configuration: configuration, clock: clock)
         let server = SimulatorServer(exchange: exchange, publicKeys: [key.publicKey], configuration: configuration, adminEnabled: adminEnabled)
-        var clientConfig = GridClient.Configuration(baseURL: "http://placeholder/v1", requestTimeout: .seconds(5), retry: retry)
+        var clientConfig = GridClient.Configuration(baseURL: "http://placeholder/v1", requestTimeout: .seconds(60), retry: retry)
         clientConfiguration(&clientConfig)
         let template = clientConfig
         return try await server.withRunning { baseURL in

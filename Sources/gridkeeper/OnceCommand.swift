@@ -23,8 +23,8 @@ struct OnceCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Directory of strategy files (*.yaml).", valueName: "dir"))
-    var strategies: String = "strategies"
+    @Option(help: ArgumentHelp("Directory of strategy files (*.yaml) (default: the config's, else ./strategies).", valueName: "dir"))
+    var strategies: String?
 
     @Flag(name: .customLong("dry-run"), help: "Send no mutating request; print the plan.")
     var dryRun = false
@@ -32,6 +32,7 @@ struct OnceCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: every decision, reason, guardrail and action.")
     var json = false
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var connection: ConnectionOptions
 
@@ -39,13 +40,17 @@ struct OnceCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let loaded = try Self.loadStrategies(strategies)
-            let opened = try ledger.open()
+            let settings = try config.load()
+            let loaded = try Self.loadStrategies(strategies ?? settings.strategies ?? "strategies")
+            let opened: Ledger
+            do { opened = try Ledger(path: ledger.path(settings)) } catch { throw CommandFailure(message: "\(error)") }
             let lock = try LedgerLock(path: opened.path + ".lock")
             defer { lock.release() }
-            let client = try connection.makeClient()
-            let runner = CycleRunner(exchange: GridExchange(client: client), ledger: opened,
-                                     configuration: EngineConfiguration(mode: dryRun ? .dry : .live, timeZone: ledger.zone),
+            try Self.checkMode(.live, of: opened)
+            let client = try connection.makeClient(config: settings)
+            let runner = CycleRunner(exchange: GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false), ledger: opened,
+                                     configuration: EngineConfiguration(mode: dryRun ? .dry : .live, timeZone: ledger.zone(settings),
+                                                                        globalBudget: settings.budget),
                                      logger: Logger(label: "gridkeeper.engine"))
             var reports: [CycleReport] = []
             for strategy in loaded {
@@ -64,6 +69,32 @@ struct OnceCommand: AsyncParsableCommand {
             if reports.contains(where: \.paused) { throw ExitCode(Self.exitPaused) }
             if reports.contains(where: \.budgetBlocked) { throw ExitCode(Self.exitBudget) }
         }
+    }
+
+    /// Refuses a ledger that holds another mode's orders: paper and live spend must never mix.
+    static func checkMode(_ mode: LedgerMode, of ledger: Ledger) throws {
+        let modes: Set<LedgerMode>
+        do { modes = try ledger.orderModes() } catch { throw CommandFailure(message: "\(error)") }
+        let others = modes.subtracting([mode, .dry])
+        guard others.isEmpty else {
+            throw CommandFailure(
+                message: "\(ledger.path) holds \(others.map(\.rawValue).sorted().joined(separator: ", ")) orders; \(mode.rawValue) trading needs its own ledger: pass another --db",
+                exitCode: exitConfiguration)
+        }
+    }
+
+    /// What earlier paper runs bought and moved, so paper balances carry over a restart.
+    static func paperCarry(_ ledger: Ledger, strategies: [Strategy]) throws -> PaperCarry {
+        var carry = PaperCarry()
+        do {
+            for s in strategies {
+                let totals = try ledger.fillTotals(instrument: s.instrument, from: .distantPast, to: .distantFuture)
+                carry.spent += totals.cost
+                carry.bought[s.instrument] = totals.units
+                carry.transfers[s.instrument] = try ledger.transfersIn(instrument: s.instrument, from: .distantPast)
+            }
+        } catch { throw CommandFailure(message: "\(error)") }
+        return carry
     }
 
     /// Every strategy in a directory (or one file), one per instrument.

@@ -76,6 +76,14 @@ struct Guardrails {
         if let monthly = strategy.budget.monthly {
             limits.append(("monthly cap \(Self.money(monthly)) with \(Self.money(snapshot.spentMonth + plannedSpend)) spent", monthly - snapshot.spentMonth - plannedSpend))
         }
+        if let shared = snapshot.shared {
+            if let daily = shared.daily {
+                limits.append(("global daily cap \(Self.money(daily)) with \(Self.money(shared.spentToday + plannedSpend)) spent", daily - shared.spentToday - plannedSpend))
+            }
+            if let monthly = shared.monthly {
+                limits.append(("global monthly cap \(Self.money(monthly)) with \(Self.money(shared.spentMonth + plannedSpend)) spent", monthly - shared.spentMonth - plannedSpend))
+            }
+        }
         let (tightest, room) = limits.min { $0.1 < $1.1 }!
         let affordable = room > 0 ? NSDecimalNumber(decimal: Self.floor(room / unitCost, to: 1)).intValue / lot * lot : 0
         if affordable < units {

@@ -79,11 +79,29 @@ public struct MarketSnapshot: Sendable, Equatable {
     /// Oldest first; entries after `asOf` are ignored.
     public var balanceHistory: [BalancePoint]
     public var expiries: [Expiry]
+    /// The budget every strategy shares (the config file's), when one is set.
+    public var shared: SharedBudget?
+
+    /// Caps over all instruments together, with what all of them have spent.
+    public struct SharedBudget: Sendable, Equatable {
+        public var daily: Decimal?
+        public var monthly: Decimal?
+        /// Spend of every instrument, reservations included.
+        public var spentToday: Decimal
+        public var spentMonth: Decimal
+
+        public init(daily: Decimal?, monthly: Decimal?, spentToday: Decimal, spentMonth: Decimal) {
+            self.daily = daily
+            self.monthly = monthly
+            self.spentToday = spentToday
+            self.spentMonth = spentMonth
+        }
+    }
 
     public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
                 spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = Decimal(string: "0.01")!,
                 lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, paused: Bool = false,
-                marketHistory: [MarketPoint] = [], balanceHistory: [BalancePoint] = [], expiries: [Expiry] = []) {
+                marketHistory: [MarketPoint] = [], balanceHistory: [BalancePoint] = [], expiries: [Expiry] = [], shared: SharedBudget? = nil) {
         self.asOf = asOf
         self.instrument = instrument
         self.consumption = consumption
@@ -102,5 +120,6 @@ public struct MarketSnapshot: Sendable, Equatable {
         self.marketHistory = marketHistory
         self.balanceHistory = balanceHistory
         self.expiries = expiries
+        self.shared = shared
     }
 }

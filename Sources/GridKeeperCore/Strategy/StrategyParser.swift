@@ -166,7 +166,7 @@ public struct StrategyParser {
         return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
     }
 
-    static func duration(_ text: String) -> Decimal? {
+    public static func duration(_ text: String) -> Decimal? {
         guard let unit = text.last, let number = strictDecimal(String(text.dropLast())) else { return nil }
         switch unit {
         case "s": return number

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Logging
 
 /// Options shared by every command that talks to the Trading API.
@@ -16,11 +17,14 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A signed client from the flags and the environment.
     /// - Throws: `CommandFailure` with the key or URL problem; never the key itself.
-    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GridClient {
+    /// Precedence: flags, then the environment, then the configuration file.
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment, config: KeeperConfiguration = KeeperConfiguration()) throws -> GridClient {
         LogSetup.bootstrap(level: logLevel)
         let key: SigningKey
+        let keyInEnvironment = !(environment[KeySource.environmentVariable] ?? "").isEmpty
+        let baseInEnvironment = !(environment[GridClient.baseURLVariable] ?? "").isEmpty
         do {
-            key = try KeySource.load(keyFile: keyFile, environment: environment)
+            key = try KeySource.load(keyFile: keyFile ?? (keyInEnvironment ? nil : config.keyFile), environment: environment)
         } catch {
             throw CommandFailure(message: error.description)
         }
@@ -30,7 +34,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         do {
             return try GridClient(
-                configuration: .init(environment: environment, baseURL: baseURL), signer: RequestSigner(key: key, fingerprint: fingerprint),
+                configuration: .init(environment: environment, baseURL: baseURL ?? (baseInEnvironment ? nil : config.baseURL)), signer: RequestSigner(key: key, fingerprint: fingerprint),
                 logger: Logger(label: "gridkeeper.api"))
         } catch {
             throw CommandFailure(message: error.description)
