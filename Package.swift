@@ -148,7 +148,13 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Engine", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -414,7 +414,7 @@ public struct CycleRunner: Sendable {
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
         let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
             MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
-        }.filter { $0.time <= time }
+        }.filter { $0.time.addingTimeInterval(-4 * 3600) <= time }
         return MarketSnapshot(
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,

@@ -9,7 +9,8 @@ import GridKeeperCore
 /// Fill model (deliberately conservative): a market order walks the asks of the latest observed
 /// book at their prices; a limit order fills at once against asks at or under its price, and
 /// the rest waits; it fills only when a later observed book shows asks at or under its price,
-/// and then only the quantity shown. The balances shown to strategies are the real ones plus
+/// and then only the quantity shown; units a paper order took are not offered again while
+/// their price level stays on the book. The balances shown to strategies are the real ones plus
 /// the paper trades: USD less what paper orders cost or lock, trading units plus paper buys
 /// less paper transfers, consumption plus paper transfers (paper lots expire after four hours
 /// like real ones; inference does not draw on them).
@@ -33,6 +34,9 @@ public actor PaperExchange: Exchange {
     private var bought: [String: Int] = [:]                  // by symbol
     private var moved: [String: [(at: Date, units: Int)]] = [:]
     private var sequence = 0
+    /// Units paper orders took from each observed ask level, per market; while a level stays on
+    /// the book they are not offered again.
+    private var taken: [String: [Decimal: Int]] = [:]
 
     /// - Parameters:
     ///   - market: where the book and balances are read from.
@@ -49,6 +53,12 @@ public actor PaperExchange: Exchange {
         var real = try await market.view(instrument: symbol)
         instruments[real.instrumentID] = symbol
         views[real.marketID] = real
+        // What was taken stays taken while its level is still shown (at most what is shown).
+        var kept: [Decimal: Int] = [:]
+        for level in real.asks {
+            if let used = taken[real.marketID]?[level.price] { kept[level.price] = min(used, Self.wholeDown(level.quantity)) }
+        }
+        taken[real.marketID] = kept
         fillResting(marketID: real.marketID, asks: real.asks)
         let time = now()
         let lots = (moved[symbol] ?? []).filter { time.timeIntervalSince($0.at) < 4 * 3600 }.reduce(0) { $0 + $1.units }
@@ -86,7 +96,7 @@ public actor PaperExchange: Exchange {
                           side: .buy, type: request.type, status: "open", quantity: Decimal(quantity), price: limit, createdAt: stamp, updatedAt: stamp)
         orders[id] = PaperOrder(order: order, instrument: symbol, remaining: quantity, limit: limit)
         if let clientID = request.clientOrderID { byClientID[clientID] = id }
-        match(id, against: view.asks, budget: request.type == .market ? available : nil)
+        match(id, against: views[request.marketID]?.asks ?? view.asks, budget: request.type == .market ? available : nil)
         if request.type == .market, var o = orders[id], !o.order.isTerminal {
             // A market order never rests: what the book could not fill is cancelled.
             o.order.status = o.order.filledQuantity > 0 ? "filled" : "cancelled"
@@ -151,12 +161,15 @@ public actor PaperExchange: Exchange {
         let time = now()
         for level in asks where o.remaining > 0 {
             if let limit = o.limit, level.price > limit { break }
-            var units = min(o.remaining, Self.wholeDown(level.quantity))
+            let marketID = o.order.marketID ?? ""
+            let offered = Self.wholeDown(level.quantity) - (taken[marketID]?[level.price] ?? 0)
+            var units = min(o.remaining, offered)
             if let left = cash { units = min(units, Self.wholeDown(left / level.price)) }
-            guard units > 0 else { break }
+            guard units > 0 else { continue }
             let cost = Decimal(units) * level.price
             cash = cash.map { $0 - cost }
             o.remaining -= units
+            taken[marketID, default: [:]][level.price, default: 0] += units
             o.order.filledQuantity += Decimal(units)
             spent += cost
             bought[o.instrument, default: 0] += units

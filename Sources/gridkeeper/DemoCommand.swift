@@ -150,12 +150,12 @@ enum DemoStrategy {
         rules:
           # Feed consumption from inventory, just in time.
           - name: feed
-            when: runway < 1h and inventory > 0
+            when: runway < 90m and inventory > 0
             transfer: { quantity: cover(2h) }
 
           # Nothing in stock and about to run dry: buy now.
           - name: emergency
-            when: runway < 20m and inventory == 0
+            when: runway < 45m and inventory == 0
             buy: { quantity: cover(2h), order: market }
 
           # Restock inventory when the price is good.

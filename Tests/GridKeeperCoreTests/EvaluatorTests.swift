@@ -122,9 +122,9 @@ import Testing
         let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 10, inventory: 40))
         let feed = try Self.outcome(plan, "feed")
         #expect(feed.outcome == .fired && feed.intent == .transfer(quantity: 14), "\(feed.reason)")
-        #expect(feed.reason == "runway 50m < 1h and inventory 40 > 0")
+        #expect(feed.reason == "runway 50m < 1h30m and inventory 40 > 0")
         #expect(feed.inputs["runway"] == "50m" && feed.inputs["inventory"] == "40")
-        #expect(try Self.outcome(plan, "emergency").reason == "runway 50m ≥ 20m")
+        #expect(try Self.outcome(plan, "emergency").reason == "runway 50m ≥ 45m")
     }
 
     @Test func theKeeperBuysAtMarketWhenDryAndEmpty() throws {

@@ -18,7 +18,7 @@ import Testing
         let status = try ledger.migrationStatus()
         #expect(status.map(\.name) == Migration.bundled.map(\.name))
         #expect(status.allSatisfy { $0.isApplied })
-        #expect(Migration.bundled.first?.name == "0001_ledger")
+        #expect(Migration.bundled.map(\.name).prefix(2) == ["0001_ledger", "0002_spend_by_instrument"])
         #expect(try ledger.integrityCheck() == "ok")
     }
 
@@ -63,6 +63,32 @@ import Testing
         #expect(spend == Spend(today: Self.dec("24.31"), month: Self.dec("24.31"), reserved: 0))
         let status = try ledger.status(asOf: Self.t0, timeZone: day)
         #expect(status.openOrders.isEmpty && status.openReservations.isEmpty)
+    }
+
+    @Test func spendIsKeptPerInstrumentAndCarriedOverFromTheFirstSchema() throws {
+        // A ledger written by schema 1 (one spend total) is migrated to per-instrument spend.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gk-spend-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func buy(_ ledger: Ledger, _ id: String, _ instrument: String, _ units: Int, _ price: String) throws {
+            try ledger.reserve(Decimal(units) * Self.dec(price), for: OrderRecord(clientOrderID: id, mode: .live, instrument: instrument, marketID: "m",
+                                                                              type: "market", quantity: units, limitPrice: nil), at: Self.t0)
+            _ = try ledger.record(fills: [FillRecord(tradeID: "t-" + id, clientOrderID: id, quantity: units, price: Self.dec(price), executedAt: Self.t0)], at: Self.t0)
+        }
+        do {
+            let old = try Ledger(path: path, migrations: Array(Migration.bundled.prefix(1)))
+            try buy(old, "gk-a", "text-prime", 4, "2.50")
+            try buy(old, "gk-b", "code-prime", 2, "3.00")
+            #expect(try old.spend(asOf: Self.t0, timeZone: .gmt).today == 16)
+        }
+        let ledger = try Ledger(path: path)
+        #expect(try ledger.migrationStatus().allSatisfy(\.isApplied))
+        try buy(ledger, "gk-c", "text-prime", 1, "2.00")
+        try ledger.reserve(5, for: OrderRecord(clientOrderID: "gk-d", mode: .live, instrument: "code-prime", marketID: "m", type: "market", quantity: 1, limitPrice: nil), at: Self.t0)
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: .gmt, instrument: "text-prime") == Spend(today: 12, month: 12, reserved: 0))
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: .gmt, instrument: "code-prime") == Spend(today: 11, month: 11, reserved: 5))
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: .gmt) == Spend(today: 23, month: 23, reserved: 5))
+        #expect(try ledger.spend(asOf: Self.t0, timeZone: .gmt, instrument: "image-prime").today == 0)
+        #expect(try ledger.orderModes() == [.live])
     }
 
     @Test func cancelledOrdersReleaseTheirReservation() throws {

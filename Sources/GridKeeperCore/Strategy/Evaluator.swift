@@ -199,8 +199,10 @@ public enum Evaluator {
             case .cover, .coverStock:
                 guard case .literal(let seconds, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
                 let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
-                let result = context.value(.burn).map { burn -> Decimal in
-                    let need = wholeUnits(burn * seconds / 3600 - Decimal(held))
+                let result = context.value(.burn).map { [context] burn -> Decimal in
+                    // Consumption counts only as far as it will be used before its lots expire.
+                    let usable = context.usable(within: seconds, burnPerHour: burn) + Decimal(function == .coverStock ? context.snapshot.inventory : 0)
+                    let need = wholeUnits(burn * seconds / 3600 - usable)
                     // With nothing held, a stockout hides the burn: ask for at least one unit.
                     return Decimal(held == 0 ? max(need, 1) : need)
                 }

@@ -38,8 +38,9 @@ public struct MarketSnapshot: Sendable, Equatable {
         }
     }
 
-    /// Units that left the consumption account by expiring (not by being used), as the engine
-    /// models its lots; they are not burn.
+    /// The lots the engine moved into consumption, each as the time it expires (four hours after
+    /// it arrived) and its units. Past ones left the account by expiring, not by being used, so
+    /// they are not burn; future ones are still held and bound the runway.
     public struct Expiry: Sendable, Equatable {
         public var time: Date
         public var units: Int

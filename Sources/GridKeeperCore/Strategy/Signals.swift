@@ -71,11 +71,88 @@ struct SignalContext {
         case .runway:
             // Nothing usable is no runway, whatever the burn estimate says.
             if s.consumption == 0 { return .success(0) }
-            return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption) / burn * 3600) : Self.noBurnRunway }
+            return value(.burn).map { burn in Self.seconds(runway(burnPerHour: burn)) }
         case .stockRunway:
             if s.consumption + s.inventory == 0 { return .success(0) }
             return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption + s.inventory) / burn * 3600) : Self.noBurnRunway }
         }
+    }
+
+    static let lotLife: TimeInterval = 4 * 3600
+
+    /// The lots believed to be in the consumption account now, oldest first: when each expires
+    /// and how many of its units are left. Lots the engine moved in are known exactly; other
+    /// rises of the balance (auto-transfers, the balance first seen) count as lots arriving when
+    /// they were seen. Units are used oldest first, so what is left is the newest lots.
+    func heldLots() -> [(expires: Date, units: Int)] {
+        let now = snapshot.asOf
+        let from = now.addingTimeInterval(-Self.lotLife)
+        let known = snapshot.expiries.map { (arrived: $0.time.addingTimeInterval(-Self.lotLife), units: $0.units) }
+            .filter { $0.arrived > from && $0.arrived <= now }
+        let start = balances.firstIndex { $0.time > from } ?? balances.endIndex
+        let seen = balances[start...]
+        var arrivals: [(arrived: Date, units: Int)] = []
+        if let first = seen.first {
+            let knownBefore = known.filter { $0.arrived <= first.time }
+            arrivals += knownBefore
+            arrivals.append((first.time, max(0, first.consumption - knownBefore.reduce(0) { $0 + $1.units })))
+            var previous = first
+            for point in seen.dropFirst() {
+                let rise = point.consumption - previous.consumption
+                let explained = known.filter { $0.arrived > previous.time && $0.arrived <= point.time }.reduce(0) { $0 + $1.units }
+                if rise > explained { arrivals.append((point.time, rise - explained)) }
+                previous = point
+            }
+            arrivals += known.filter { $0.arrived > first.time }
+        } else {
+            arrivals = known
+        }
+        arrivals.sort { $0.arrived < $1.arrived }
+        var left = snapshot.consumption
+        var lots: [(expires: Date, units: Int)] = []
+        for lot in arrivals.reversed() where left > 0 {
+            let units = min(lot.units, left)
+            if units > 0 { lots.append((lot.arrived.addingTimeInterval(Self.lotLife), units)) }
+            left -= units
+        }
+        if left > 0 {
+            // Units no record explains: assume they arrived with the oldest known lot (or now).
+            lots.append(((arrivals.first?.arrived ?? now).addingTimeInterval(Self.lotLife), left))
+        }
+        return lots.reversed()
+    }
+
+    /// Seconds until consumption runs out: used oldest lot first at `burnPerHour`, each lot
+    /// lost when it expires.
+    func runway(burnPerHour burn: Decimal) -> Decimal {
+        let now = snapshot.asOf
+        let lots = heldLots()
+        let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
+        var t = now
+        for lot in lots where t < lot.expires {
+            let finish = perSecond > 0 ? t.addingTimeInterval(Double(lot.units) / perSecond) : .distantFuture
+            t = min(finish, lot.expires)
+        }
+        // Nothing is used: nothing will run out for lack of units.
+        if perSecond <= 0 { return Self.noBurnRunway }
+        let seconds = t.timeIntervalSince(now)
+        return Decimal(Int((seconds * 1000).rounded())) / 1000
+    }
+
+    /// Units that will be used within `seconds` at `burnPerHour`: the oldest lot first, none of
+    /// a lot after it expires.
+    func usable(within seconds: Decimal, burnPerHour burn: Decimal) -> Decimal {
+        let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
+        guard perSecond > 0 else { return Decimal(snapshot.consumption) }
+        let end = snapshot.asOf.addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue)
+        var t = snapshot.asOf
+        var used = 0.0
+        for lot in heldLots() where t < lot.expires && t < end {
+            let stop = min(lot.expires, end, t.addingTimeInterval(Double(lot.units) / perSecond))
+            used += min(Double(lot.units), stop.timeIntervalSince(t) * perSecond)
+            t = stop
+        }
+        return Decimal(Int((used * 1000).rounded(.down))) / 1000
     }
 
     /// Durations are kept to the millisecond.

@@ -1,0 +1,214 @@
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Hummingbird
+import Ledger
+import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Testing
+import TestSupport
+
+@testable import Engine
+@testable import Simulator
+
+/// The daemon's scheduler, paper trading, the global budget, notifications and shutdown, on
+/// simulated time against the simulator on loopback.
+@Suite struct DaemonEngineTests {
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// The example keeper with other caps and interval.
+    static func keeper(every: String = "2m", daily: String = "250.00", monthly: String = "1000.00", perOrder: String = "30.00",
+                       maxUnitPrice: String = "3.00", name: String = "text-prime-keeper", instrument: String = "text-prime") throws -> Strategy {
+        var text = try String(contentsOfFile: CycleRunnerTests.keeperPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "every: 1m", with: "every: \(every)")
+            .replacingOccurrences(of: "daily: 40.00", with: "daily: \(daily)")
+            .replacingOccurrences(of: "monthly: 600.00", with: "monthly: \(monthly)")
+            .replacingOccurrences(of: "per_order: 15.00", with: "per_order: \(perOrder)")
+            .replacingOccurrences(of: "max_unit_price: 3.00", with: "max_unit_price: \(maxUnitPrice)")
+            .replacingOccurrences(of: "strategy: text-prime-keeper", with: "strategy: \(name)")
+            .replacingOccurrences(of: "instrument: text-prime", with: "instrument: \(instrument)")
+        return try StrategyParser.parse(text, file: "\(name).yaml")
+    }
+
+    @Test func theDaemonKeepsConsumptionAboveZeroForFortyEightHoursWithinItsCaps() async throws {
+        // Burn follows a daily cycle: 3 units/h on average, 4.8 at the peak, 1.2 at night.
+        let burn = BurnProfile(kind: .daily, unitsPerHour: 3, amplitude: 0.6, peakHourUTC: 15)
+        let config = SimulatorConfiguration(startingUSD: 2000, startingConsumption: ["text-prime": 10], burn: ["text-prime": burn])
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)  // 2026-09-22 00:00 UTC
+        let strategy = try Self.keeper()
+        let hours: TimeInterval = 48
+        try await SimulatorHarness.with(config, clock: clock) { h throws in
+            let ledger = try Ledger(inMemory: Migration.bundled)
+            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
+                                     configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
+            let state = DaemonState(strategies: [strategy], startedAt: clock.now)
+            let end = clock.now.addingTimeInterval(hours * 3600)
+            try await testGracefulShutdown { trigger in
+                // Waiting for the next cycle moves simulated time instead of sleeping.
+                let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
+                                                  sleep: { seconds in
+                                                      await h.exchange.advance(by: seconds)
+                                                      if clock.now >= end { trigger.triggerGracefulShutdown() }
+                                                  }, reload: { [strategy] })
+                try await scheduler.run()
+            }
+            #expect(clock.now >= end)
+            let status = await state.status()
+            #expect(status.cycles >= Int(hours * 30) - 1 && status.cycleErrors == 0, "\(status.cycles) cycles, \(status.cycleErrors) with errors")
+            let textPrime = try #require(await h.exchange.state().instruments.first { $0.symbol == "text-prime" })
+            #expect(textPrime.stockoutSeconds == 0, "consumption ran dry for \(textPrime.stockoutSeconds) s")
+            #expect(textPrime.burnedUnits >= 130, "the team burned what it needed: \(textPrime.burnedUnits)")
+            let orders = await h.exchange.allOrders()
+            #expect(Set(orders.compactMap(\.clientOrderID)).count == orders.count, "no client_order_id placed twice")
+            // Every UTC day within the daily cap, every fill under max_unit_price, the ledger holds them all.
+            let fills = await h.exchange.allFills()
+            var byDay: [Int: Decimal] = [:]
+            for fill in fills {
+                let at = try Date(try #require(fill.executionTimestamp), strategy: .iso8601)
+                byDay[Int(at.timeIntervalSince1970 / 86_400), default: 0] += fill.notional
+            }
+            #expect(byDay.count >= 2 && byDay.values.allSatisfy { $0 <= 250 }, "\(byDay)")
+            #expect(fills.allSatisfy { $0.price <= 3 })
+            let total = fills.reduce(Decimal(0)) { $0 + $1.notional }
+            #expect(try ledger.fillTotals(instrument: "text-prime", from: .distantPast, to: .distantFuture).cost == total)
+        }
+    }
+
+    @Test func theGlobalBudgetHoldsAcrossStrategies() async throws {
+        let config = SimulatorConfiguration(startingUSD: 1000, startingConsumption: ["text-prime": 1, "code-prime": 1],
+                                            burn: ["text-prime": .constant(30), "code-prime": .constant(30)])
+        try await CycleRunnerTests.withEngine(config) { h, _, ledger in
+            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
+                                     configuration: EngineConfiguration(mode: .live, timeZone: .gmt, globalBudget: GlobalBudget(daily: 60)),
+                                     logger: Self.quiet, now: { h.exchange.clock.now })
+            // Each strategy may spend 40 a day; together they may spend 60.
+            let strategies = [try Self.keeper(every: "1m", daily: "40.00", perOrder: "100.00"),
+                              try Self.keeper(every: "1m", daily: "40.00", perOrder: "100.00", maxUnitPrice: "4.00", name: "code-keeper", instrument: "code-prime")]
+            var notes: [String] = []
+            for _ in 0..<180 {
+                for s in strategies {
+                    let report = try await runner.run(s)
+                    notes += report.decisions.flatMap(\.guardrails)
+                }
+                await h.exchange.advance(by: 60)
+            }
+            let fills = await h.exchange.allFills()
+            let spent = fills.reduce(Decimal(0)) { $0 + $1.notional }
+            let total = try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt)
+            #expect(spent > 0 && spent <= 60, "every instrument together stays under the global cap: \(spent)")
+            #expect(total.today <= 60)
+            #expect(notes.contains { $0.contains("global daily cap 60") }, "\(Set(notes))")
+            let byInstrument = try ["text-prime", "code-prime"].map { try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt, instrument: $0).today }
+            #expect(byInstrument.allSatisfy { $0 > 0 }, "both strategies bought: \(byInstrument)")
+        }
+    }
+
+    @Test func paperTradingSendsNothingMutatingAndRecordsPaperFills() async throws {
+        let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 3], burn: ["text-prime": .constant(12)])
+        try await CycleRunnerTests.withEngine(config) { h, _, ledger in
+            let paper = PaperExchange(market: GridExchange(client: h.client), now: { h.exchange.clock.now })
+            let runner = CycleRunner(exchange: paper, ledger: ledger, configuration: EngineConfiguration(mode: .paper, timeZone: .gmt),
+                                     logger: Self.quiet, now: { h.exchange.clock.now })
+            let strategy = try Self.keeper(every: "1m")
+            var placed = 0, moved = 0
+            for _ in 0..<120 {
+                let report = try await runner.run(strategy)
+                #expect(report.errors.isEmpty, "\(report.errors)")
+                placed += report.ordersPlaced
+                moved += report.actions.filter { $0.hasPrefix("moved") }.count
+                await h.exchange.advance(by: 60)
+            }
+            #expect(placed > 0 && moved > 0, "the keeper bought and fed on paper")
+            let log = await h.exchange.requestLog
+            #expect(log.allSatisfy { $0.method == "GET" }, "\(log.filter { $0.method != "GET" })")
+            #expect(await h.exchange.allOrders().isEmpty)
+            #expect(try ledger.orderModes() == [.paper])
+            let bought = try ledger.fillTotals(instrument: "text-prime", from: .distantPast, to: .distantFuture)
+            #expect(bought.units > 0 && bought.cost > 0)
+            // Paper balances: USD less what paper fills cost.
+            let view = try await paper.view(instrument: "text-prime")
+            let real = try await GridExchange(client: h.client).view(instrument: "text-prime")
+            #expect(view.usdAvailable == real.usdAvailable - bought.cost)
+        }
+    }
+
+    @Test func paperOrdersFillAgainstTheObservedBookOnly() async throws {
+        let market = ScriptedMarket()
+        let paper = PaperExchange(market: market)
+        await market.set(asks: [("2.51", 50), ("2.52", 20)])
+        _ = try await paper.view(instrument: "text-prime")
+        // A market buy walks the book it saw.
+        let buy = try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .market, quantity: 60, clientOrderID: "gk-1"))
+        #expect(try await paper.fills(orderID: buy.orderID).map(\.quantity) == [50, 10])
+        #expect(try await paper.order(id: buy.orderID).status == "filled")
+        #expect(try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .market, quantity: 60, clientOrderID: "gk-1")).orderID == buy.orderID)
+        // A limit under the book rests, and fills only when a later book shows asks at its price.
+        let limit = try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .limit, quantity: 30, price: Decimal(string: "2.40")!, clientOrderID: "gk-2"))
+        #expect(try await paper.order(id: limit.orderID).status == "open")
+        await market.set(asks: [("2.45", 100)])
+        _ = try await paper.view(instrument: "text-prime")
+        #expect(try await paper.order(id: limit.orderID).filledQuantity == 0)
+        await market.set(asks: [("2.39", 12), ("2.40", 5), ("2.41", 100)])
+        let view = try await paper.view(instrument: "text-prime")
+        let order = try await paper.order(id: limit.orderID)
+        #expect(order.filledQuantity == 17 && order.status == "partially_filled")
+        // USD: 1000 − 125.50 − 25.20 (market) − 28.68 − 12.00 (limit fills) − 13 × 2.40 still locked.
+        #expect(view.usdAvailable == Decimal(string: "777.42")! )
+        #expect(view.inventory == 77 && view.openOrders.map(\.orderID) == [limit.orderID])
+        // A transfer moves paper units into (paper) consumption.
+        _ = try await paper.transferToConsumption(instrumentID: "i", quantity: 7)
+        let after = try await paper.view(instrument: "text-prime")
+        #expect(after.inventory == 70 && after.consumption == 7)
+        #expect(try await paper.order(id: limit.orderID).filledQuantity == 17, "the same observed asks are not taken twice")
+        try await paper.cancel(orderID: limit.orderID)
+        #expect(try await paper.order(id: limit.orderID).status == "cancelled")
+        await #expect(throws: GridAPIError.self) { try await paper.cancel(orderID: limit.orderID) }
+    }
+
+    @Test func openOrdersAreCancelledOnExitWhenAsked() async throws {
+        try await CycleRunnerTests.withEngine(SimulatorConfiguration(startingUSD: 500)) { h, _, ledger in
+            let strategy = try StrategyParser.parse("""
+                strategy: bidder
+                instrument: text-prime
+                every: 1m
+                budget: { daily: 50.00, max_unit_price: 3.00 }
+                rules:
+                  - { name: low-bid, when: spent_today < 1.00, buy: { quantity: 5, order: limit, price: bid - tick * 20, cancel_after: 6h } }
+                """, file: "bidder.yaml")
+            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
+                                     logger: Self.quiet, now: { h.exchange.clock.now })
+            try await testGracefulShutdown { trigger in
+                let scheduler = StrategyScheduler(runner: runner, state: DaemonState(strategies: [strategy], startedAt: Date()), metrics: EngineMetrics(),
+                                                  logger: Self.quiet, now: { h.exchange.clock.now },
+                                                  sleep: { seconds in
+                                                      await h.exchange.advance(by: seconds)
+                                                      trigger.triggerGracefulShutdown()
+                                                  }, cancelOnExit: true, reload: { [strategy] })
+                try await scheduler.run()
+            }
+            let orders = await h.exchange.allOrders()
+            #expect(orders.count == 1 && orders.allSatisfy { $0.status == "cancelled" }, "\(orders.map(\.status))")
+            #expect(try ledger.openOrders(instrument: "text-prime").isEmpty)
+            #expect(try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt).reserved == 0, "the reservation is released")
+        }
+    }
+}
+
+/// An exchange whose book the test sets.
+actor ScriptedMarket: Exchange {
+    nonisolated let autoTransfers = false
+    var asks: [BookLevel] = []
+
+    func set(asks levels: [(String, Int)]) { asks = levels.map { BookLevel(price: Decimal(string: $0.0)!, quantity: Decimal($0.1)) } }
+
+    func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
+        ExchangeView(instrumentID: "i", marketID: "m", consumption: 0, inventory: 0, usdAvailable: 1000, bids: [], asks: asks, last: nil, controls: nil, openOrders: [])
+    }
+    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { throw .rejected(endpoint: "scripted", status: 500, detail: "read only") }
+    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? { nil }
+    func order(id: String) async throws(GridAPIError) -> Order { throw .rejected(endpoint: "scripted", status: 404, detail: "none") }
+    func fills(orderID: String) async throws(GridAPIError) -> [Trade] { [] }
+    func cancel(orderID: String) async throws(GridAPIError) { throw .rejected(endpoint: "scripted", status: 404, detail: "none") }
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String { throw .rejected(endpoint: "scripted", status: 500, detail: "read only") }
+}
