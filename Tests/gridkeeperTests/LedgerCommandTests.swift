@@ -146,4 +146,52 @@ import TestSupport
         let invalid = try await CLIRunner.run(["once", "--strategies", bad.path, "--db", db])
         #expect(invalid.status == 3 && invalid.stderr.contains("x.yaml:1:1: the strategy is missing 'instrument'"))
     }
+
+    @Test func theConfigFileSetsPathsTheAPIAndAGlobalBudget() async throws {
+        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 1000, startingConsumption: ["text-prime": 0]))
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-config-\(UUID().uuidString)")
+        let strategies = dir.appendingPathComponent("strats")
+        try FileManager.default.createDirectory(at: strategies, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("""
+            strategy: greedy
+            instrument: text-prime
+            every: 1m
+            budget: { daily: 500.00, max_unit_price: 5.00 }
+            rules:
+              - { name: buy-lots, when: usd > 0, buy: { quantity: 40, order: market } }
+            """.utf8).write(to: strategies.appendingPathComponent("greedy.yaml"))
+        try await server.withRunning { baseURL in
+            let config = dir.appendingPathComponent("gridkeeper.yaml")
+            // Paths relative to the file; the API URL from the file; a global cap of 30 USD.
+            try Data("""
+                budget: { daily: 30.00 }
+                time_zone: UTC
+                strategies: strats
+                ledger: ledger.sqlite
+                trading: { base_url: "\(baseURL)" }
+                """.utf8).write(to: config)
+            let result = try await CLIRunner.run(["once", "--json", "--config", config.path],
+                                                 environment: ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64])
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            let guardrails = reports.flatMap { ($0["decisions"] as? [[String: Any]]) ?? [] }.flatMap { ($0["guardrails"] as? [String]) ?? [] }
+            #expect(guardrails.contains { $0.contains("cut to 11 by the global daily cap 30") }, "\(guardrails)")
+            #expect(reports.first?["global_daily_cap"] as? String == "30")
+            let fills = await exchange.allFills()
+            #expect(fills.reduce(Decimal(0)) { $0 + $1.notional } <= 30)
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ledger.sqlite").path))
+
+            // A paper run refuses the live ledger.
+            let paper = try await CLIRunner.run(["run", "--paper", "--config", config.path, "--status-port", "0"],
+                                                environment: ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64])
+            #expect(paper.status == 3 && paper.stderr.contains("holds live orders; paper trading needs its own ledger"), "\(paper.stderr)")
+        }
+        // A bad config file is located, exit 3.
+        let broken = dir.appendingPathComponent("broken.yaml")
+        try Data("budget:\n  daily: 30\n  weekly: 100\n".utf8).write(to: broken)
+        let bad = try await CLIRunner.run(["once", "--config", broken.path])
+        #expect(bad.status == 3 && bad.stderr.contains("broken.yaml:3:3: unknown key 'weekly' in budget"), "\(bad.stderr)")
+    }
 }
