@@ -92,12 +92,12 @@ public struct CycleReport: Sendable, Encodable {
 /// Runs the one loop: snapshot → evaluate → guardrails → execute → record.
 public struct CycleRunner: Sendable {
     let exchange: any Exchange
-    let ledger: Ledger
+    let ledger: any LedgerStore
     let configuration: EngineConfiguration
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(exchange: any Exchange, ledger: Ledger, configuration: EngineConfiguration, logger: Logger,
+    public init(exchange: any Exchange, ledger: any LedgerStore, configuration: EngineConfiguration, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.exchange = exchange
         self.ledger = ledger
