@@ -74,6 +74,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Backtest",
+            dependencies: [
+                "Engine", "GridKeeperCore", "GridAPI", "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GridAPI",
             dependencies: [
                 "CSodium",
@@ -116,6 +125,7 @@ let package = Package(
         .executableTarget(
             name: "gridkeeper",
             dependencies: [
+                "Backtest",
                 "GridAPI",
                 "GridKeeperCore",
                 "Ledger",

@@ -144,6 +144,12 @@ public struct CycleRunner: Sendable {
                 asks: view.asks.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: view.last)])
             try ledger.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: strategy.instrument, takenAt: time, usd: view.usdAvailable,
                                                                       tradingUnits: view.inventory, consumptionUnits: view.consumption)])
+            let trades = view.publicTrades.compactMap { t -> PublicTradeRecord? in
+                guard let quantity = Units(exactly: t.quantity)?.rawValue, quantity > 0, t.price > 0,
+                      let at = t.executionTimestamp.flatMap(Timestamp.parse), at <= time else { return nil }
+                return PublicTradeRecord(instrument: strategy.instrument, tradedAt: at, tradeID: t.tradeID, price: t.price, quantity: quantity)
+            }
+            if !trades.isEmpty { try ledger.record(publicTrades: trades) }
         } catch { throw .ledger(error) }
 
         // 3. Evaluate on a snapshot built from the exchange and the ledger's history.
@@ -375,7 +381,7 @@ public struct CycleRunner: Sendable {
         }
         let fills = trades.compactMap { trade -> FillRecord? in
             guard let quantity = Units(exactly: trade.quantity)?.rawValue, quantity > 0 else { return nil }
-            let at = trade.executionTimestamp.flatMap { try? Date($0, strategy: .iso8601) } ?? time
+            let at = trade.executionTimestamp.flatMap(Timestamp.parse) ?? time
             return FillRecord(tradeID: trade.tradeID, clientOrderID: clientOrderID, quantity: quantity, price: trade.price, fee: trade.fee ?? 0, executedAt: at)
         }
         try record { () throws(LedgerError) in

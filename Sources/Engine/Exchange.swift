@@ -32,9 +32,12 @@ public struct ExchangeView: Sendable {
     public var last: Decimal?
     public var controls: OrderControls?
     public var openOrders: [Order]
+    /// Recent trades on the market (anyone's), newest first as the exchange lists them.
+    public var publicTrades: [PublicTrade]
 
     public init(instrumentID: String, marketID: String, consumption: Int, inventory: Int, usdAvailable: Decimal, bids: [BookLevel],
-                asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order]) {
+                asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order], publicTrades: [PublicTrade] = []) {
+        self.publicTrades = publicTrades
         self.instrumentID = instrumentID
         self.marketID = marketID
         self.consumption = consumption
@@ -80,10 +83,11 @@ public actor GridExchange: Exchange {
         let book = try await client.orderBook(marketID: market.marketID, depth: 10)
         let ticker = try await client.ticker(marketID: market.marketID)
         let open = try await client.orders(OrderQuery(marketID: market.marketID)).collect().filter { !$0.isTerminal }
+        let trades = try await client.publicTrades(marketID: market.marketID)
         return ExchangeView(
             instrumentID: instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
             inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks, last: ticker.lastPrice,
-            controls: market.orderControls, openOrders: open)
+            controls: market.orderControls, openOrders: open, publicTrades: trades)
     }
 
     public func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { try await client.placeOrder(order) }

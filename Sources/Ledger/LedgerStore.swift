@@ -18,6 +18,7 @@ public protocol LedgerStore: Sendable {
     @discardableResult func record(fills: [FillRecord], at time: Date) throws(LedgerError) -> Int
     @discardableResult func record(_ transfer: TransferRecord) throws(LedgerError) -> Int64
     func openOrders(instrument: String) throws(LedgerError) -> [LedgerOpenOrder]
+    func record(publicTrades: [PublicTradeRecord]) throws(LedgerError)
 }
 
 extension LedgerStore {

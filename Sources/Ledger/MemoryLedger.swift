@@ -312,6 +312,9 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         }
     }
 
+    /// Public trades are the recording's in a backtest: nothing to keep.
+    public func record(publicTrades: [PublicTradeRecord]) throws(LedgerError) {}
+
     public func openOrders(instrument: String) throws(LedgerError) -> [LedgerOpenOrder] {
         try locked {
             (openOrderIDs[instrument] ?? []).compactMap { orders[$0] }.map { o in

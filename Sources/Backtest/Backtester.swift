@@ -1,0 +1,303 @@
+import Engine
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Ledger
+import Logging
+
+/// The Grid's Auto Mode, as the baseline: whenever consumption falls under `threshold` units,
+/// buy `amount` units at market; filled units go straight to consumption.
+public struct AutoModeSettings: Sendable, Codable, Equatable {
+    public var threshold: Int
+    public var amount: Int
+    /// How often Auto Mode looks at the balance, seconds.
+    public var every: TimeInterval
+
+    public init(threshold: Int = 5, amount: Int = 20, every: TimeInterval = 60) {
+        self.threshold = threshold
+        self.amount = amount
+        self.every = every
+    }
+}
+
+/// How a backtest runs.
+public struct BacktestConfiguration: Sendable {
+    public var replay: ReplaySettings
+    /// Demand to replay instead of the recording's (a synthetic profile).
+    public var demand: [BurnStep]?
+    public var from: Date?
+    public var to: Date?
+    public var timeZone: TimeZone
+    public var globalBudget: GlobalBudget?
+    public var autoMode: AutoModeSettings
+    /// At most this many points per chart series.
+    public var seriesPoints: Int
+
+    public init(replay: ReplaySettings = ReplaySettings(), demand: [BurnStep]? = nil, from: Date? = nil, to: Date? = nil, timeZone: TimeZone = .gmt,
+                globalBudget: GlobalBudget? = nil, autoMode: AutoModeSettings = AutoModeSettings(), seriesPoints: Int = 1500) {
+        self.replay = replay
+        self.demand = demand
+        self.from = from
+        self.to = to
+        self.timeZone = timeZone
+        self.globalBudget = globalBudget
+        self.autoMode = autoMode
+        self.seriesPoints = seriesPoints
+    }
+}
+
+/// What one way of buying cost and delivered over the replay.
+public struct BacktestMetrics: Sendable, Codable, Equatable {
+    public var spend: Decimal = 0
+    public var fees: Decimal = 0
+    public var unitsBought = 0
+    /// Spend per unit bought, fees included.
+    public var averagePrice: Decimal?
+    public var ordersPlaced = 0
+    public var cancels = 0
+    /// Decisions a budget cap cut or blocked.
+    public var capHits = 0
+    public var consumption = ConsumptionStats()
+
+    public var stockoutMinutes: Double { consumption.stockoutSeconds / 60 }
+
+    enum CodingKeys: String, CodingKey {
+        case spend, fees, unitsBought = "units_bought", averagePrice = "average_price", ordersPlaced = "orders_placed", cancels
+        case capHits = "cap_hits", consumption, stockoutMinutes = "stockout_minutes"
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        spend = try c.decode(Decimal.self, forKey: .spend)
+        fees = try c.decode(Decimal.self, forKey: .fees)
+        unitsBought = try c.decode(Int.self, forKey: .unitsBought)
+        averagePrice = try c.decodeIfPresent(Decimal.self, forKey: .averagePrice)
+        ordersPlaced = try c.decode(Int.self, forKey: .ordersPlaced)
+        cancels = try c.decode(Int.self, forKey: .cancels)
+        capHits = try c.decode(Int.self, forKey: .capHits)
+        consumption = try c.decode(ConsumptionStats.self, forKey: .consumption)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.text(spend), forKey: .spend)
+        try c.encode(Self.text(fees), forKey: .fees)
+        try c.encode(unitsBought, forKey: .unitsBought)
+        try c.encodeIfPresent(averagePrice.map { Self.text($0, places: 6) }, forKey: .averagePrice)
+        try c.encode(ordersPlaced, forKey: .ordersPlaced)
+        try c.encode(cancels, forKey: .cancels)
+        try c.encode(capHits, forKey: .capHits)
+        try c.encode(consumption, forKey: .consumption)
+        try c.encode((stockoutMinutes * 10).rounded() / 10, forKey: .stockoutMinutes)
+    }
+
+    /// Money as exact text, rounded to `places`.
+    public static func text(_ value: Decimal, places: Int = 2) -> String {
+        var v = value, r = Decimal()
+        NSDecimalRound(&r, &v, places, .plain)
+        return NSDecimalNumber(decimal: r).description(withLocale: Locale(identifier: "en_US_POSIX"))
+    }
+}
+
+/// A backtest's outcome: the strategy against Auto Mode on the same data, and chart series.
+public struct BacktestResult: Sendable, Codable {
+    public struct Point: Sendable, Codable, Equatable {
+        public var t: Date
+        public var ask: Decimal?
+        public var consumption: Int
+        public var runwaySeconds: Int?
+        public var spent: Decimal
+    }
+
+    public struct Buy: Sendable, Codable, Equatable {
+        public var t: Date
+        public var price: Decimal
+        public var quantity: Int
+    }
+
+    public var strategy: String
+    public var instrument: String
+    public var from: Date
+    public var to: Date
+    public var cycles: Int
+    public var snapshots: Int
+    public var trades: Int
+    /// Volume-weighted average price of the period's recorded trades.
+    public var vwap: Decimal?
+    /// Average best ask over the period's snapshots.
+    public var averageAsk: Decimal?
+    public var metrics: BacktestMetrics
+    public var autoMode: BacktestMetrics
+    public var autoModeSettings: AutoModeSettings
+    public var dailyCap: Decimal?
+    public var monthlyCap: Decimal?
+    public var series: [Point]
+    public var buys: [Buy]
+
+    enum CodingKeys: String, CodingKey {
+        case strategy, instrument, from, to, cycles, snapshots, trades, vwap, averageAsk = "average_ask", metrics, autoMode = "auto_mode"
+        case autoModeSettings = "auto_mode_settings", dailyCap = "daily_cap", monthlyCap = "monthly_cap", series, buys
+    }
+}
+
+/// Why a backtest could not run.
+public struct BacktestError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A clock the backtest moves by hand.
+final class ReplayClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ms: Int64
+    init(_ ms: Int64) { self.ms = ms }
+    func set(_ value: Int64) { lock.lock(); ms = value; lock.unlock() }
+    var date: Date { lock.lock(); defer { lock.unlock() }; return Date(ledgerMilliseconds: ms) }
+}
+
+/// Replays a recording through the daemon's own cycle (`CycleRunner`), on a simulated clock.
+public enum Backtester {
+    /// Runs `strategy` over `recording`.
+    /// - Parameters:
+    ///   - store: the ledger the cycle writes (an in-memory one unless given).
+    ///   - progress: called with (cycles done, cycles in all) now and then.
+    public static func run(_ strategy: Strategy, on full: Recording, configuration: BacktestConfiguration = BacktestConfiguration(),
+                           store: (any LedgerStore)? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(BacktestError) -> BacktestResult {
+        guard strategy.instrument == full.instrument else {
+            throw BacktestError("\(strategy.file) keeps \(strategy.instrument) but the recording is of \(full.instrument)")
+        }
+        let recording = configuration.from != nil || configuration.to != nil ? full.slice(from: configuration.from, to: configuration.to) : full
+        guard let start = recording.books.times.first, let end = recording.books.times.last else {
+            throw BacktestError("the recording has no book snapshots\(configuration.from != nil || configuration.to != nil ? " in that period" : "")")
+        }
+        let demand = configuration.demand ?? recording.demand
+        guard !demand.isEmpty else {
+            throw BacktestError("the recording holds no consumption demand (burn or balances): give a synthetic one with --burn")
+        }
+        let exchange = ReplayExchange(recording: recording, settings: configuration.replay, demand: demand)
+        let ledger = store ?? MemoryLedger()
+        let clock = ReplayClock(start)
+        let runner = CycleRunner(exchange: exchange, ledger: ledger,
+                                 configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone, globalBudget: configuration.globalBudget),
+                                 logger: Logger(label: "gridkeeper.backtest", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.date })
+        let step = max(Int64(1000), Int64(NSDecimalNumber(decimal: strategy.every * 1000).int64Value))
+        let total = Int((end - start) / step) + 1
+        var metrics = BacktestMetrics()
+        var series: [BacktestResult.Point] = []
+        series.reserveCapacity(total)
+        var spent = Decimal(0)
+        var seenFills = 0
+        var cycle = 0
+        var t = start
+        while t <= end {
+            clock.set(t)
+            await exchange.advance(to: t)
+            let report: CycleReport
+            do {
+                report = try await runner.run(strategy)
+            } catch {
+                throw BacktestError("cycle at \(Date(ledgerMilliseconds: t).ISO8601Format()): \(error)")
+            }
+            metrics.ordersPlaced += report.ordersPlaced
+            metrics.capHits += report.decisions.filter { d in
+                (d.outcome == "blocked" || d.outcome == "adjusted") && d.guardrails.contains { $0.contains(" cap ") || $0.hasPrefix("budget exhausted") }
+            }.count
+            let fills = await exchange.fills
+            for fill in fills[seenFills...] { spent += fill.price * fill.quantity + (fill.fee ?? 0) }
+            seenFills = fills.count
+            let balances = await exchange.balances()
+            series.append(.init(t: Date(ledgerMilliseconds: t), ask: nil, consumption: balances.consumption, runwaySeconds: report.runwaySeconds, spent: spent))
+            cycle += 1
+            if cycle % 256 == 0 {
+                progress?(cycle, total)
+                await Task.yield()
+            }
+            t += step
+        }
+        await exchange.advance(to: end)
+        progress?(total, total)
+
+        let fills = await exchange.fills
+        for fill in fills {
+            metrics.spend += fill.price * fill.quantity + (fill.fee ?? 0)
+            metrics.fees += fill.fee ?? 0
+            metrics.unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
+        }
+        metrics.averagePrice = metrics.unitsBought > 0 ? metrics.spend / Decimal(metrics.unitsBought) : nil
+        metrics.cancels = await exchange.cancels
+        metrics.consumption = await exchange.stats
+
+        let baseline = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode)
+        let asks = askSeries(recording)
+        for i in series.indices { series[i].ask = asks(series[i].t.ledgerMilliseconds) }
+        var volume = Decimal(0), notional = Decimal(0)
+        for trade in recording.trades {
+            volume += Decimal(trade.quantity)
+            notional += Micros.decimal(trade.price) * Decimal(trade.quantity)
+        }
+        var askSum: Int64 = 0, askCount: Int64 = 0
+        for i in 0..<recording.books.count where recording.books.askPrices[i * recording.books.depth] > 0 {
+            askSum += recording.books.askPrices[i * recording.books.depth]
+            askCount += 1
+        }
+        return BacktestResult(
+            strategy: strategy.name, instrument: strategy.instrument, from: Date(ledgerMilliseconds: start), to: Date(ledgerMilliseconds: end),
+            cycles: cycle, snapshots: recording.books.count, trades: recording.trades.count,
+            vwap: volume > 0 ? notional / volume : nil, averageAsk: askCount > 0 ? Micros.decimal(askSum / askCount) : nil,
+            metrics: metrics, autoMode: baseline, autoModeSettings: configuration.autoMode,
+            dailyCap: strategy.budget.daily, monthlyCap: strategy.budget.monthly,
+            series: downsample(series, to: configuration.seriesPoints),
+            buys: fills.map { .init(t: $0.executionTimestamp.flatMap(Timestamp.parse) ?? Date(ledgerMilliseconds: end), price: $0.price,
+                                    quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) })
+    }
+
+    /// Auto Mode on the same data and demand.
+    public static func autoMode(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings) async -> BacktestMetrics {
+        var replay = settings
+        replay.autoTransfers = true
+        let exchange = ReplayExchange(recording: recording, settings: replay, demand: demand)
+        guard let start = recording.books.times.first, let end = recording.books.times.last else { return BacktestMetrics() }
+        let step = max(Int64(1000), Int64(auto.every * 1000))
+        var metrics = BacktestMetrics()
+        var t = start
+        var n = 0
+        while t <= end {
+            await exchange.advance(to: t)
+            if let view = try? await exchange.view(instrument: recording.instrument), view.consumption < auto.threshold {
+                let request = PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .market, quantity: Decimal(auto.amount), clientOrderID: "auto-\(t)")
+                if (try? await exchange.place(request)) != nil { metrics.ordersPlaced += 1 }
+            }
+            n += 1
+            if n % 1024 == 0 { await Task.yield() }
+            t += step
+        }
+        await exchange.advance(to: end)
+        for fill in await exchange.fills {
+            metrics.spend += fill.price * fill.quantity + (fill.fee ?? 0)
+            metrics.fees += fill.fee ?? 0
+            metrics.unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
+        }
+        metrics.averagePrice = metrics.unitsBought > 0 ? metrics.spend / Decimal(metrics.unitsBought) : nil
+        metrics.consumption = await exchange.stats
+        return metrics
+    }
+
+    /// Best ask at a time (the latest snapshot at or before it).
+    static func askSeries(_ recording: Recording) -> (Int64) -> Decimal? {
+        let times = recording.books.times, d = recording.books.depth, asks = recording.books.askPrices
+        return { ms in
+            var low = 0, high = times.count
+            while low < high { let mid = (low + high) / 2; if times[mid] <= ms { low = mid + 1 } else { high = mid } }
+            guard low > 0, asks[(low - 1) * d] > 0 else { return nil }
+            return Micros.decimal(asks[(low - 1) * d])
+        }
+    }
+
+    static func downsample<T>(_ items: [T], to limit: Int) -> [T] {
+        guard limit > 1, items.count > limit else { return items }
+        let stride = Double(items.count - 1) / Double(limit - 1)
+        return (0..<limit).map { items[Int((Double($0) * stride).rounded())] }
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import GridAPI
+import Ledger
+
+/// Reads and writes recordings: a GridKeeper ledger (SQLite, what the daemon and `gridkeeper
+/// record` write) or JSON lines (to share data sets).
+///
+/// JSON lines: the first line is a header, then one event per line in time order:
+/// ```
+/// {"kind":"recording","version":1,"instrument":"text-prime","source":"sim seed 7"}
+/// {"kind":"book","t":"2026-09-22T00:00:00.000Z","bids":[["2.49",50]],"asks":[["2.51",50],["2.52",120]],"last":"2.50"}
+/// {"kind":"trade","t":"2026-09-22T00:00:03.000Z","price":"2.51","quantity":4}
+/// {"kind":"burn","t":"2026-09-22T00:00:00.000Z","units_per_hour":"3.2"}
+/// {"kind":"balance","t":"2026-09-22T00:00:00.000Z","consumption":12}
+/// ```
+public enum RecordingIO {
+    public static let depth = 5
+
+    /// Loads the recording of `instrument` (or of the only instrument recorded).
+    public static func load(path: String, instrument: String? = nil) throws(RecordingError) -> Recording {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RecordingError("\(path): cannot open the file") }
+        let magic = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        if magic == Data("SQLite format 3\0".utf8) { return try loadLedger(path: path, instrument: instrument) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw RecordingError("\(path): cannot read the file") }
+        return try parseLines(data, file: path, instrument: instrument)
+    }
+
+    static func loadLedger(path: String, instrument: String?) throws(RecordingError) -> Recording {
+        do {
+            let ledger = try Ledger(path: path, readOnly: true)
+            let instruments = try ledger.recordedInstruments()
+            let chosen: String
+            if let instrument {
+                guard instruments.contains(instrument) else {
+                    throw RecordingError("\(path): no market snapshots of \(instrument); recorded: \(instruments.isEmpty ? "none" : instruments.joined(separator: ", "))")
+                }
+                chosen = instrument
+            } else {
+                guard instruments.count == 1 else {
+                    throw RecordingError(instruments.isEmpty ? "\(path): no market snapshots recorded"
+                                                             : "\(path) records \(instruments.joined(separator: ", ")): choose one with --instrument")
+                }
+                chosen = instruments[0]
+            }
+            var recording = Recording(instrument: chosen, books: try ledger.recordedBooks(instrument: chosen, depth: depth), source: path)
+            if ledger.hasRecordingTables() {
+                recording.trades = try ledger.recordedTrades(instrument: chosen).map { TradePrint(ms: $0.ms, price: $0.price, quantity: $0.quantity) }
+                recording.burn = try ledger.recordedBurn(instrument: chosen).map { BurnStep(ms: $0.ms, milliUnitsPerHour: $0.milliUnitsPerHour) }
+            }
+            recording.balances = try ledger.recordedBalances(instrument: chosen)
+            return recording
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            throw RecordingError("\(path): \(error)")
+        }
+    }
+
+    // MARK: JSON lines
+
+    static func parseLines(_ data: Data, file: String, instrument wanted: String?) throws(RecordingError) -> Recording {
+        var recording: Recording?
+        var lineNumber = 0
+        var lastBook: Int64 = .min, lastTrade: Int64 = .min, lastBurn: Int64 = .min, lastBalance: Int64 = .min
+        func fail(_ message: String) -> RecordingError { RecordingError("\(file):\(lineNumber): \(message)") }
+        let bytes = [UInt8](data)
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            lineNumber += 1
+            let line = bytes[start..<end]
+            let complete = end < bytes.count
+            start = end + 1
+            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+            let object: [String: Any]
+            do {
+                guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { throw fail("expected a JSON object") }
+                object = parsed
+            } catch let error as RecordingError {
+                throw error
+            } catch {
+                throw fail(complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)")
+            }
+            guard let kind = object["kind"] as? String else { throw fail("missing \"kind\" (recording, book, trade, burn or balance)") }
+            if recording == nil {
+                guard kind == "recording" else { throw fail("the first line must be the header {\"kind\":\"recording\",\"version\":1,\"instrument\":…}") }
+                guard (object["version"] as? Int) == 1 else { throw fail("unsupported version \(object["version"].map { "\($0)" } ?? "(missing)"); this GridKeeper reads version 1") }
+                guard let instrument = object["instrument"] as? String, !instrument.isEmpty else { throw fail("the header needs \"instrument\"") }
+                if let wanted, wanted != instrument { throw fail("this recording is of \(instrument), not \(wanted)") }
+                recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: object["source"] as? String)
+                continue
+            }
+            guard let t = object["t"] as? String else { throw fail("\(kind): missing \"t\" (an ISO-8601 time)") }
+            guard let time = Timestamp.parse(t) else { throw fail("\(kind): \"t\": expected an ISO-8601 time like 2026-09-22T00:00:00.000Z, got \(t)") }
+            let ms = time.ledgerMilliseconds
+            switch kind {
+            case "book":
+                guard ms >= lastBook else { throw fail("book at \(t) is earlier than the one before it") }
+                lastBook = ms
+                let bids = try levels(object["bids"], "bids", fail)
+                let asks = try levels(object["asks"], "asks", fail)
+                var last: Int64?
+                if let value = object["last"], !(value is NSNull) {
+                    guard let micros = micros(value), micros > 0 else { throw fail("book: \"last\": expected a price like \"2.50\"") }
+                    last = micros
+                }
+                recording!.books.append(ms: ms, bids: bids, asks: asks, last: last)
+            case "trade":
+                guard ms >= lastTrade else { throw fail("trade at \(t) is earlier than the one before it") }
+                lastTrade = ms
+                guard let price = object["price"].flatMap(micros), price > 0 else { throw fail("trade: \"price\": expected a price like \"2.51\"") }
+                guard let quantity = object["quantity"] as? Int, quantity > 0 else { throw fail("trade: \"quantity\": expected whole units ≥ 1") }
+                recording!.trades.append(TradePrint(ms: ms, price: price, quantity: quantity))
+            case "burn":
+                guard ms >= lastBurn else { throw fail("burn at \(t) is earlier than the one before it") }
+                lastBurn = ms
+                guard let rate = object["units_per_hour"].flatMap(micros), rate >= 0 else { throw fail("burn: \"units_per_hour\": expected a number like \"3.2\"") }
+                recording!.burn.append(BurnStep(ms: ms, milliUnitsPerHour: rate / 1000))
+            case "balance":
+                guard ms >= lastBalance else { throw fail("balance at \(t) is earlier than the one before it") }
+                lastBalance = ms
+                guard let units = object["consumption"] as? Int, units >= 0 else { throw fail("balance: \"consumption\": expected whole units ≥ 0") }
+                recording!.balances.append((ms: ms, consumption: units))
+            default:
+                throw fail("unknown kind \"\(kind)\": expected book, trade, burn or balance")
+            }
+        }
+        guard let recording else { throw RecordingError("\(file): empty: expected a header line and book snapshots") }
+        guard recording.books.count > 0 else { throw RecordingError("\(file): no book snapshots") }
+        return recording
+    }
+
+    static func levels(_ value: Any?, _ side: String, _ fail: (String) -> RecordingError) throws(RecordingError) -> [(Int64, Int)] {
+        guard let value, !(value is NSNull) else { return [] }
+        guard let array = value as? [Any] else { throw fail("book: \"\(side)\": expected a list of [price, quantity]") }
+        var out: [(Int64, Int)] = []
+        for (i, entry) in array.enumerated() {
+            guard let pair = entry as? [Any], pair.count == 2 else { throw fail("book: \(side)[\(i)]: expected [price, quantity]") }
+            guard let price = micros(pair[0]), price > 0 else { throw fail("book: \(side)[\(i)][0]: expected a price like \"2.51\"") }
+            guard let quantity = pair[1] as? Int, quantity >= 0 else { throw fail("book: \(side)[\(i)][1]: expected whole units ≥ 0") }
+            out.append((price, quantity))
+        }
+        return out
+    }
+
+    /// A decimal (JSON string or number) as exact micro-units; nil when it has more than six
+    /// decimals or is not a number.
+    static func micros(_ value: Any) -> Int64? {
+        let text: String
+        if let s = value as? String { text = s } else if let n = value as? NSNumber, !(value is Bool) { text = n.stringValue } else { return nil }
+        guard let decimal = StrictDecimal.parse(text) else { return nil }
+        return try? Micros.from(decimal, field: "price")
+    }
+
+    // MARK: Writing
+
+    /// Writes `recording` as JSON lines.
+    public static func writeLines(_ recording: Recording, to path: String) throws(RecordingError) {
+        guard FileManager.default.createFile(atPath: path + ".partial", contents: nil), let out = FileHandle(forWritingAtPath: path + ".partial") else {
+            throw RecordingError("\(path): cannot create the file")
+        }
+        var buffer = ""
+        buffer.reserveCapacity(1 << 20)
+        func flush(_ force: Bool = false) {
+            if force || buffer.utf8.count > 1 << 20 {
+                out.write(Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        let header: [String: Any] = ["kind": "recording", "version": 1, "instrument": recording.instrument, "source": recording.source ?? ""]
+        buffer += String(decoding: (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data(), as: UTF8.self) + "\n"
+        let b = recording.books, d = b.depth
+        var ti = 0, bi = 0, li = 0
+        let burn = recording.burn
+        for i in 0..<b.count {
+            let ms = b.times[i]
+            while bi < burn.count, burn[bi].ms <= ms {
+                buffer += "{\"kind\":\"burn\",\"t\":\"\(time(burn[bi].ms))\",\"units_per_hour\":\"\(text(burn[bi].milliUnitsPerHour * 1000))\"}\n"
+                bi += 1
+            }
+            while li < recording.balances.count, recording.balances[li].ms <= ms {
+                buffer += "{\"kind\":\"balance\",\"t\":\"\(time(recording.balances[li].ms))\",\"consumption\":\(recording.balances[li].consumption)}\n"
+                li += 1
+            }
+            while ti < recording.trades.count, recording.trades[ti].ms <= ms {
+                let t = recording.trades[ti]
+                buffer += "{\"kind\":\"trade\",\"t\":\"\(time(t.ms))\",\"price\":\"\(text(t.price))\",\"quantity\":\(t.quantity)}\n"
+                ti += 1
+            }
+            var line = "{\"kind\":\"book\",\"t\":\"\(time(ms))\",\"bids\":["
+            var first = true
+            for k in 0..<d where b.bidPrices[i * d + k] > 0 {
+                line += (first ? "" : ",") + "[\"\(text(b.bidPrices[i * d + k]))\",\(b.bidQuantities[i * d + k])]"
+                first = false
+            }
+            line += "],\"asks\":["
+            first = true
+            for k in 0..<d where b.askPrices[i * d + k] > 0 {
+                line += (first ? "" : ",") + "[\"\(text(b.askPrices[i * d + k]))\",\(b.askQuantities[i * d + k])]"
+                first = false
+            }
+            line += "]" + (b.lasts[i] > 0 ? ",\"last\":\"\(text(b.lasts[i]))\"" : "") + "}\n"
+            buffer += line
+            flush()
+        }
+        for step in burn[bi...] { buffer += "{\"kind\":\"burn\",\"t\":\"\(time(step.ms))\",\"units_per_hour\":\"\(text(step.milliUnitsPerHour * 1000))\"}\n" }
+        for t in recording.trades[ti...] { buffer += "{\"kind\":\"trade\",\"t\":\"\(time(t.ms))\",\"price\":\"\(text(t.price))\",\"quantity\":\(t.quantity)}\n" }
+        for s in recording.balances[li...] { buffer += "{\"kind\":\"balance\",\"t\":\"\(time(s.ms))\",\"consumption\":\(s.consumption)}\n" }
+        flush(true)
+        try? out.close()
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
+        } catch {
+            throw RecordingError("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `recording` into a GridKeeper ledger file (created if needed).
+    public static func writeLedger(_ recording: Recording, to path: String) throws(RecordingError) {
+        do {
+            let ledger = try Ledger(path: path)
+            let b = recording.books, d = b.depth
+            var batch: [MarketSnapshotRecord] = []
+            batch.reserveCapacity(10_000)
+            for i in 0..<b.count {
+                var bids: [MarketSnapshotRecord.Level] = [], asks: [MarketSnapshotRecord.Level] = []
+                for k in 0..<d where b.bidPrices[i * d + k] > 0 { bids.append(.init(price: Micros.decimal(b.bidPrices[i * d + k]), quantity: Int(b.bidQuantities[i * d + k]))) }
+                for k in 0..<d where b.askPrices[i * d + k] > 0 { asks.append(.init(price: Micros.decimal(b.askPrices[i * d + k]), quantity: Int(b.askQuantities[i * d + k]))) }
+                batch.append(MarketSnapshotRecord(instrument: recording.instrument, takenAt: Date(ledgerMilliseconds: b.times[i]), bids: bids, asks: asks,
+                                                  last: b.lasts[i] > 0 ? Micros.decimal(b.lasts[i]) : nil))
+                if batch.count == 10_000 {
+                    try ledger.record(marketSnapshots: batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            try ledger.record(marketSnapshots: batch)
+            try ledger.record(publicTrades: recording.trades.enumerated().map { i, t in
+                PublicTradeRecord(instrument: recording.instrument, tradedAt: Date(ledgerMilliseconds: t.ms), tradeID: "rec-\(i)", price: Micros.decimal(t.price), quantity: t.quantity)
+            })
+            try ledger.record(burnSamples: recording.burn.map {
+                BurnSampleRecord(instrument: recording.instrument, at: Date(ledgerMilliseconds: $0.ms), unitsPerHour: Decimal($0.milliUnitsPerHour) / 1000)
+            })
+            try ledger.record(balanceSnapshots: recording.balances.map {
+                BalanceSnapshotRecord(instrument: recording.instrument, takenAt: Date(ledgerMilliseconds: $0.ms), tradingUnits: nil, consumptionUnits: $0.consumption)
+            })
+        } catch {
+            throw RecordingError("\(path): \(error)")
+        }
+    }
+
+    /// Micro-units as a plain decimal: 2510000 → "2.51".
+    static func text(_ micros: Int64) -> String {
+        let negative = micros < 0
+        let v = negative ? -micros : micros
+        var s = String(v / 1_000_000)
+        var frac = v % 1_000_000
+        if frac > 0 {
+            var digits = 6
+            while frac % 10 == 0 { frac /= 10; digits -= 1 }
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return negative ? "-" + s : s
+    }
+
+    static func time(_ ms: Int64) -> String {
+        Date(ledgerMilliseconds: ms).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
