@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "Backtest",
             dependencies: [
-                "Engine", "GridKeeperCore", "GridAPI", "Ledger",
+                "Engine", "GridKeeperCore", "GridAPI", "Ledger", "Simulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -102,19 +102,39 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
 }
 
 /// A backtest's outcome: the strategy against Auto Mode on the same data, and chart series.
-public struct BacktestResult: Sendable, Codable {
-    public struct Point: Sendable, Codable, Equatable {
+public struct BacktestResult: Sendable, Encodable {
+    public struct Point: Sendable, Encodable, Equatable {
         public var t: Date
         public var ask: Decimal?
         public var consumption: Int
         public var runwaySeconds: Int?
         public var spent: Decimal
+
+        enum CodingKeys: String, CodingKey { case t, ask, consumption, runwaySeconds = "runway_seconds", spent }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(t, forKey: .t)
+            try c.encodeIfPresent(ask.map { BacktestMetrics.text($0, places: 6) }, forKey: .ask)
+            try c.encode(consumption, forKey: .consumption)
+            try c.encodeIfPresent(runwaySeconds, forKey: .runwaySeconds)
+            try c.encode(BacktestMetrics.text(spent, places: 6), forKey: .spent)
+        }
     }
 
-    public struct Buy: Sendable, Codable, Equatable {
+    public struct Buy: Sendable, Encodable, Equatable {
         public var t: Date
         public var price: Decimal
         public var quantity: Int
+
+        enum CodingKeys: String, CodingKey { case t, price, quantity }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(t, forKey: .t)
+            try c.encode(BacktestMetrics.text(price, places: 6), forKey: .price)
+            try c.encode(quantity, forKey: .quantity)
+        }
     }
 
     public var strategy: String
@@ -140,6 +160,26 @@ public struct BacktestResult: Sendable, Codable {
         case strategy, instrument, from, to, cycles, snapshots, trades, vwap, averageAsk = "average_ask", metrics, autoMode = "auto_mode"
         case autoModeSettings = "auto_mode_settings", dailyCap = "daily_cap", monthlyCap = "monthly_cap", series, buys
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(instrument, forKey: .instrument)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(cycles, forKey: .cycles)
+        try c.encode(snapshots, forKey: .snapshots)
+        try c.encode(trades, forKey: .trades)
+        try c.encodeIfPresent(vwap.map { BacktestMetrics.text($0, places: 6) }, forKey: .vwap)
+        try c.encodeIfPresent(averageAsk.map { BacktestMetrics.text($0, places: 6) }, forKey: .averageAsk)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encode(autoMode, forKey: .autoMode)
+        try c.encode(autoModeSettings, forKey: .autoModeSettings)
+        try c.encodeIfPresent(dailyCap.map { BacktestMetrics.text($0) }, forKey: .dailyCap)
+        try c.encodeIfPresent(monthlyCap.map { BacktestMetrics.text($0) }, forKey: .monthlyCap)
+        try c.encode(series, forKey: .series)
+        try c.encode(buys, forKey: .buys)
+    }
 }
 
 /// Why a backtest could not run.
@@ -164,7 +204,8 @@ public enum Backtester {
     ///   - store: the ledger the cycle writes (an in-memory one unless given).
     ///   - progress: called with (cycles done, cycles in all) now and then.
     public static func run(_ strategy: Strategy, on full: Recording, configuration: BacktestConfiguration = BacktestConfiguration(),
-                           store: (any LedgerStore)? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(BacktestError) -> BacktestResult {
+                           store: (any LedgerStore)? = nil, baseline: BacktestMetrics? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(BacktestError) -> BacktestResult {
         guard strategy.instrument == full.instrument else {
             throw BacktestError("\(strategy.file) keeps \(strategy.instrument) but the recording is of \(full.instrument)")
         }
@@ -229,7 +270,10 @@ public enum Backtester {
         metrics.cancels = await exchange.cancels
         metrics.consumption = await exchange.stats
 
-        let baseline = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode)
+        var autoModeMetrics: BacktestMetrics
+        if let baseline { autoModeMetrics = baseline } else {
+            autoModeMetrics = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode)
+        }
         let asks = askSeries(recording)
         for i in series.indices { series[i].ask = asks(series[i].t.ledgerMilliseconds) }
         var volume = Decimal(0), notional = Decimal(0)
@@ -246,7 +290,7 @@ public enum Backtester {
             strategy: strategy.name, instrument: strategy.instrument, from: Date(ledgerMilliseconds: start), to: Date(ledgerMilliseconds: end),
             cycles: cycle, snapshots: recording.books.count, trades: recording.trades.count,
             vwap: volume > 0 ? notional / volume : nil, averageAsk: askCount > 0 ? Micros.decimal(askSum / askCount) : nil,
-            metrics: metrics, autoMode: baseline, autoModeSettings: configuration.autoMode,
+            metrics: metrics, autoMode: autoModeMetrics, autoModeSettings: configuration.autoMode,
             dailyCap: strategy.budget.daily, monthlyCap: strategy.budget.monthly,
             series: downsample(series, to: configuration.seriesPoints),
             buys: fills.map { .init(t: $0.executionTimestamp.flatMap(Timestamp.parse) ?? Date(ledgerMilliseconds: end), price: $0.price,

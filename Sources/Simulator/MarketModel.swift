@@ -136,7 +136,7 @@ public struct BurnProfile: Codable, Sendable, Equatable {
     }
 
     /// Units per hour at `date`, excluding bursts.
-    func baseRate(at date: Date) -> Double {
+    public func baseRate(at date: Date) -> Double {
         switch kind {
         case .constant, .bursts:
             return unitsPerHour

@@ -187,3 +187,30 @@ extension SimulatedExchange {
         }
     }
 }
+
+/// What a recorder sees of one instrument at one moment.
+public struct MarketSample: Sendable {
+    public var bids: [BookLevel]
+    public var asks: [BookLevel]
+    public var last: Decimal?
+    /// The trades on the tape, oldest first.
+    public var trades: [PublicTrade]
+    /// Demand now, units per hour (bursts included).
+    public var burnUnitsPerHour: Double
+}
+
+extension SimulatedExchange {
+    /// The book's top `depth` levels, the last price, the tape and the demand of `symbol` now.
+    public func sample(symbol: String, depth: Int = 5) -> MarketSample? {
+        guard let marketID = marketID(symbol: symbol), let instrumentID = instrumentID(symbol: symbol),
+              let book = try? orderBook(marketID: marketID, depth: depth), let trades = try? publicTrades(marketID: marketID)
+        else { return nil }
+        var rate = 0.0
+        if let profile = burn[instrumentID] {
+            rate = max(0, profile.baseRate(at: now))
+            if profile.kind == .bursts, let until = burstUntil[instrumentID], until > now { rate += profile.burstUnitsPerHour }
+        }
+        return MarketSample(bids: book.bids, asks: book.asks, last: try? ticker(marketID: marketID).lastPrice, trades: trades.reversed(),
+                            burnUnitsPerHour: rate)
+    }
+}

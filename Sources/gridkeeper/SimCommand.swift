@@ -5,6 +5,8 @@ import GridKeeperCore
 import Hummingbird
 import Logging
 import Simulator
+import Backtest
+import Ledger
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -68,6 +70,21 @@ struct SimCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "Log level on stderr.")
     var logLevel: Logger.Level = .notice
 
+    @Option(help: ArgumentHelp("Write a recording for backtests instead of serving: .jsonl, or .sqlite for a ledger.", valueName: "file"))
+    var record: String?
+
+    @Option(help: "With --record: days of market to record.")
+    var days: Double = 30
+
+    @Option(help: ArgumentHelp("With --record: time between snapshots (1s, 10s, 1m).", valueName: "duration"))
+    var every: String = "1m"
+
+    @Option(help: ArgumentHelp("With --record: the instrument.", valueName: "symbol"))
+    var instrument: String = "text-prime"
+
+    @Option(help: ArgumentHelp("With --record: consumption demand, constant:3, daily:3[:0.5] or bursts:2:20:4.", valueName: "profile"))
+    var demand: String = "daily:3"
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let mode, !["advanced", "easy"].contains(mode) { throw ValidationError("--mode must be advanced or easy, got '\(mode)'") }
@@ -99,6 +116,10 @@ struct SimCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
+        if let record {
+            try await reportingFailures { try await writeRecording(to: record) }
+            return
+        }
         var config = SimulatorConfiguration(market: MarketModel())
         var scenarioSpeed: Double?
         var faults: [Fault] = []
@@ -135,5 +156,28 @@ struct SimCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
         try await app.runService()
+    }
+
+    /// `--record FILE`: days of the seeded market and demand, as fast as they compute.
+    func writeRecording(to path: String) async throws {
+        guard days > 0, days <= 400 else { throw CommandFailure(message: "--days must be between 0 and 400", exitCode: 64) }
+        guard let step = StrategyParser.duration(every), step >= 1 else { throw CommandFailure(message: "--every: expected a duration like 1s, 10s or 1m", exitCode: 64) }
+        let profile: BurnProfile
+        do { profile = try Demand.parse(demand) } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+        let bar = ProgressBar("recording")
+        let recording: Recording
+        do {
+            recording = try await SyntheticData.record(instrument: instrument, days: days, seed: seed ?? 1, every: NSDecimalNumber(decimal: step).doubleValue,
+                                                       burn: profile) { fraction in bar.update(Int(fraction * 1000), of: 1000, unit: "‰") }
+        } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+        bar.finish()
+        do {
+            if path.hasSuffix(".sqlite") || path.hasSuffix(".db") {
+                try RecordingIO.writeLedger(recording, to: path)
+            } else {
+                try RecordingIO.writeLines(recording, to: path)
+            }
+        } catch { throw CommandFailure(message: "\(error)") }
+        print("recorded \(recording.books.count) snapshots and \(recording.trades.count) trades of \(recording.instrument) over \(days) days (seed \(seed ?? 1)) to \(path)")
     }
 }

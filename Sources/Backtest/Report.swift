@@ -1,0 +1,156 @@
+import Foundation
+
+/// The text and HTML forms of a backtest.
+public enum BacktestReport {
+    static func money(_ v: Decimal?, _ places: Int = 2) -> String { v.map { BacktestMetrics.text($0, places: places) } ?? "—" }
+
+    static func percent(_ price: Decimal?, against reference: Decimal?) -> String {
+        guard let price, let reference, reference > 0 else { return "—" }
+        let change = NSDecimalNumber(decimal: (price - reference) / reference * 100).doubleValue
+        return String(format: "%+.1f %%", change)
+    }
+
+    static func minutes(_ m: Double) -> String { m < 10 ? String(format: "%.1f min", m) : "\(Int(m.rounded())) min" }
+
+    static func day(_ d: Date) -> String {
+        let f = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
+        return d.formatted(f).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+    }
+
+    /// A summary for the terminal.
+    public static func text(_ r: BacktestResult) -> String {
+        let days = r.to.timeIntervalSince(r.from) / 86_400
+        let auto = r.autoModeSettings
+        var rows: [(String, String, String)] = [
+            ("spend (USD)", money(r.metrics.spend), money(r.autoMode.spend)),
+            ("units bought", "\(r.metrics.unitsBought)", "\(r.autoMode.unitsBought)"),
+            ("average price", money(r.metrics.averagePrice, 4), money(r.autoMode.averagePrice, 4)),
+        ]
+        if let vwap = r.vwap { rows.append(("  against VWAP \(money(vwap, 4))", percent(r.metrics.averagePrice, against: vwap), percent(r.autoMode.averagePrice, against: vwap))) }
+        if let ask = r.averageAsk { rows.append(("  against mean ask \(money(ask, 4))", percent(r.metrics.averagePrice, against: ask), percent(r.autoMode.averagePrice, against: ask))) }
+        rows += [
+            ("stockout", minutes(r.metrics.stockoutMinutes), minutes(r.autoMode.stockoutMinutes)),
+            ("units used", "\(r.metrics.consumption.usedUnits)", "\(r.autoMode.consumption.usedUnits)"),
+            ("units expired unused", "\(r.metrics.consumption.expiredUnits)", "\(r.autoMode.consumption.expiredUnits)"),
+            ("orders / cancels", "\(r.metrics.ordersPlaced) / \(r.metrics.cancels)", "\(r.autoMode.ordersPlaced) / 0"),
+            ("budget cap hits", "\(r.metrics.capHits)", "—"),
+            ("fees (USD)", money(r.metrics.fees), money(r.autoMode.fees)),
+        ]
+        var out = "\(r.strategy) on \(r.instrument), \(day(r.from)) → \(day(r.to)) UTC (\(String(format: "%.1f", days)) days)\n"
+        out += "\(r.snapshots) snapshots, \(r.trades) recorded trades, \(r.cycles) cycles\n\n"
+        let width = max(24, rows.map(\.0.count).max() ?? 0) + 2
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        out += pad("", width) + pad("strategy", 16) + "Auto Mode (buy \(auto.amount) when under \(auto.threshold))\n"
+        for (name, a, b) in rows { out += pad(name, width) + pad(a, 16) + b + "\n" }
+        return out
+    }
+
+    // MARK: HTML
+
+    /// One self-contained page (inline CSS and SVG, no scripts, no network) with the summary
+    /// and three charts: price with buys marked, consumption and runway, cumulative spend
+    /// against the caps.
+    public static func html(_ r: BacktestResult) -> String {
+        let summary = text(r).split(separator: "\n", omittingEmptySubsequences: false).map(escape).joined(separator: "\n")
+        let start = r.from.timeIntervalSince1970, span = max(1, r.to.timeIntervalSince1970 - start)
+        func x(_ t: Date) -> Double { 60 + (t.timeIntervalSince1970 - start) / span * 860 }
+        func d(_ v: Decimal) -> Double { NSDecimalNumber(decimal: v).doubleValue }
+
+        // Price.
+        let asks = r.series.compactMap { p in p.ask.map { (p.t, d($0)) } }
+        let buyPrices = r.buys.map { d($0.price) }
+        var lo = (asks.map(\.1) + buyPrices).min() ?? 0, hi = (asks.map(\.1) + buyPrices).max() ?? 1
+        if hi - lo < 0.01 { hi += 0.01; lo -= 0.01 }
+        let pad = (hi - lo) * 0.08
+        lo -= pad; hi += pad
+        func yPrice(_ v: Double) -> Double { 190 - (v - lo) / (hi - lo) * 170 }
+        var price = axes(title: "Best ask (USD/unit) and buys", lo: lo, hi: hi, format: "%.2f", r: r)
+        price += polyline(asks.map { (x($0.0), yPrice($0.1)) }, color: "#4a7bd0")
+        if let vwap = r.vwap {
+            price += "<line x1=\"60\" x2=\"920\" y1=\"\(f(yPrice(d(vwap))))\" y2=\"\(f(yPrice(d(vwap))))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>"
+            price += "<text x=\"918\" y=\"\(f(yPrice(d(vwap)) - 3))\" text-anchor=\"end\" class=\"note\">VWAP \(money(vwap, 4))</text>"
+        }
+        let biggest = Double(r.buys.map(\.quantity).max() ?? 1)
+        for b in r.buys.prefix(4000) {
+            let radius = 2 + 4 * (Double(b.quantity) / biggest).squareRoot()
+            price += "<circle cx=\"\(f(x(b.t)))\" cy=\"\(f(yPrice(d(b.price))))\" r=\"\(f(radius))\" fill=\"#e4572e\" fill-opacity=\"0.7\"><title>\(b.quantity) @ \(money(b.price, 4)), \(day(b.t))</title></circle>"
+        }
+
+        // Consumption and runway.
+        let maxUnits = Double(max(1, r.series.map(\.consumption).max() ?? 1))
+        let hours = r.series.map { min(Double($0.runwaySeconds ?? 0) / 3600, 24) }
+        let maxHours = max(1, hours.max() ?? 1)
+        var stock = axes(title: "Consumption (units, blue) and runway (hours, green; right axis, capped at 24 h)", lo: 0, hi: maxUnits, format: "%.0f", r: r)
+        stock += polyline(r.series.map { (x($0.t), 190 - Double($0.consumption) / maxUnits * 170) }, color: "#4a7bd0")
+        stock += polyline(zip(r.series, hours).map { (x($0.0.t), 190 - $0.1 / maxHours * 170) }, color: "#3a9d5d")
+        stock += "<text x=\"925\" y=\"24\" class=\"note\">\(f(maxHours)) h</text><text x=\"925\" y=\"190\" class=\"note\">0 h</text>"
+
+        // Spend against caps.
+        let spent = r.series.map { d($0.spent) }
+        let days = Int(ceil(span / 86_400))
+        let dailyAllowance = r.dailyCap.map { d($0) * Double(max(days, 1)) }
+        let ceiling = max(spent.max() ?? 0, min(dailyAllowance ?? 0, r.monthlyCap.map(d) ?? .infinity), 1) * 1.08
+        func ySpend(_ v: Double) -> Double { 190 - v / ceiling * 170 }
+        var spend = axes(title: "Cumulative spend (USD) against the caps", lo: 0, hi: ceiling, format: "%.0f", r: r)
+        if let cap = r.dailyCap {
+            var points: [(Double, Double)] = []
+            for k in 0..<max(days, 1) {
+                let a = r.from.addingTimeInterval(Double(k) * 86_400), b = min(r.to, r.from.addingTimeInterval(Double(k + 1) * 86_400))
+                let level = ySpend(min(d(cap) * Double(k + 1), ceiling))
+                points += [(x(a), level), (x(b), level)]
+            }
+            spend += polyline(points, color: "#c9a227", dash: true)
+            spend += "<text x=\"62\" y=\"32\" class=\"note\">dashed: daily cap \(money(cap)) × days</text>"
+        }
+        if let monthly = r.monthlyCap, d(monthly) <= ceiling {
+            spend += "<line x1=\"60\" x2=\"920\" y1=\"\(f(ySpend(d(monthly))))\" y2=\"\(f(ySpend(d(monthly))))\" stroke=\"#c0392b\" stroke-dasharray=\"6 3\"/>"
+            spend += "<text x=\"918\" y=\"\(f(ySpend(d(monthly)) - 3))\" text-anchor=\"end\" class=\"note\">monthly cap \(money(monthly))</text>"
+        }
+        spend += polyline(zip(r.series, spent).map { (x($0.0.t), ySpend($0.1)) }, color: "#4a7bd0")
+
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Backtest: \(escape(r.strategy)) on \(escape(r.instrument))</title>
+            <style>
+            body { font: 14px/1.4 system-ui, sans-serif; margin: 24px auto; max-width: 980px; color: #222; }
+            pre { background: #f6f6f4; padding: 12px 16px; border-radius: 6px; overflow-x: auto; }
+            svg { display: block; margin: 8px 0 24px; background: #fff; border: 1px solid #ddd; border-radius: 6px; }
+            .axis { stroke: #999; } .grid { stroke: #eee; } text { font-size: 11px; fill: #555; } .title { font-size: 13px; fill: #222; }
+            .note { font-size: 11px; fill: #777; }
+            </style></head><body>
+            <h1>Backtest: \(escape(r.strategy))</h1>
+            <pre>\(summary)</pre>
+            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(price)</svg>
+            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(stock)</svg>
+            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(spend)</svg>
+            <p class="note">Generated by gridkeeper backtest. Auto Mode: market buy of \(r.autoModeSettings.amount) units whenever consumption is under \(r.autoModeSettings.threshold), on the same data.</p>
+            </body></html>
+
+            """
+    }
+
+    static func axes(title: String, lo: Double, hi: Double, format: String, r: BacktestResult) -> String {
+        var s = "<text x=\"60\" y=\"14\" class=\"title\">\(escape(title))</text>"
+        for k in 0...4 {
+            let v = lo + (hi - lo) * Double(k) / 4, y = 190 - Double(k) / 4 * 170
+            s += "<line x1=\"60\" x2=\"920\" y1=\"\(f(y))\" y2=\"\(f(y))\" class=\"grid\"/>"
+            s += "<text x=\"55\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(String(format: format, v))</text>"
+        }
+        s += "<line x1=\"60\" x2=\"920\" y1=\"190\" y2=\"190\" class=\"axis\"/><line x1=\"60\" x2=\"60\" y1=\"20\" y2=\"190\" class=\"axis\"/>"
+        s += "<text x=\"60\" y=\"206\">\(escape(day(r.from)))</text><text x=\"920\" y=\"206\" text-anchor=\"end\">\(escape(day(r.to)))</text>"
+        return s
+    }
+
+    static func polyline(_ points: [(Double, Double)], color: String, dash: Bool = false) -> String {
+        guard !points.isEmpty else { return "" }
+        let p = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
+        return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"\(dash ? " stroke-dasharray=\"5 3\"" : "") points=\"\(p)\"/>"
+    }
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v.isFinite ? v : 0) }
+
+    static func escape(_ s: some StringProtocol) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import GridKeeperCore
+import Yams
+
+/// Parameter sweeps: the same backtest over every combination of values for some keys of a
+/// strategy file, run in parallel and ranked.
+///
+/// An axis is `KEY=V1,V2,…`. KEY is a dotted path into the strategy file; inside `rules` the
+/// next part is a rule's name: `budget.daily=20,40,80`, `every=1m,5m`,
+/// `rules.restock.when=ask <= avg(last, 24h) * 0.97,ask <= avg(last, 24h) * 0.99`,
+/// `rules.restock.buy.price=bid,bid + tick`. Commas inside parentheses do not split values.
+public struct SweepAxis: Sendable, Equatable {
+    public var key: String
+    public var values: [String]
+
+    public init(key: String, values: [String]) {
+        self.key = key
+        self.values = values
+    }
+
+    /// Parses `KEY=V1,V2,…`.
+    public static func parse(_ text: String) throws(BacktestError) -> SweepAxis {
+        guard let eq = text.firstIndex(of: "=") else { throw BacktestError("--sweep \(text): expected KEY=V1,V2,… like budget.daily=20,40,80") }
+        let key = text[..<eq].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, key.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty }) else {
+            throw BacktestError("--sweep \(text): the key must be a dotted path like budget.daily or rules.restock.when")
+        }
+        var values: [String] = []
+        var depth = 0
+        var current = ""
+        for ch in text[text.index(after: eq)...] {
+            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
+            if ch == ",", depth == 0 {
+                values.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(ch)
+            }
+        }
+        values.append(current.trimmingCharacters(in: .whitespaces))
+        guard values.allSatisfy({ !$0.isEmpty }) else { throw BacktestError("--sweep \(text): empty value") }
+        return SweepAxis(key: key, values: values)
+    }
+}
+
+/// What the sweep ranks by (lower is better).
+public enum SweepObjective: String, Sendable, CaseIterable {
+    /// Spend plus a price per minute of stockout.
+    case score
+    case averagePrice = "avg-price"
+    case spend
+    case stockout
+    case expired
+}
+
+public enum Sweep {
+    /// Every combination of the axes' values, in order (the first axis varies slowest).
+    public static func combinations(_ axes: [SweepAxis]) -> [[(key: String, value: String)]] {
+        axes.reduce([[]]) { partial, axis in partial.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } } }
+    }
+
+    /// The strategy file's text with `assignments` applied, parsed and validated.
+    /// - Throws: `BacktestError` naming the key that does not exist or the value the strategy
+    ///   parser refuses.
+    public static func apply(_ assignments: [(key: String, value: String)], to text: String, file: String) throws(BacktestError) -> Strategy {
+        var root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw BacktestError("\(file) is empty") }
+            root = node
+        } catch let error as BacktestError {
+            throw error
+        } catch {
+            throw BacktestError("\(file): \(error)")
+        }
+        for (key, value) in assignments {
+            let path = key.split(separator: ".").map(String.init)
+            guard let updated = set(root, path: path[...], value: value, key: key) else {
+                throw BacktestError("--sweep \(key): \(file) has no such key\(hint(root, path))")
+            }
+            root = updated
+        }
+        let label = assignments.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let serialized: String
+        do { serialized = try Yams.serialize(node: root) } catch { throw BacktestError("\(file): \(error)") }
+        do {
+            return try StrategyParser.parse(serialized, file: "\(file) [\(label)]")
+        } catch {
+            throw BacktestError("--sweep \(label): \(error.description)")
+        }
+    }
+
+    static func set(_ node: Node, path: ArraySlice<String>, value: String, key: String) -> Node? {
+        guard let head = path.first else {
+            return Node(value)
+        }
+        switch node {
+        case .mapping(var mapping):
+            let rest = path.dropFirst()
+            if let existing = mapping[head] {
+                guard let changed = set(existing, path: rest, value: value, key: key) else { return nil }
+                mapping[head] = changed
+            } else {
+                // A missing leaf under an existing mapping is added (budget.per_order, …).
+                guard rest.isEmpty, head != "rules" else { return nil }
+                mapping[head] = Node(value)
+            }
+            return .mapping(mapping)
+        case .sequence(var sequence):
+            guard let index = sequence.firstIndex(where: { $0.mapping?["name"]?.string == head }) else { return nil }
+            guard let changed = set(sequence[index], path: path.dropFirst(), value: value, key: key) else { return nil }
+            sequence[index] = changed
+            return .sequence(sequence)
+        default:
+            return nil
+        }
+    }
+
+    static func hint(_ root: Node, _ path: [String]) -> String {
+        if path.first == "rules", path.count > 1, let rules = root.mapping?["rules"]?.sequence {
+            let names = rules.compactMap { $0.mapping?["name"]?.string }
+            if !names.contains(path[1]) { return " (no rule named \(path[1]); rules: \(names.joined(separator: ", ")))" }
+        }
+        return ""
+    }
+
+    public struct Outcome: Sendable {
+        public var label: String
+        public var result: BacktestResult
+    }
+
+    /// Backtests every strategy, `jobs` at a time, and ranks them by `objective`.
+    public static func run(_ strategies: [(label: String, strategy: Strategy)], on recording: Recording, configuration: BacktestConfiguration,
+                           objective: SweepObjective, stockoutCost: Decimal = 1, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(BacktestError) -> [Outcome] {
+        let demand = configuration.demand ?? recording.slice(from: configuration.from, to: configuration.to).demand
+        let baseline = await Backtester.autoMode(recording.slice(from: configuration.from, to: configuration.to), demand: demand,
+                                                 settings: configuration.replay, auto: configuration.autoMode)
+        let results: [Result<Outcome, BacktestError>] = await withTaskGroup(of: (Int, Result<Outcome, BacktestError>).self) { group in
+            var next = 0
+            var done = 0
+            var collected: [Result<Outcome, BacktestError>?] = Array(repeating: nil, count: strategies.count)
+            func launch(_ i: Int) {
+                group.addTask {
+                    do throws(BacktestError) {
+                        let result = try await Backtester.run(strategies[i].strategy, on: recording, configuration: configuration, baseline: baseline)
+                        return (i, .success(Outcome(label: strategies[i].label, result: result)))
+                    } catch {
+                        return (i, .failure(error))
+                    }
+                }
+            }
+            while next < min(max(1, jobs), strategies.count) { launch(next); next += 1 }
+            while let (i, outcome) = await group.next() {
+                collected[i] = outcome
+                done += 1
+                progress?(done, strategies.count)
+                if next < strategies.count { launch(next); next += 1 }
+            }
+            return collected.compactMap { $0 }
+        }
+        var outcomes: [Outcome] = []
+        for r in results {
+            switch r {
+            case .success(let o): outcomes.append(o)
+            case .failure(let e): throw e
+            }
+        }
+        return outcomes.sorted { a, b in
+            let (x, y) = (score(a.result, objective, stockoutCost), score(b.result, objective, stockoutCost))
+            return x != y ? x < y : a.result.metrics.spend < b.result.metrics.spend
+        }
+    }
+
+    /// The objective's value for a result (lower is better).
+    public static func score(_ r: BacktestResult, _ objective: SweepObjective, _ stockoutCost: Decimal) -> Decimal {
+        switch objective {
+        case .score: return r.metrics.spend + Decimal(r.metrics.stockoutMinutes) * stockoutCost
+        case .averagePrice: return r.metrics.averagePrice ?? Decimal(Int.max)
+        case .spend: return r.metrics.spend
+        case .stockout: return Decimal(r.metrics.stockoutMinutes)
+        case .expired: return Decimal(r.metrics.consumption.expiredUnits)
+        }
+    }
+}

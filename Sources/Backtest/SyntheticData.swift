@@ -1,0 +1,55 @@
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Ledger
+import Simulator
+
+/// Recordings made by the simulator: days of a seeded market and demand, without waiting.
+public enum SyntheticData {
+    /// Records `days` of `instrument` on the simulator's market for `seed`, one snapshot every
+    /// `every` seconds, with demand from `burn`.
+    /// - Parameter progress: called with the fraction done, now and then.
+    public static func record(instrument: String = "text-prime", days: Double, seed: UInt64, every: TimeInterval = 60,
+                              burn: BurnProfile = BurnProfile(kind: .daily, unitsPerHour: 3, amplitude: 0.5),
+                              start: Date = Date(timeIntervalSince1970: 1_790_035_200),
+                              progress: (@Sendable (Double) -> Void)? = nil) async throws(RecordingError) -> Recording {
+        guard InstrumentCatalog.entry(symbol: instrument) != nil else {
+            throw RecordingError("unknown instrument \(instrument); the simulator trades \(InstrumentCatalog.all.map(\.symbol).joined(separator: ", "))")
+        }
+        guard days > 0, every >= 1 else { throw RecordingError("--days must be > 0 and --every at least 1s") }
+        let configuration = SimulatorConfiguration(market: MarketModel(seed: seed), burn: [instrument: burn], seed: seed)
+        let clock = SimulationClock(start: start, speed: 0)
+        let exchange = SimulatedExchange(configuration: configuration, clock: clock)
+        let steps = Int(days * 86_400 / every)
+        var books = RecordedBooks(depth: RecordingIO.depth)
+        books.reserve(steps + 1)
+        var trades: [TradePrint] = []
+        var burnSteps: [BurnStep] = []
+        var lastTradeMs: Int64 = .min
+        var seen: Set<String> = []
+        for step in 0...steps {
+            if step > 0 { await exchange.advance(by: every) }
+            guard let sample = await exchange.sample(symbol: instrument) else { throw RecordingError("the simulator has no market for \(instrument)") }
+            let ms = clock.now.ledgerMilliseconds
+            func micros(_ d: Decimal) -> Int64 { (try? Micros.from(d, field: "price")) ?? 0 }
+            books.append(ms: ms, bids: sample.bids.map { (micros($0.price), Units(exactly: $0.quantity)?.rawValue ?? 0) },
+                         asks: sample.asks.map { (micros($0.price), Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: sample.last.map(micros))
+            for trade in sample.trades where !seen.contains(trade.tradeID) {
+                seen.insert(trade.tradeID)
+                let at = trade.executionTimestamp.flatMap(Timestamp.parse)?.ledgerMilliseconds ?? ms
+                guard let quantity = Units(exactly: trade.quantity)?.rawValue, quantity > 0 else { continue }
+                trades.append(TradePrint(ms: max(at, lastTradeMs), price: micros(trade.price), quantity: quantity))
+                lastTradeMs = max(at, lastTradeMs)
+            }
+            if seen.count > 5000 { seen = Set(sample.trades.map(\.tradeID)) }
+            let milli = Int64((sample.burnUnitsPerHour * 1000).rounded())
+            if burnSteps.last?.milliUnitsPerHour != milli { burnSteps.append(BurnStep(ms: ms, milliUnitsPerHour: milli)) }
+            if step % 1440 == 0 {
+                progress?(Double(step) / Double(max(steps, 1)))
+                await Task.yield()
+            }
+        }
+        progress?(1)
+        return Recording(instrument: instrument, books: books, trades: trades, burn: burnSteps, source: "gridkeeper sim --seed \(seed)")
+    }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Backtest
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Ledger
+
+struct BacktestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay a strategy over recorded data and compare it with Auto Mode.",
+        discussion: """
+            Runs the daemon's own cycle over a recording (a GridKeeper ledger, or JSON lines from
+            `gridkeeper recording export` or `gridkeeper sim --record`) on a simulated clock:
+            what it spent, at what price against the period's VWAP, how long consumption ran
+            dry, how many units expired unused, how often a cap cut a buy — and the same for
+            The Grid's Auto Mode (a market buy of --auto-amount units whenever consumption is
+            under --auto-threshold) on the same data.
+
+            Market orders walk the recorded book. Resting limit orders fill at their price only
+            when a later snapshot shows asks at or under it, or a later trade prints strictly
+            under it. Lots expire four hours after they arrive.
+
+            --sweep KEY=V1,V2,… (repeatable) runs every combination of values, in parallel,
+            ranked by --objective: e.g. --sweep budget.daily=20,40 --sweep 'rules.restock.buy.price=bid,bid + tick'.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Recording: a ledger (.sqlite) or JSON lines.", valueName: "file"))
+    var data: String
+
+    @Option(help: ArgumentHelp("Strategy file.", valueName: "file"))
+    var strategy: String
+
+    @Option(help: ArgumentHelp("Instrument, when the recording holds several.", valueName: "symbol"))
+    var instrument: String?
+
+    @Option(help: ArgumentHelp("Start of the replay: a date (2026-09-22) or ISO-8601 time.", valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("End of the replay.", valueName: "time"))
+    var to: String?
+
+    @Option(help: "Starting USD.")
+    var usd: String = "10000"
+
+    @Option(help: "Starting units in consumption.")
+    var consumption: Int = 0
+
+    @Option(help: "Starting units in the trading account.")
+    var inventory: Int = 0
+
+    @Option(name: .customLong("latency-ms"), help: "Milliseconds between sending an order and its reaching the book.")
+    var latencyMs: Int = 0
+
+    @Option(name: .customLong("fee-bps"), help: "Fee in basis points of the notional.")
+    var feeBps: String = "0"
+
+    @Option(help: ArgumentHelp("Synthetic demand instead of the recording's: constant:3, daily:3[:0.5], bursts:2:20:4.", valueName: "profile"))
+    var burn: String?
+
+    @Option(name: .customLong("auto-threshold"), help: "Auto Mode baseline: buy when consumption is under this many units.")
+    var autoThreshold: Int = 5
+
+    @Option(name: .customLong("auto-amount"), help: "Auto Mode baseline: units per market buy.")
+    var autoAmount: Int = 20
+
+    @Option(name: .customLong("time-zone"), help: "Time zone of the daily and monthly caps.")
+    var timeZone: String = "UTC"
+
+    @Flag(help: "Print JSON instead of the summary.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts.", valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Sweep a strategy key over values: KEY=V1,V2,… (repeatable).", valueName: "key=values"))
+    var sweep: [String] = []
+
+    @Option(help: "What a sweep ranks by: score (spend + stockout cost), avg-price, spend, stockout, expired.")
+    var objective: String = "score"
+
+    @Option(name: .customLong("stockout-cost"), help: "USD per minute of stockout in the score objective.")
+    var stockoutCost: String = "1"
+
+    @Option(help: "Backtests run at once in a sweep (default: one per core).")
+    var jobs: Int?
+
+    func validate() throws {
+        guard StrictDecimal.parse(usd).map({ $0 >= 0 }) == true else { throw ValidationError("--usd must be an amount like 10000, got '\(usd)'") }
+        guard consumption >= 0, inventory >= 0 else { throw ValidationError("--consumption and --inventory must be ≥ 0") }
+        guard (0...3_600_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 3600000") }
+        guard StrictDecimal.parse(feeBps).map({ $0 >= 0 && $0 <= 10_000 }) == true else { throw ValidationError("--fee-bps must be between 0 and 10000") }
+        guard autoThreshold >= 0, autoAmount >= 1 else { throw ValidationError("--auto-threshold must be ≥ 0 and --auto-amount ≥ 1") }
+        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone '\(timeZone)' is not a time zone name") }
+        guard SweepObjective(rawValue: objective) != nil else {
+            throw ValidationError("--objective must be one of \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard StrictDecimal.parse(stockoutCost).map({ $0 >= 0 }) == true else { throw ValidationError("--stockout-cost must be an amount ≥ 0") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        if !sweep.isEmpty, html != nil { throw ValidationError("--html reports one backtest; drop --sweep or --html") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let zone = TimeZone(identifier: timeZone) ?? .gmt
+            guard let text = FileManager.default.contents(atPath: strategy).flatMap({ String(data: $0, encoding: .utf8) }) else {
+                throw CommandFailure(message: "cannot read \(strategy)", exitCode: OnceCommand.exitConfiguration)
+            }
+            let parsed: Strategy
+            do { parsed = try StrategyParser.parse(text, file: strategy) } catch {
+                throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
+            }
+            let recording: Recording
+            do { recording = try RecordingIO.load(path: data, instrument: instrument ?? parsed.instrument) } catch {
+                throw CommandFailure(message: "\(error)")
+            }
+            func time(_ text: String?, _ flag: String) throws -> Date? {
+                guard let text else { return nil }
+                guard let date = parseSince(text, now: recording.end ?? Date(), timeZone: zone) else {
+                    throw CommandFailure(message: "\(flag) '\(text)': expected a date like 2026-09-22 or an ISO-8601 time", exitCode: 64)
+                }
+                return date
+            }
+            var configuration = BacktestConfiguration(
+                replay: ReplaySettings(startingUSD: StrictDecimal.parse(usd) ?? 0, startingInventory: inventory, startingConsumption: consumption,
+                                       latency: Double(latencyMs) / 1000, feeRate: (StrictDecimal.parse(feeBps) ?? 0) / 10_000),
+                from: try time(from, "--from"), to: try time(to, "--to"), timeZone: zone,
+                autoMode: AutoModeSettings(threshold: autoThreshold, amount: autoAmount))
+            if let burn {
+                do {
+                    let profile = try Demand.parse(burn)
+                    if let start = recording.start, let end = recording.end { configuration.demand = Demand.steps(profile, from: start, to: end) }
+                } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            }
+
+            if sweep.isEmpty {
+                let bar = ProgressBar("backtest")
+                let started = ContinuousClock.now
+                let result: BacktestResult
+                do {
+                    result = try await Backtester.run(parsed, on: recording, configuration: configuration) { done, total in bar.update(done, of: total, unit: "cycles") }
+                } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+                bar.finish()
+                let elapsed = ContinuousClock.now - started
+                if let html {
+                    do { try Data(BacktestReport.html(result).utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
+                        throw CommandFailure(message: "cannot write \(html): \(error.localizedDescription)")
+                    }
+                }
+                if json {
+                    Output.printJSON(result)
+                } else {
+                    print(BacktestReport.text(result), terminator: "")
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    print("\nreplayed \(result.snapshots + result.trades) events in \(String(format: "%.2f", seconds)) s\(html.map { "; report written to \($0)" } ?? "")")
+                }
+                return
+            }
+
+            // A sweep.
+            let axes: [SweepAxis]
+            do { axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) } } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            var variants: [(label: String, strategy: Strategy)] = []
+            for combination in Sweep.combinations(axes) {
+                do {
+                    variants.append((combination.map { "\($0.key)=\($0.value)" }.joined(separator: " "), try Sweep.apply(combination, to: text, file: strategy)))
+                } catch { throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration) }
+            }
+            let bar = ProgressBar("sweep")
+            let outcomes: [Sweep.Outcome]
+            do {
+                outcomes = try await Sweep.run(variants, on: recording, configuration: configuration, objective: SweepObjective(rawValue: objective) ?? .score,
+                                               stockoutCost: StrictDecimal.parse(stockoutCost) ?? 1, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount) { done, total in
+                    bar.update(done, of: total, unit: "backtests")
+                }
+            } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+            bar.finish()
+            if json {
+                struct Row: Encodable { var rank: Int; var parameters: String; var result: BacktestResult }
+                Output.printJSON(outcomes.enumerated().map { Row(rank: $0.offset + 1, parameters: $0.element.label, result: $0.element.result) })
+                return
+            }
+            print("\(variants.count) combinations of \(parsed.name), ranked by \(objective); Auto Mode spent \(Output.money(outcomes.first?.result.autoMode.spend)) at \(outcomes.first?.result.autoMode.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—")/unit\n")
+            let labelWidth = min(60, max(10, outcomes.map(\.label.count).max() ?? 10)) + 2
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+            print(pad("#", 4) + pad("parameters", labelWidth) + pad("spend", 11) + pad("units", 7) + pad("avg price", 11) + pad("stockout", 11) + "expired")
+            for (i, o) in outcomes.enumerated() {
+                let m = o.result.metrics
+                print(pad("\(i + 1)", 4) + pad(o.label, labelWidth) + pad(BacktestMetrics.text(m.spend), 11) + pad("\(m.unitsBought)", 7)
+                      + pad(m.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—", 11) + pad(String(format: "%.1f min", m.stockoutMinutes), 11)
+                      + "\(m.consumption.expiredUnits)")
+            }
+        }
+    }
+}

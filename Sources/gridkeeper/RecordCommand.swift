@@ -1,0 +1,193 @@
+import ArgumentParser
+import Backtest
+import Engine
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Ledger
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record the market and balances for backtests, without trading.",
+        discussion: """
+            Every --every, records each instrument's top five book levels, last price, recent
+            public trades and consumption balance into the ledger (--db), read-only on the
+            exchange. The daemon records the same on each cycle. Stop with Ctrl-C, or give
+            --until or --for. Export the result with `gridkeeper recording export`.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Instruments to record, comma-separated.", valueName: "symbols"))
+    var instruments: String = "text-prime"
+
+    @Option(help: ArgumentHelp("Interval: 10s, 1m, …", valueName: "duration"))
+    var every: String = "10s"
+
+    @Option(help: ArgumentHelp("Stop at this time (a date or ISO-8601 time).", valueName: "time"))
+    var until: String?
+
+    @Option(name: .customLong("for"), help: ArgumentHelp("Stop after this long: 30m, 24h, 7d.", valueName: "duration"))
+    var duration: String?
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard let seconds = StrategyParser.duration(every), seconds >= 1 else { throw ValidationError("--every: expected a duration like 10s or 1m, got '\(every)'") }
+        if let duration, StrategyParser.duration(duration) == nil { throw ValidationError("--for: expected a duration like 30m or 24h, got '\(duration)'") }
+        if until != nil, duration != nil { throw ValidationError("give --until or --for, not both") }
+        if instruments.split(separator: ",").isEmpty { throw ValidationError("--instruments: give at least one symbol") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let interval = NSDecimalNumber(decimal: StrategyParser.duration(every) ?? 10).doubleValue
+            var deadline: Date?
+            if let until {
+                guard let date = parseSince(until, now: Date(), timeZone: ledger.zone), date > Date() else {
+                    throw CommandFailure(message: "--until '\(until)': expected a future date or ISO-8601 time", exitCode: 64)
+                }
+                deadline = date
+            }
+            if let duration, let seconds = StrategyParser.duration(duration) { deadline = Date().addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue) }
+            let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let store = try ledger.open()
+            let exchange = GridExchange(client: try connection.makeClient())
+            var count = 0
+            let stop = Task {
+                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return }
+            }
+            defer { stop.cancel() }
+            print("recording \(symbols.joined(separator: ", ")) every \(every) into \(store.path)\(deadline.map { " until \($0.ISO8601Format())" } ?? "; Ctrl-C stops")")
+            while deadline.map({ Date() < $0 }) ?? true {
+                let time = Date()
+                for symbol in symbols {
+                    do {
+                        let view = try await exchange.view(instrument: symbol)
+                        try store.record(marketSnapshots: [MarketSnapshotRecord(
+                            instrument: symbol, takenAt: time,
+                            bids: view.bids.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+                            asks: view.asks.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: view.last)])
+                        try store.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: symbol, takenAt: time, usd: view.usdAvailable,
+                                                                                 tradingUnits: view.inventory, consumptionUnits: view.consumption)])
+                        try store.record(publicTrades: view.publicTrades.compactMap { t in
+                            guard let q = Units(exactly: t.quantity)?.rawValue, q > 0, let at = t.executionTimestamp.flatMap(Timestamp.parse) else { return nil }
+                            return PublicTradeRecord(instrument: symbol, tradedAt: at, tradeID: t.tradeID, price: t.price, quantity: q)
+                        })
+                        count += 1
+                    } catch let error as LedgerError {
+                        throw CommandFailure(message: "\(error)")
+                    } catch {
+                        Output.printError("\(symbol): \(error)")
+                    }
+                }
+                if count % 60 == 0, count > 0 { print("\(count) snapshots recorded") }
+                let wait = time.addingTimeInterval(interval).timeIntervalSinceNow
+                if wait > 0 {
+                    let sleeper = Task { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+                    let stopped = await withTaskGroup(of: Bool.self) { group in
+                        group.addTask { _ = try? await sleeper.value; return false }
+                        group.addTask { await stop.value; return true }
+                        let first = await group.next() ?? false
+                        group.cancelAll()
+                        sleeper.cancel()
+                        return first
+                    }
+                    if stopped { break }
+                }
+            }
+            print("\(count) snapshots recorded into \(store.path)")
+        }
+    }
+}
+
+struct RecordingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recording",
+        abstract: "Export, import and describe recordings for backtests.",
+        subcommands: [Export.self, Import.self, Info.self]
+    )
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a ledger's recording of one instrument as JSON lines.")
+
+        @Option(help: ArgumentHelp("Ledger or recording to read.", valueName: "file"))
+        var db: String
+
+        @Option(help: ArgumentHelp("JSON lines file to write.", valueName: "file"))
+        var out: String
+
+        @Option(help: ArgumentHelp("Instrument, when the ledger holds several.", valueName: "symbol"))
+        var instrument: String?
+
+        func run() async throws {
+            try await reportingFailures {
+                do {
+                    let recording = try RecordingIO.load(path: db, instrument: instrument)
+                    try RecordingIO.writeLines(recording, to: out)
+                    print("wrote \(recording.books.count) snapshots, \(recording.trades.count) trades of \(recording.instrument) to \(out)")
+                } catch { throw CommandFailure(message: "\(error)") }
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Read a JSON lines recording into a ledger file.")
+
+        @Argument(help: ArgumentHelp("JSON lines recording.", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("Ledger to write (created if needed).", valueName: "file"))
+        var db: String
+
+        func run() async throws {
+            try await reportingFailures {
+                do {
+                    let recording = try RecordingIO.load(path: file)
+                    try RecordingIO.writeLedger(recording, to: db)
+                    print("imported \(recording.books.count) snapshots, \(recording.trades.count) trades of \(recording.instrument) into \(db)")
+                } catch { throw CommandFailure(message: "\(error)") }
+            }
+        }
+    }
+
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Describe a recording: instrument, period, counts.")
+
+        @Argument(help: ArgumentHelp("Ledger or JSON lines recording.", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("Instrument, when the ledger holds several.", valueName: "symbol"))
+        var instrument: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingFailures {
+                let recording: Recording
+                do { recording = try RecordingIO.load(path: file, instrument: instrument) } catch { throw CommandFailure(message: "\(error)") }
+                struct Info: Encodable {
+                    var instrument: String
+                    var from: Date?
+                    var to: Date?
+                    var snapshots: Int
+                    var trades: Int
+                    var demandSteps: Int
+                    var balances: Int
+                    var source: String?
+                    enum CodingKeys: String, CodingKey { case instrument, from, to, snapshots, trades, demandSteps = "demand_steps", balances, source }
+                }
+                let info = Info(instrument: recording.instrument, from: recording.start, to: recording.end, snapshots: recording.books.count,
+                                trades: recording.trades.count, demandSteps: recording.demand.count, balances: recording.balances.count, source: recording.source)
+                if json { Output.printJSON(info); return }
+                print("\(info.instrument): \(info.snapshots) snapshots from \(info.from?.ISO8601Format() ?? "—") to \(info.to?.ISO8601Format() ?? "—")")
+                print("\(info.trades) trades, \(info.demandSteps) demand steps, \(info.balances) balance samples\(info.source.map { "; source: \($0)" } ?? "")")
+            }
+        }
+    }
+}

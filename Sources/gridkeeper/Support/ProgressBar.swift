@@ -1,0 +1,32 @@
+import Foundation
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var lastDrawn = Date.distantPast
+
+    init(_ label: String) {
+        self.label = label
+        enabled = isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ done: Int, of total: Int, unit: String) {
+        guard enabled, total > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard done >= total || now.timeIntervalSince(lastDrawn) > 0.1 else { return }
+        lastDrawn = now
+        let fraction = min(1, Double(done) / Double(total))
+        let filled = Int(fraction * 30)
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(Int(fraction * 100))%  \(done)/\(total) \(unit)\u{1B}[K".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
