@@ -143,6 +143,7 @@ let package = Package(
         .executableTarget(
             name: "gridkeeper-bench",
             dependencies: [
+                "Backtest",
                 "GridAPI",
                 "GridKeeperCore",
                 "Simulator",

@@ -59,69 +59,118 @@ public enum RecordingIO {
 
     // MARK: JSON lines
 
+    /// One line of a JSON lines recording.
+    struct Line: Decodable {
+        var kind: String?
+        var version: Int?
+        var instrument: String?
+        var source: String?
+        var t: String?
+        var bids: [Level]?
+        var asks: [Level]?
+        var last: Number?
+        var price: Number?
+        var quantity: Int?
+        var unitsPerHour: Number?
+        var consumption: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, version, instrument, source, t, bids, asks, last, price, quantity, unitsPerHour = "units_per_hour", consumption
+        }
+    }
+
+    /// `[price, quantity]`.
+    struct Level: Decodable {
+        var price: Number
+        var quantity: Int
+
+        init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            price = try c.decode(Number.self)
+            quantity = try c.decode(Int.self)
+            guard c.isAtEnd else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected [price, quantity]")
+            }
+        }
+    }
+
+    /// A decimal written as a JSON string ("2.51") or number (2.51), kept as text.
+    struct Number: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { text = s } else { text = "\(try c.decode(Decimal.self))" }
+        }
+        var micros: Int64? { RecordingIO.micros(text) }
+    }
+
     static func parseLines(_ data: Data, file: String, instrument wanted: String?) throws(RecordingError) -> Recording {
         var recording: Recording?
         var lineNumber = 0
         var lastBook: Int64 = .min, lastTrade: Int64 = .min, lastBurn: Int64 = .min, lastBalance: Int64 = .min
         func fail(_ message: String) -> RecordingError { RecordingError("\(file):\(lineNumber): \(message)") }
+        let decoder = JSONDecoder()
         let bytes = [UInt8](data)
         var start = 0
         while start < bytes.count {
             var end = start
             while end < bytes.count, bytes[end] != 10 { end += 1 }
             lineNumber += 1
-            let line = bytes[start..<end]
+            let range = start..<end
             let complete = end < bytes.count
             start = end + 1
-            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
-            let object: [String: Any]
+            if bytes[range].allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+            let line: Line
             do {
-                guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { throw fail("expected a JSON object") }
-                object = parsed
-            } catch let error as RecordingError {
-                throw error
+                line = try decoder.decode(Line.self, from: Data(bytes[range]))
+            } catch let DecodingError.typeMismatch(type, context) {
+                throw fail("\(path(context.codingPath)): expected \(type == Int.self ? "whole units" : "\(type)")")
+            } catch let DecodingError.valueNotFound(_, context) {
+                throw fail("\(path(context.codingPath)): missing value")
+            } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+                throw fail("\(path(context.codingPath)): \(context.debugDescription)")
             } catch {
                 throw fail(complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)")
             }
-            guard let kind = object["kind"] as? String else { throw fail("missing \"kind\" (recording, book, trade, burn or balance)") }
+            guard let kind = line.kind else { throw fail("missing \"kind\" (recording, book, trade, burn or balance)") }
             if recording == nil {
                 guard kind == "recording" else { throw fail("the first line must be the header {\"kind\":\"recording\",\"version\":1,\"instrument\":…}") }
-                guard (object["version"] as? Int) == 1 else { throw fail("unsupported version \(object["version"].map { "\($0)" } ?? "(missing)"); this GridKeeper reads version 1") }
-                guard let instrument = object["instrument"] as? String, !instrument.isEmpty else { throw fail("the header needs \"instrument\"") }
+                guard line.version == 1 else { throw fail("unsupported version \(line.version.map(String.init) ?? "(missing)"); this GridKeeper reads version 1") }
+                guard let instrument = line.instrument, !instrument.isEmpty else { throw fail("the header needs \"instrument\"") }
                 if let wanted, wanted != instrument { throw fail("this recording is of \(instrument), not \(wanted)") }
-                recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: object["source"] as? String)
+                recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: line.source.flatMap { $0.isEmpty ? nil : $0 })
+                recording!.books.reserve(bytes.count / 200)
                 continue
             }
-            guard let t = object["t"] as? String else { throw fail("\(kind): missing \"t\" (an ISO-8601 time)") }
-            guard let time = Timestamp.parse(t) else { throw fail("\(kind): \"t\": expected an ISO-8601 time like 2026-09-22T00:00:00.000Z, got \(t)") }
-            let ms = time.ledgerMilliseconds
+            guard let t = line.t else { throw fail("\(kind): missing \"t\" (an ISO-8601 time)") }
+            guard let ms = Timestamp.milliseconds(t) else { throw fail("\(kind): \"t\": expected an ISO-8601 time like 2026-09-22T00:00:00.000Z, got \(t)") }
             switch kind {
             case "book":
                 guard ms >= lastBook else { throw fail("book at \(t) is earlier than the one before it") }
                 lastBook = ms
-                let bids = try levels(object["bids"], "bids", fail)
-                let asks = try levels(object["asks"], "asks", fail)
+                let bids = try levels(line.bids, "bids", fail)
+                let asks = try levels(line.asks, "asks", fail)
                 var last: Int64?
-                if let value = object["last"], !(value is NSNull) {
-                    guard let micros = micros(value), micros > 0 else { throw fail("book: \"last\": expected a price like \"2.50\"") }
+                if let value = line.last {
+                    guard let micros = value.micros, micros > 0 else { throw fail("book: \"last\": expected a price like \"2.50\", got \(value.text)") }
                     last = micros
                 }
                 recording!.books.append(ms: ms, bids: bids, asks: asks, last: last)
             case "trade":
                 guard ms >= lastTrade else { throw fail("trade at \(t) is earlier than the one before it") }
                 lastTrade = ms
-                guard let price = object["price"].flatMap(micros), price > 0 else { throw fail("trade: \"price\": expected a price like \"2.51\"") }
-                guard let quantity = object["quantity"] as? Int, quantity > 0 else { throw fail("trade: \"quantity\": expected whole units ≥ 1") }
+                guard let price = line.price?.micros, price > 0 else { throw fail("trade: \"price\": expected a price like \"2.51\"") }
+                guard let quantity = line.quantity, quantity > 0 else { throw fail("trade: \"quantity\": expected whole units ≥ 1") }
                 recording!.trades.append(TradePrint(ms: ms, price: price, quantity: quantity))
             case "burn":
                 guard ms >= lastBurn else { throw fail("burn at \(t) is earlier than the one before it") }
                 lastBurn = ms
-                guard let rate = object["units_per_hour"].flatMap(micros), rate >= 0 else { throw fail("burn: \"units_per_hour\": expected a number like \"3.2\"") }
+                guard let rate = line.unitsPerHour?.micros, rate >= 0 else { throw fail("burn: \"units_per_hour\": expected a number like \"3.2\"") }
                 recording!.burn.append(BurnStep(ms: ms, milliUnitsPerHour: rate / 1000))
             case "balance":
                 guard ms >= lastBalance else { throw fail("balance at \(t) is earlier than the one before it") }
                 lastBalance = ms
-                guard let units = object["consumption"] as? Int, units >= 0 else { throw fail("balance: \"consumption\": expected whole units ≥ 0") }
+                guard let units = line.consumption, units >= 0 else { throw fail("balance: \"consumption\": expected whole units ≥ 0") }
                 recording!.balances.append((ms: ms, consumption: units))
             default:
                 throw fail("unknown kind \"\(kind)\": expected book, trade, burn or balance")
@@ -132,26 +181,58 @@ public enum RecordingIO {
         return recording
     }
 
-    static func levels(_ value: Any?, _ side: String, _ fail: (String) -> RecordingError) throws(RecordingError) -> [(Int64, Int)] {
-        guard let value, !(value is NSNull) else { return [] }
-        guard let array = value as? [Any] else { throw fail("book: \"\(side)\": expected a list of [price, quantity]") }
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return out.isEmpty ? "the line" : out
+    }
+
+    static func levels(_ value: [Level]?, _ side: String, _ fail: (String) -> RecordingError) throws(RecordingError) -> [(Int64, Int)] {
+        guard let value else { return [] }
         var out: [(Int64, Int)] = []
-        for (i, entry) in array.enumerated() {
-            guard let pair = entry as? [Any], pair.count == 2 else { throw fail("book: \(side)[\(i)]: expected [price, quantity]") }
-            guard let price = micros(pair[0]), price > 0 else { throw fail("book: \(side)[\(i)][0]: expected a price like \"2.51\"") }
-            guard let quantity = pair[1] as? Int, quantity >= 0 else { throw fail("book: \(side)[\(i)][1]: expected whole units ≥ 0") }
-            out.append((price, quantity))
+        out.reserveCapacity(value.count)
+        for (i, level) in value.enumerated() {
+            guard let price = level.price.micros, price > 0 else { throw fail("book: \(side)[\(i)][0]: expected a price like \"2.51\", got \(level.price.text)") }
+            guard level.quantity >= 0 else { throw fail("book: \(side)[\(i)][1]: expected whole units ≥ 0") }
+            out.append((price, level.quantity))
         }
         return out
     }
 
-    /// A decimal (JSON string or number) as exact micro-units; nil when it has more than six
-    /// decimals or is not a number.
-    static func micros(_ value: Any) -> Int64? {
-        let text: String
-        if let s = value as? String { text = s } else if let n = value as? NSNumber, !(value is Bool) { text = n.stringValue } else { return nil }
-        guard let decimal = StrictDecimal.parse(text) else { return nil }
-        return try? Micros.from(decimal, field: "price")
+    /// A decimal as exact micro-units; nil when it is not a number or has more than six
+    /// decimals.
+    static func micros(_ text: String) -> Int64? {
+        var value: Int64 = 0
+        var places = -1
+        var negative = false
+        var any = false
+        for (i, byte) in text.utf8.enumerated() {
+            if byte == 45, i == 0 { negative = true; continue }
+            if byte == 46 {
+                guard places < 0 else { return nil }
+                places = 0
+                continue
+            }
+            guard byte >= 48, byte <= 57 else {
+                // Exponents and other spellings: the exact, slower way.
+                return StrictDecimal.parse(text).flatMap { try? Micros.from($0, field: "price") }
+            }
+            if places >= 0 {
+                guard places < 6 else { return nil }
+                places += 1
+            }
+            guard value < Int64.max / 100 else { return nil }
+            value = value * 10 + Int64(byte - 48)
+            any = true
+        }
+        guard any else { return nil }
+        for _ in 0..<(6 - max(places, 0)) {
+            guard value < Int64.max / 10 else { return nil }
+            value *= 10
+        }
+        return negative ? -value : value
     }
 
     // MARK: Writing

@@ -53,3 +53,53 @@ public enum SyntheticData {
         return Recording(instrument: instrument, books: books, trades: trades, burn: burnSteps, source: "gridkeeper sim --seed \(seed)")
     }
 }
+
+extension SyntheticData {
+    /// A cheap seeded random walk (no simulator): a book of five levels a side around a
+    /// mean-reverting mid with a daily cycle, a trade every `tradeEvery` snapshots, and daily
+    /// demand. For benchmarks and tests that need millions of snapshots quickly.
+    public static func randomWalk(instrument: String = "text-prime", days: Double, every: TimeInterval, seed: UInt64 = 1,
+                                  referencePrice: Int64 = 2_500_000, tick: Int64 = 10_000, tradeEvery: Int = 20,
+                                  demand: BurnProfile = BurnProfile(kind: .daily, unitsPerHour: 3, amplitude: 0.5),
+                                  start: Date = Date(timeIntervalSince1970: 1_790_035_200)) -> Recording {
+        var state = seed
+        func unit() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        }
+        let count = Int(days * 86_400 / every) + 1
+        var books = RecordedBooks(depth: RecordingIO.depth)
+        books.reserve(count)
+        var trades: [TradePrint] = []
+        trades.reserveCapacity(count / max(1, tradeEvery) + 1)
+        let startMs = start.ledgerMilliseconds, stepMs = Int64(every * 1000)
+        let base = Double(referencePrice / tick)
+        var mid = base
+        let hourly = every / 3600
+        var bids: [(Int64, Int)] = Array(repeating: (0, 0), count: 5), asks = bids
+        for i in 0..<count {
+            let ms = startMs + Int64(i) * stepMs
+            let hour = Double(ms % 86_400_000) / 3_600_000
+            let target = base * (1 + 0.05 * sin(2 * .pi * (hour - 9) / 24))
+            mid += 0.6 * hourly * (target - mid) + 0.02 * base * hourly.squareRoot() * (unit() * 2 - 1) * 1.7
+            let center = Int64(mid.rounded())
+            for k in 0..<5 {
+                bids[k] = ((center - 1 - Int64(k)) * tick, 50 + Int(unit() * 50))
+                asks[k] = ((center + 1 + Int64(k)) * tick, 50 + Int(unit() * 50))
+            }
+            var last: Int64?
+            if tradeEvery > 0, i % tradeEvery == 0 {
+                let price = unit() < 0.5 ? bids[0].0 : asks[0].0
+                trades.append(TradePrint(ms: ms, price: price, quantity: 1 + Int(unit() * 10)))
+                last = price
+            }
+            books.append(ms: ms, bids: bids, asks: asks, last: last ?? trades.last?.price)
+        }
+        let end = Date(ledgerMilliseconds: startMs + Int64(count - 1) * stepMs)
+        return Recording(instrument: instrument, books: books, trades: trades, burn: Demand.steps(demand, from: start, to: end),
+                         source: "random walk, seed \(seed)")
+    }
+}

@@ -168,9 +168,7 @@ public struct CycleRunner: Sendable {
             report.globalDailyCap = shared.daily.map { ValueFormat.text($0, as: .money) }
             report.globalMonthlyCap = shared.monthly.map { ValueFormat.text($0, as: .money) }
         }
-        if case .success(let runway) = Evaluator.value(of: .runway, for: strategy, on: snapshot) {
-            report.runwaySeconds = NSDecimalNumber(decimal: runway).intValue
-        }
+        if let runway = plan.runway { report.runwaySeconds = NSDecimalNumber(decimal: runway).intValue }
         let recorded: RecordedCycle
         do {
             recorded = try ledger.record(CycleRecord(
@@ -434,7 +432,8 @@ public struct CycleRunner: Sendable {
     }
 
     static func digest(_ s: MarketSnapshot) -> String {
-        let text = "\(s.asOf.ledgerMilliseconds)|\(s.consumption)|\(s.inventory)|\(s.usdAvailable)|\(s.spentToday)|\(s.bids.first?.price ?? 0)|\(s.asks.first?.price ?? 0)|\(s.marketHistory.count)|\(s.balanceHistory.count)"
+        func m(_ d: Decimal?) -> String { d.map { (try? Micros.from($0, field: "digest")).map(String.init) ?? "\($0)" } ?? "-" }
+        let text = "\(s.asOf.ledgerMilliseconds)|\(s.consumption)|\(s.inventory)|\(m(s.usdAvailable))|\(m(s.spentToday))|\(m(s.bids.first?.price))|\(m(s.asks.first?.price))|\(s.marketHistory.count)|\(s.balanceHistory.count)"
         return String(Digest.sha256Hex(text).prefix(16))
     }
 

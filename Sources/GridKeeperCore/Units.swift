@@ -13,6 +13,16 @@ public struct Units: RawRepresentable, Hashable, Comparable, Sendable, Codable, 
     /// Converts an exchange quantity to whole units.
     /// - Returns: `nil` when `value` has a fractional part or does not fit in an `Int`.
     public init?(exactly value: Decimal) {
+        // Fast path: a small whole significand with no fraction.
+        if value.exponent >= 0, value.exponent < 10 {
+            let significand = NSDecimalNumber(decimal: value.significand).int64Value
+            if significand >= 0, significand < 1 << 40, Decimal(significand) == value.significand {
+                var int = Int(significand)
+                for _ in 0..<value.exponent { int *= 10 }
+                rawValue = value.sign == .minus ? -int : int
+                return
+            }
+        }
         var v = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &v, 0, .plain)

@@ -182,13 +182,26 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         try locked { Self.window(balances[instrument] ?? [], from: from, to: to) { $0.time } }
     }
 
-    public func spend(asOf time: Date, timeZone: TimeZone, instrument: String?) throws(LedgerError) -> Spend {
+    /// Where the day and month containing a time begin (calendars are slow; a backtest asks
+    /// about the same day thousands of times).
+    private var periodCache: (zone: TimeZone, dayStart: Int64, dayEnd: Int64, monthStart: Int64)?
+
+    private func periods(_ time: Date, _ zone: TimeZone) -> (day: Int64, month: Int64) {
+        let ms = time.ledgerMilliseconds
+        if let c = periodCache, c.zone == zone, ms >= c.dayStart, ms < c.dayEnd { return (c.dayStart, c.monthStart) }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let dayStart = calendar.startOfDay(for: time).ledgerMilliseconds
-        let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
+        calendar.timeZone = zone
+        let day = calendar.startOfDay(for: time)
+        let next = calendar.date(byAdding: .day, value: 1, to: day) ?? day.addingTimeInterval(86_400)
+        let month = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
+        periodCache = (zone, day.ledgerMilliseconds, next.ledgerMilliseconds, month)
+        return (day.ledgerMilliseconds, month)
+    }
+
+    public func spend(asOf time: Date, timeZone: TimeZone, instrument: String?) throws(LedgerError) -> Spend {
         let end = time.ledgerMilliseconds
         return try locked {
+            let (dayStart, monthStart) = periods(time, timeZone)
             let b = instrument.map { buckets[$0] ?? Buckets() } ?? allBuckets
             let today = b.sum(from: dayStart, to: end)
             let month = b.sum(from: monthStart, to: end)

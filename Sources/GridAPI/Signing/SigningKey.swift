@@ -120,6 +120,13 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
 /// SHA-256 for identifiers (not for secrets): hex of the digest.
 public enum Digest {
     public static func sha256Hex(_ text: String) -> String {
-        Sodium.sha256(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in Sodium.sha256(Array(text.utf8)) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

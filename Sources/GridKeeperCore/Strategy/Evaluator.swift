@@ -63,7 +63,9 @@ public enum Evaluator {
             }
             outcomes.append(outcome)
         }
-        return Plan(strategy: strategy.name, instrument: strategy.instrument, asOf: snapshot.asOf, outcomes: outcomes)
+        var plan = Plan(strategy: strategy.name, instrument: strategy.instrument, asOf: snapshot.asOf, outcomes: outcomes)
+        plan.runway = try? context.value(.runway).get()
+        return plan
     }
 
     /// Whole units needed, rounding any fraction up (you cannot buy 0.3 of a unit).

@@ -67,30 +67,33 @@ struct Guardrails {
             notes.append("quantity \(units) rounded down to the lot size \(lot): \(rounded)")
             units = rounded
         }
-        // Budget: the smallest of what is left.
-        var limits: [(String, Decimal)] = [("available USD \(Self.money(snapshot.usdAvailable))", snapshot.usdAvailable)]
-        if let perOrder = strategy.budget.perOrder { limits.append(("per_order cap \(Self.money(perOrder))", perOrder)) }
+        // Budget: the smallest of what is left (described only when it matters).
+        let spentToday = snapshot.spentToday + plannedSpend, spentMonth = snapshot.spentMonth + plannedSpend
+        let usd = snapshot.usdAvailable
+        var limits: [(() -> String, Decimal)] = [({ "available USD \(Self.money(usd))" }, usd)]
+        if let perOrder = strategy.budget.perOrder { limits.append(({ "per_order cap \(Self.money(perOrder))" }, perOrder)) }
         if let daily = strategy.budget.daily {
-            limits.append(("daily cap \(Self.money(daily)) with \(Self.money(snapshot.spentToday + plannedSpend)) spent", daily - snapshot.spentToday - plannedSpend))
+            limits.append(({ "daily cap \(Self.money(daily)) with \(Self.money(spentToday)) spent" }, daily - spentToday))
         }
         if let monthly = strategy.budget.monthly {
-            limits.append(("monthly cap \(Self.money(monthly)) with \(Self.money(snapshot.spentMonth + plannedSpend)) spent", monthly - snapshot.spentMonth - plannedSpend))
+            limits.append(({ "monthly cap \(Self.money(monthly)) with \(Self.money(spentMonth)) spent" }, monthly - spentMonth))
         }
         if let shared = snapshot.shared {
+            let sharedToday = shared.spentToday + plannedSpend, sharedMonth = shared.spentMonth + plannedSpend
             if let daily = shared.daily {
-                limits.append(("global daily cap \(Self.money(daily)) with \(Self.money(shared.spentToday + plannedSpend)) spent", daily - shared.spentToday - plannedSpend))
+                limits.append(({ "global daily cap \(Self.money(daily)) with \(Self.money(sharedToday)) spent" }, daily - sharedToday))
             }
             if let monthly = shared.monthly {
-                limits.append(("global monthly cap \(Self.money(monthly)) with \(Self.money(shared.spentMonth + plannedSpend)) spent", monthly - shared.spentMonth - plannedSpend))
+                limits.append(({ "global monthly cap \(Self.money(monthly)) with \(Self.money(sharedMonth)) spent" }, monthly - sharedMonth))
             }
         }
-        let (tightest, room) = limits.min { $0.1 < $1.1 }!
+        let (describeTightest, room) = limits.min { $0.1 < $1.1 }!
         let affordable = room > 0 ? NSDecimalNumber(decimal: Self.floor(room / unitCost, to: 1)).intValue / lot * lot : 0
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
-                return blocked("budget exhausted: \(tightest) leaves \(Self.money(max(room, 0))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
+                return blocked("budget exhausted: \(describeTightest()) leaves \(Self.money(max(room, 0))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
             }
-            notes.append("quantity \(units) cut to \(affordable) by the \(tightest)")
+            notes.append("quantity \(units) cut to \(affordable) by the \(describeTightest())")
             units = affordable
         }
         if units < max(1, snapshot.minOrderSize) {

@@ -37,6 +37,16 @@ public struct Plan: Sendable, Equatable {
     public var instrument: String
     public var asOf: Date
     public var outcomes: [RuleOutcome]
+    /// Consumption runway in seconds as the rules saw it, when the burn is known.
+    public var runway: Decimal?
+
+    public init(strategy: String, instrument: String, asOf: Date, outcomes: [RuleOutcome], runway: Decimal? = nil) {
+        self.strategy = strategy
+        self.instrument = instrument
+        self.asOf = asOf
+        self.outcomes = outcomes
+        self.runway = runway
+    }
 
     /// The intents to carry out, in rule order.
     public var intents: [(rule: String, intent: Intent)] {

@@ -136,7 +136,7 @@ struct SignalContext {
         // Nothing is used: nothing will run out for lack of units.
         if perSecond <= 0 { return Self.noBurnRunway }
         let seconds = t.timeIntervalSince(now)
-        return Decimal(Int((seconds * 1000).rounded())) / 1000
+        return ValueFormat.shifted(Decimal(Int((seconds * 1000).rounded())), by: -3)
     }
 
     /// Units that will be used within `seconds` at `burnPerHour`: the oldest lot first, none of
@@ -152,7 +152,7 @@ struct SignalContext {
             used += min(Double(lot.units), stop.timeIntervalSince(t) * perSecond)
             t = stop
         }
-        return Decimal(Int((used * 1000).rounded(.down))) / 1000
+        return ValueFormat.shifted(Decimal(Int((used * 1000).rounded(.down))), by: -3)
     }
 
     /// Durations are kept to the millisecond.
@@ -190,8 +190,9 @@ struct SignalContext {
             used += max(0, previous.consumption - point.consumption - expired)
             previous = point
         }
-        let hours = Decimal(Int(lastPoint.time.timeIntervalSince(first.time) * 1000)) / 3_600_000
-        return .success(Decimal(used) / hours)
+        // units / (ms / 3,600,000), with one division.
+        let ms = Decimal(Int(lastPoint.time.timeIntervalSince(first.time) * 1000))
+        return .success(Decimal(used * 3_600_000) / ms)
     }
 
     /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds, in one pass
@@ -242,13 +243,14 @@ struct SignalContext {
         }
         let scale: Decimal = (signal == .consumption || signal == .inventory) ? 1 : 1_000_000
         switch function {
-        case .avg: return .success(Decimal(sum) / Decimal(count) / scale)
-        case .min: return .success(Decimal(low) / scale)
-        case .max: return .success(Decimal(high) / scale)
+        case .avg: return .success(scale == 1 ? Decimal(sum) / Decimal(count) : ValueFormat.shifted(Decimal(sum) / Decimal(count), by: -6))
+        case .min: return .success(scale == 1 ? Decimal(low) : ValueFormat.shifted(Decimal(low), by: -6))
+        case .max: return .success(scale == 1 ? Decimal(high) : ValueFormat.shifted(Decimal(high), by: -6))
         case .ewma:
             // Weights decay with age, time constant `window`; computed in floating point over
             // integer micro-dollars and rounded back to whole micro-dollars.
-            return .success(Decimal(Int64((weighted / weights).rounded())) / scale)
+            let value = Decimal(Int64((weighted / weights).rounded()))
+            return .success(scale == 1 ? value : ValueFormat.shifted(value, by: -6))
         case .cover, .coverStock:
             return .failure(Unavailable(reason: "internal: not an aggregate"))
         }
