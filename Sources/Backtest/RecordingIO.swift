@@ -70,9 +70,9 @@ public enum RecordingIO {
         var asks: [Level]?
         var last: Number?
         var price: Number?
-        var quantity: Int?
+        var quantity: Number?
         var unitsPerHour: Number?
-        var consumption: Int?
+        var consumption: Number?
 
         enum CodingKeys: String, CodingKey {
             case kind, version, instrument, source, t, bids, asks, last, price, quantity, unitsPerHour = "units_per_hour", consumption
@@ -82,12 +82,12 @@ public enum RecordingIO {
     /// `[price, quantity]`.
     struct Level: Decodable {
         var price: Number
-        var quantity: Int
+        var quantity: Number
 
         init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
             price = try c.decode(Number.self)
-            quantity = try c.decode(Int.self)
+            quantity = try c.decode(Number.self)
             guard c.isAtEnd else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected [price, quantity]")
             }
@@ -102,6 +102,8 @@ public enum RecordingIO {
             if let s = try? c.decode(String.self) { text = s } else { text = "\(try c.decode(Decimal.self))" }
         }
         var micros: Int64? { RecordingIO.micros(text) }
+        /// A whole number (7 or "7"; not 1.5).
+        var whole: Int? { Int(text) }
     }
 
     static func parseLines(_ data: Data, file: String, instrument wanted: String?) throws(RecordingError) -> Recording {
@@ -123,12 +125,8 @@ public enum RecordingIO {
             let line: Line
             do {
                 line = try decoder.decode(Line.self, from: Data(bytes[range]))
-            } catch let DecodingError.typeMismatch(type, context) {
-                throw fail("\(path(context.codingPath)): expected \(type == Int.self ? "whole units" : "\(type)")")
-            } catch let DecodingError.valueNotFound(_, context) {
-                throw fail("\(path(context.codingPath)): missing value")
-            } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-                throw fail("\(path(context.codingPath)): \(context.debugDescription)")
+            } catch let error as DecodingError {
+                throw fail(describe(error, complete: complete))
             } catch {
                 throw fail(complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)")
             }
@@ -160,7 +158,7 @@ public enum RecordingIO {
                 guard ms >= lastTrade else { throw fail("trade at \(t) is earlier than the one before it") }
                 lastTrade = ms
                 guard let price = line.price?.micros, price > 0 else { throw fail("trade: \"price\": expected a price like \"2.51\"") }
-                guard let quantity = line.quantity, quantity > 0 else { throw fail("trade: \"quantity\": expected whole units ≥ 1") }
+                guard let quantity = line.quantity?.whole, quantity > 0 else { throw fail("trade: \"quantity\": expected whole units ≥ 1, got \(line.quantity?.text ?? "nothing")") }
                 recording!.trades.append(TradePrint(ms: ms, price: price, quantity: quantity))
             case "burn":
                 guard ms >= lastBurn else { throw fail("burn at \(t) is earlier than the one before it") }
@@ -170,7 +168,7 @@ public enum RecordingIO {
             case "balance":
                 guard ms >= lastBalance else { throw fail("balance at \(t) is earlier than the one before it") }
                 lastBalance = ms
-                guard let units = line.consumption, units >= 0 else { throw fail("balance: \"consumption\": expected whole units ≥ 0") }
+                guard let units = line.consumption?.whole, units >= 0 else { throw fail("balance: \"consumption\": expected whole units ≥ 0, got \(line.consumption?.text ?? "nothing")") }
                 recording!.balances.append((ms: ms, consumption: units))
             default:
                 throw fail("unknown kind \"\(kind)\": expected book, trade, burn or balance")
@@ -179,6 +177,21 @@ public enum RecordingIO {
         guard let recording else { throw RecordingError("\(file): empty: expected a header line and book snapshots") }
         guard recording.books.count > 0 else { throw RecordingError("\(file): no book snapshots") }
         return recording
+    }
+
+    static func describe(_ error: DecodingError, complete: Bool) -> String {
+        switch error {
+        case .typeMismatch(let type, let c) where !c.codingPath.isEmpty:
+            return "\(path(c.codingPath)): expected \(type == Int.self ? "whole units" : type == String.self ? "text" : "\(type)")"
+        case .valueNotFound(_, let c) where !c.codingPath.isEmpty:
+            return "\(path(c.codingPath)): missing value"
+        case .dataCorrupted(let c) where !c.codingPath.isEmpty:
+            return "\(path(c.codingPath)): expected \(c.codingPath.last?.intValue == 1 ? "whole units" : "a valid value") (\(c.debugDescription))"
+        case .keyNotFound(let key, let c):
+            return "\(path(c.codingPath + [key])): missing"
+        default:
+            return complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)"
+        }
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
@@ -195,8 +208,8 @@ public enum RecordingIO {
         out.reserveCapacity(value.count)
         for (i, level) in value.enumerated() {
             guard let price = level.price.micros, price > 0 else { throw fail("book: \(side)[\(i)][0]: expected a price like \"2.51\", got \(level.price.text)") }
-            guard level.quantity >= 0 else { throw fail("book: \(side)[\(i)][1]: expected whole units ≥ 0") }
-            out.append((price, level.quantity))
+            guard let quantity = level.quantity.whole, quantity >= 0 else { throw fail("book: \(side)[\(i)][1]: expected whole units ≥ 0, got \(level.quantity.text)") }
+            out.append((price, quantity))
         }
         return out
     }

@@ -116,7 +116,7 @@ extension Ledger {
             let rows = try GRDB.Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT rowid, taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth FROM market_snapshots
+                    SELECT 0, taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth FROM market_snapshots
                     WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms
                     """,
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
@@ -128,7 +128,7 @@ extension Ledger {
                 if let topAsk { asks.append((topAsk, row[5] ?? 0)) }
                 if let data: Data = row[7] {
                     guard let levels = DepthCoding.decode(data, topBid: topBid, topAsk: topAsk) else {
-                        throw LedgerError.read("market_snapshots row \(row[0] as Int64) (\(instrument) at \(Date(ledgerMilliseconds: row[1]).ISO8601Format())): the depth levels are corrupt")
+                        throw LedgerError.read("market_snapshots row (\(instrument), taken_ms \(row[1] as Int64) = \(Date(ledgerMilliseconds: row[1]).ISO8601Format())): the depth levels are corrupt")
                     }
                     bids += levels.bids
                     asks += levels.asks

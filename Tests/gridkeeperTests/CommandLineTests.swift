@@ -188,3 +188,46 @@ import TestSupport
         #expect(burn.status == 64 && burn.stderr.contains("SYMBOL=UNITS_PER_HOUR"))
     }
 }
+
+/// Recording and backtesting from the command line, as a user would.
+@Suite struct BacktestCommandTests {
+    static let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
+
+    @Test func simRecordsAndBacktestReports() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-bt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("day.jsonl").path, html = dir.appendingPathComponent("report.html").path
+        let record = try await CLIRunner.run(["sim", "--record", data, "--days", "1", "--every", "1m", "--seed", "3"])
+        #expect(record.status == 0 && record.stdout.contains("recorded 1441 snapshots"), "\(record.stdout)\(record.stderr)")
+        let info = try await CLIRunner.run(["recording", "info", data, "--json"])
+        let described = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        #expect(described["snapshots"] as? Int == 1441 && described["instrument"] as? String == "text-prime")
+
+        let text = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--html", html, "--consumption", "6"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Auto Mode") && text.stdout.contains("average price") && text.stdout.contains("report written to"))
+        #expect(text.stderr.isEmpty, "no progress bar when stderr is not a terminal: \(text.stderr)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg") && !page.contains("<script"))
+
+        let json = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--json"])
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(result["cycles"] as? Int == 1441 && (result["metrics"] as? [String: Any])?["units_bought"] != nil)
+
+        // Export to a ledger and back, then a sweep on it.
+        let db = dir.appendingPathComponent("day.sqlite").path
+        #expect(try await CLIRunner.run(["recording", "import", data, "--db", db]).status == 0)
+        let sweep = try await CLIRunner.run(["backtest", "--data", db, "--strategy", Self.keeper, "--sweep", "budget.daily=10,40", "--objective", "spend"])
+        #expect(sweep.status == 0 && sweep.stdout.contains("2 combinations") && sweep.stdout.contains("budget.daily=10"), "\(sweep.stdout)\(sweep.stderr)")
+
+        // A truncated recording is named with its line.
+        let lines = try String(contentsOfFile: data, encoding: .utf8)
+        let cut = dir.appendingPathComponent("cut.jsonl").path
+        try Data(lines.utf8.prefix(lines.utf8.count / 2)).write(to: URL(fileURLWithPath: cut))
+        let broken = try await CLIRunner.run(["backtest", "--data", cut, "--strategy", Self.keeper])
+        #expect(broken.status == 1 && broken.stderr.contains("cut.jsonl:") && broken.stderr.contains("truncated"), "\(broken.stderr)")
+        let badSweep = try await CLIRunner.run(["backtest", "--data", db, "--strategy", Self.keeper, "--sweep", "rules.nope.when=true"])
+        #expect(badSweep.status == 3 && badSweep.stderr.contains("no rule named nope"), "\(badSweep.stderr)")
+    }
+}
