@@ -251,8 +251,9 @@ public enum Backtester {
             let balances = await exchange.balances()
             series.append(.init(t: Date(ledgerMilliseconds: t), ask: nil, consumption: balances.consumption, runwaySeconds: report.runwaySeconds, spent: spent))
             cycle += 1
-            if cycle % 256 == 0 {
-                progress?(cycle, total)
+            if cycle % 32 == 0 {
+                // Long replays share the cooperative threads with whatever else runs.
+                if cycle % 256 == 0 { progress?(cycle, total) }
                 await Task.yield()
             }
             t += step
@@ -314,7 +315,7 @@ public enum Backtester {
                 if (try? await exchange.place(request)) != nil { metrics.ordersPlaced += 1 }
             }
             n += 1
-            if n % 1024 == 0 { await Task.yield() }
+            if n % 64 == 0 { await Task.yield() }
             t += step
         }
         await exchange.advance(to: end)

@@ -44,8 +44,8 @@ public enum SyntheticData {
             if seen.count > 5000 { seen = Set(sample.trades.map(\.tradeID)) }
             let milli = Int64((sample.burnUnitsPerHour * 1000).rounded())
             if burnSteps.last?.milliUnitsPerHour != milli { burnSteps.append(BurnStep(ms: ms, milliUnitsPerHour: milli)) }
-            if step % 1440 == 0 {
-                progress?(Double(step) / Double(max(steps, 1)))
+            if step % 60 == 0 {
+                if step % 1440 == 0 { progress?(Double(step) / Double(max(steps, 1))) }
                 await Task.yield()
             }
         }

@@ -25,7 +25,7 @@ import TestSupport
             request.headers.add(name: header.name, value: header.value)
         }
         if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 1 << 20)
         let parsed = try? JSONDecoder().decode(ErrorBody.self, from: Data(data.readableBytesView))
         return Reply(status: Int(response.status.code), detail: parsed?.errors?.detail)

@@ -31,6 +31,16 @@ import TestSupport
           - { name: bid-two, when: usd > 0, buy: { quantity: 2, order: limit, price: bid, cancel_after: 10s } }
         """
 
+    static func firstLine(_ pipe: Pipe) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var bytes = Data()
+                while let byte = try? pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { bytes.append(byte) }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
     /// A small deterministic generator, so a failing sequence of kills can be replayed.
     struct SplitMix: RandomNumberGenerator {
         var state: UInt64
@@ -53,21 +63,34 @@ import TestSupport
         let db = dir.appendingPathComponent("ledger.sqlite").path
         let seed = UInt64.random(in: 1...UInt64.max)
         var random = SplitMix(state: seed)
-        let delays = (0..<Self.runs).map { _ in Int.random(in: 20...300, using: &random) }
+        // Where each kill lands: during start-up after a few ms, or after the n-th request the
+        // daemon makes to the exchange (a cycle makes about ten), whatever the machine's load.
+        let kills = (0..<Self.runs).map { _ in (startup: Int.random(in: 0..<5, using: &random) == 0, ms: Int.random(in: 0...150, using: &random),
+                                                 requests: Int.random(in: 1...24, using: &random)) }
 
         let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 100_000))
         let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
         try await server.withRunning { baseURL in
             let environment = ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL]
-            for delay in delays {
+            for plan in kills {
+                let before = await exchange.requestLog.count
                 let process = Process()
                 process.executableURL = CLIRunner.executable
                 process.arguments = ["run", "--strategies", strategies.path, "--db", db, "--status-port", "0"]
                 process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { a, _ in a }
-                process.standardOutput = FileHandle.nullDevice
+                let out = Pipe()
+                process.standardOutput = out
                 process.standardError = FileHandle.nullDevice
                 try process.run()
-                try await Task.sleep(for: .milliseconds(delay))
+                if plan.startup {
+                    try await Task.sleep(for: .milliseconds(plan.ms))
+                } else {
+                    _ = await Self.firstLine(out)
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while process.isRunning, ContinuousClock.now < deadline, await exchange.requestLog.count < before + plan.requests {
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                }
                 kill(process.processIdentifier, SIGKILL)
                 await withCheckedContinuation { continuation in
                     DispatchQueue.global().async {
