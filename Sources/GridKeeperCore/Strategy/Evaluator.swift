@@ -201,12 +201,16 @@ public enum Evaluator {
             case .cover, .coverStock:
                 guard case .literal(let seconds, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
                 let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
-                let result = context.value(.burn).map { [context] burn -> Decimal in
+                let result: Result<Decimal, Unavailable>
+                switch context.value(.burn) {
+                case .success(let burn):
                     // Consumption counts only as far as it will be used before its lots expire.
                     let usable = context.usable(within: seconds, burnPerHour: burn) + Decimal(function == .coverStock ? context.snapshot.inventory : 0)
                     let need = wholeUnits(burn * seconds / 3600 - usable)
                     // With nothing held, a stockout hides the burn: ask for at least one unit.
-                    return Decimal(held == 0 ? max(need, 1) : need)
+                    result = .success(Decimal(held == 0 ? max(need, 1) : need))
+                case .failure(let missing):
+                    result = .failure(missing)
                 }
                 if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: .units) }
                 if case .success(let b) = context.value(.burn) { inputs["burn"] = ValueFormat.text(b, as: .rate) }

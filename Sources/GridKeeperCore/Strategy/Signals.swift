@@ -13,6 +13,7 @@ struct SignalContext {
     let market: ArraySlice<MarketSnapshot.MarketPoint>
     let balances: ArraySlice<MarketSnapshot.BalancePoint>
     private var cache: [Signal: Result<Decimal, Unavailable>] = [:]
+    private var lotsCache: [(expires: Date, units: Int)]?
 
     /// Runway when nothing burns: long enough that no rule thinks it short.
     static let noBurnRunway = Decimal(365 * 86_400)
@@ -71,7 +72,10 @@ struct SignalContext {
         case .runway:
             // Nothing usable is no runway, whatever the burn estimate says.
             if s.consumption == 0 { return .success(0) }
-            return value(.burn).map { burn in Self.seconds(runway(burnPerHour: burn)) }
+            switch value(.burn) {
+            case .success(let burn): return .success(Self.seconds(runway(burnPerHour: burn)))
+            case .failure(let missing): return .failure(missing)
+            }
         case .stockRunway:
             if s.consumption + s.inventory == 0 { return .success(0) }
             return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption + s.inventory) / burn * 3600) : Self.noBurnRunway }
@@ -84,30 +88,42 @@ struct SignalContext {
     /// and how many of its units are left. Lots the engine moved in are known exactly; other
     /// rises of the balance (auto-transfers, the balance first seen) count as lots arriving when
     /// they were seen. Units are used oldest first, so what is left is the newest lots.
-    func heldLots() -> [(expires: Date, units: Int)] {
+    mutating func heldLots() -> [(expires: Date, units: Int)] {
+        if let cached = lotsCache { return cached }
         let now = snapshot.asOf
         let from = now.addingTimeInterval(-Self.lotLife)
-        let known = snapshot.expiries.map { (arrived: $0.time.addingTimeInterval(-Self.lotLife), units: $0.units) }
+        var known = snapshot.expiries.map { (arrived: $0.time.addingTimeInterval(-Self.lotLife), units: $0.units) }
             .filter { $0.arrived > from && $0.arrived <= now }
-        let start = balances.firstIndex { $0.time > from } ?? balances.endIndex
-        let seen = balances[start...]
-        var arrivals: [(arrived: Date, units: Int)] = []
+        known.sort { $0.arrived < $1.arrived }
+        // First balance point after `from` (history is oldest first).
+        var low = balances.startIndex, high = balances.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if balances[mid].time <= from { low = mid + 1 } else { high = mid }
+        }
+        let seen = balances[low...]
+        var arrivals = known
         if let first = seen.first {
-            let knownBefore = known.filter { $0.arrived <= first.time }
-            arrivals += knownBefore
-            arrivals.append((first.time, max(0, first.consumption - knownBefore.reduce(0) { $0 + $1.units })))
+            var k = 0
+            var before = 0
+            while k < known.count, known[k].arrived <= first.time {
+                before += known[k].units
+                k += 1
+            }
+            arrivals.append((first.time, max(0, first.consumption - before)))
             var previous = first
             for point in seen.dropFirst() {
+                var explained = 0
+                while k < known.count, known[k].arrived <= point.time {
+                    explained += known[k].units
+                    k += 1
+                }
                 let rise = point.consumption - previous.consumption
-                let explained = known.filter { $0.arrived > previous.time && $0.arrived <= point.time }.reduce(0) { $0 + $1.units }
                 if rise > explained { arrivals.append((point.time, rise - explained)) }
                 previous = point
             }
-            arrivals += known.filter { $0.arrived > first.time }
-        } else {
-            arrivals = known
+            arrivals.sort { $0.arrived < $1.arrived }
         }
-        arrivals.sort { $0.arrived < $1.arrived }
         var left = snapshot.consumption
         var lots: [(expires: Date, units: Int)] = []
         for lot in arrivals.reversed() where left > 0 {
@@ -119,12 +135,14 @@ struct SignalContext {
             // Units no record explains: assume they arrived with the oldest known lot (or now).
             lots.append(((arrivals.first?.arrived ?? now).addingTimeInterval(Self.lotLife), left))
         }
-        return lots.reversed()
+        lots.reverse()
+        lotsCache = lots
+        return lots
     }
 
     /// Seconds until consumption runs out: used oldest lot first at `burnPerHour`, each lot
     /// lost when it expires.
-    func runway(burnPerHour burn: Decimal) -> Decimal {
+    mutating func runway(burnPerHour burn: Decimal) -> Decimal {
         let now = snapshot.asOf
         let lots = heldLots()
         let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
@@ -141,7 +159,7 @@ struct SignalContext {
 
     /// Units that will be used within `seconds` at `burnPerHour`: the oldest lot first, none of
     /// a lot after it expires.
-    func usable(within seconds: Decimal, burnPerHour burn: Decimal) -> Decimal {
+    mutating func usable(within seconds: Decimal, burnPerHour burn: Decimal) -> Decimal {
         let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
         guard perSecond > 0 else { return Decimal(snapshot.consumption) }
         let end = snapshot.asOf.addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue)
@@ -168,8 +186,12 @@ struct SignalContext {
     private func burnRate() -> Result<Decimal, Unavailable> {
         let asOf = snapshot.asOf
         let from = asOf.addingTimeInterval(-NSDecimalNumber(decimal: burnWindow).doubleValue)
-        let start = balances.firstIndex { $0.time >= from } ?? balances.endIndex
-        let window = balances[start...]
+        var low = balances.startIndex, high = balances.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if balances[mid].time < from { low = mid + 1 } else { high = mid }
+        }
+        let window = balances[low...]
         let needed = min(NSDecimalNumber(decimal: burnWindow).doubleValue / 4, 900)
         guard let first = window.first, let lastPoint = window.last, window.count >= 2,
             lastPoint.time.timeIntervalSince(first.time) >= needed
