@@ -10,16 +10,9 @@ struct BacktestCommand: AsyncParsableCommand {
         commandName: "backtest",
         abstract: "Replay a strategy over recorded data and compare it with Auto Mode.",
         discussion: """
-            Runs the daemon's own cycle over a recording (a GridKeeper ledger, or JSON lines from
-            `gridkeeper recording export` or `gridkeeper sim --record`) on a simulated clock:
-            what it spent, at what price against the period's VWAP, how long consumption ran
-            dry, how many units expired unused, how often a cap cut a buy — and the same for
-            The Grid's Auto Mode (a market buy of --auto-amount units whenever consumption is
-            under --auto-threshold) on the same data.
+            Runs the daemon's own cycle over a recording (a GridKeeper ledger, or JSON lines from `gridkeeper recording export` or `gridkeeper sim --record`) on a simulated clock: what it spent, at what price against the period's VWAP, how long consumption ran dry, how many units expired unused, how often a cap cut a buy — and the same for The Grid's Auto Mode (a market buy of --auto-amount units whenever consumption is under --auto-threshold) on the same data.
 
-            Market orders walk the recorded book. Resting limit orders fill at their price only
-            when a later snapshot shows asks at or under it, or a later trade prints strictly
-            under it. Lots expire four hours after they arrive.
+            Market orders walk the recorded book. Resting limit orders fill at their price only when a later snapshot shows asks at or under it, or a later trade prints strictly under it. Lots expire four hours after they arrive.
 
             --sweep KEY=V1,V2,… (repeatable) runs every combination of values, in parallel,
             ranked by --objective: e.g. --sweep budget.daily=20,40 --sweep 'rules.restock.buy.price=bid,bid + tick'.

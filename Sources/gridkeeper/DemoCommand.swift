@@ -12,12 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime
-            through the day) with a throwaway key and a scratch ledger. It first records a day
-            of market history with dry-run cycles (no orders), then runs the text-prime-keeper
-            strategy once a simulated minute, printing each decision as it happens, and ends
-            with a summary: spend, units bought, price paid against the market, stockouts and
-            runway. Takes well under a minute.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy once a simulated minute, printing each decision as it happens, and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
             """
     )
 

@@ -7,10 +7,7 @@ struct KeygenCommand: AsyncParsableCommand {
         commandName: "keygen",
         abstract: "Create an Ed25519 key pair for the Trading API.",
         discussion: """
-            Writes the private key (base64 seed) to FILE with mode 0600 and prints the public key
-            and fingerprint to register at app.thegrid.ai → Profile → API keys. The private key
-            is never printed. Then point GridKeeper at it with --key-file FILE, or export
-            GRID_TRADING_PRIVATE_KEY="$(cat FILE)".
+            Writes the private key (base64 seed) to FILE with mode 0600 and prints the public key and fingerprint to register at app.thegrid.ai → Profile → API keys. The private key is never printed. Then point GridKeeper at it with --key-file FILE, or export GRID_TRADING_PRIVATE_KEY="$(cat FILE)".
             """
     )
 

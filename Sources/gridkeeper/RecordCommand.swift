@@ -14,9 +14,7 @@ struct RecordCommand: AsyncParsableCommand {
         commandName: "record",
         abstract: "Record the market and balances for backtests, without trading.",
         discussion: """
-            Every --every, records each instrument's top five book levels, last price, recent
-            public trades and consumption balance into the ledger (--db), read-only on the
-            exchange. The daemon records the same on each cycle. Stop with Ctrl-C, or give
+            Every --every, records each instrument's top five book levels, last price, recent public trades and consumption balance into the ledger (--db), read-only on the exchange. The daemon records the same on each cycle. Stop with Ctrl-C, or give
             --until or --for. Export the result with `gridkeeper recording export`.
             """
     )

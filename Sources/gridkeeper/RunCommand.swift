@@ -14,17 +14,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run unattended: every strategy on its interval, until SIGTERM or SIGINT.",
         discussion: """
-            Each strategy's cycle runs every `every` of its file, all of them under the global
-            budget of --config. SIGTERM or SIGINT stops new cycles and lets the one in progress
-            finish (--cancel-on-exit then cancels open orders). SIGHUP reloads the strategy
-            files; an invalid set is rejected and the running one kept. A status endpoint on
-            loopback serves /healthz, /status (JSON) and /metrics (Prometheus: cycles,
-            decisions, orders, fills, errors, spend and budget left, runway, cycle duration).
-            The kill switch (gridkeeper pause) is honoured from the next cycle.
+            Each strategy's cycle runs every `every` of its file, all of them under the global budget of --config. SIGTERM or SIGINT stops new cycles and lets the one in progress finish (--cancel-on-exit then cancels open orders). SIGHUP reloads the strategy files; an invalid set is rejected and the running one kept. A status endpoint on loopback serves /healthz, /status (JSON) and /metrics (Prometheus: cycles, decisions, orders, fills, errors, spend and budget left, runway, cycle duration). The kill switch (gridkeeper pause) is honoured from the next cycle.
 
             --paper reads the real market but fills orders locally against the observed book,
-            records them as paper in their own ledger (paper-ledger.sqlite beside the default
-            one) and sends nothing mutating to the exchange.
+            records them as paper in their own ledger (paper-ledger.sqlite beside the default one) and sends nothing mutating to the exchange.
 
             --notify URL posts JSON to a webhook on fills, the kill switch, the budget running
             out, runway under --runway-critical and repeated errors.

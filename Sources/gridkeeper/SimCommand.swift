@@ -13,15 +13,11 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Serve a simulated Grid Trading API on loopback.",
         discussion: """
-            Speaks the Trading API's paths, envelopes, errors and request signatures, with the
-            nine instruments' order books on a synthetic market, a USD account, trading
-            accounts and consumption accounts whose lots expire after four hours.
+            Speaks the Trading API's paths, envelopes, errors and request signatures, with the nine instruments' order books on a synthetic market, a USD account, trading accounts and consumption accounts whose lots expire after four hours.
 
             Prints the base URL as its first line once it accepts requests. Without
             --public-key it creates a throwaway test key and prints the
-            GRID_TRADING_PRIVATE_KEY to use with it. An unauthenticated control API for tests
-            is served under /admin/ (state, advance, speed, skew, burn, balances, account,
-            faults); see docs/SIMULATOR.md. Flags override the --scenario file. Stop with Ctrl-C.
+            GRID_TRADING_PRIVATE_KEY to use with it. An unauthenticated control API for tests is served under /admin/ (state, advance, speed, skew, burn, balances, account, faults); see docs/SIMULATOR.md. Flags override the --scenario file. Stop with Ctrl-C.
             """
     )
 

@@ -151,9 +151,14 @@ import TestSupport
     }
 
     @Test func everyCommandHasHelp() async throws {
-        for command in ["demo", "keygen", "verify", "balances", "market", "sim"] {
+        for command in ["demo", "run", "once", "keygen", "verify", "balances", "market", "status", "history", "pause", "resume", "validate",
+                        "migrate", "sim", "backtest", "record", "recording"] {
             let result = try await CLIRunner.run([command, "--help"])
             #expect(result.status == 0 && result.stdout.contains("USAGE: gridkeeper \(command)"), "\(command)")
+        }
+        for sub in ["export", "import", "info"] {
+            let result = try await CLIRunner.run(["recording", sub, "--help"])
+            #expect(result.status == 0 && result.stdout.contains("USAGE: gridkeeper recording \(sub)"), "\(sub)")
         }
     }
 
