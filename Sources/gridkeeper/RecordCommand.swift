@@ -56,8 +56,12 @@ struct RecordCommand: AsyncParsableCommand {
             let store = try ledger.open()
             let exchange = GridExchange(client: try connection.makeClient())
             var count = 0
+            let stopped = StopFlag()
             let stop = Task {
-                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return }
+                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                    stopped.set()
+                    return
+                }
             }
             defer { stop.cancel() }
             print("recording \(symbols.joined(separator: ", ")) every \(every) into \(store.path)\(deadline.map { " until \($0.ISO8601Format())" } ?? "; Ctrl-C stops")")
@@ -84,23 +88,24 @@ struct RecordCommand: AsyncParsableCommand {
                     }
                 }
                 if count % 60 == 0, count > 0 { print("\(count) snapshots recorded") }
-                let wait = time.addingTimeInterval(interval).timeIntervalSinceNow
-                if wait > 0 {
-                    let sleeper = Task { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
-                    let stopped = await withTaskGroup(of: Bool.self) { group in
-                        group.addTask { _ = try? await sleeper.value; return false }
-                        group.addTask { await stop.value; return true }
-                        let first = await group.next() ?? false
-                        group.cancelAll()
-                        sleeper.cancel()
-                        return first
-                    }
-                    if stopped { break }
+                // Wait for the next tick in short steps, so Ctrl-C and the deadline are prompt.
+                let next = time.addingTimeInterval(interval)
+                while Date() < next, !stopped.isSet, deadline.map({ Date() < $0 }) ?? true {
+                    try? await Task.sleep(for: .milliseconds(min(100, max(1, Int(next.timeIntervalSinceNow * 1000)))))
                 }
+                if stopped.isSet { break }
             }
             print("\(count) snapshots recorded into \(store.path)")
         }
     }
+}
+
+/// A flag one task sets and another reads.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 struct RecordingCommand: AsyncParsableCommand {

@@ -236,3 +236,30 @@ import TestSupport
         #expect(badSweep.status == 3 && badSweep.stderr.contains("no rule named nope"), "\(badSweep.stderr)")
     }
 }
+
+/// `gridkeeper record` against the simulator: snapshots, balances and public trades land in
+/// the ledger, and the result replays.
+@Suite struct RecordCommandTests {
+    @Test func recordWritesWhatABacktestReplays() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("rec.sqlite").path
+        // Sixty simulated seconds pass per real second: trades print between snapshots.
+        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingConsumption: ["text-prime": 30], market: MarketModel(seed: 4),
+                                                                               burn: ["text-prime": .constant(60)]),
+                                         clock: SimulationClock(speed: 60))
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
+        try await server.withRunning { baseURL in
+            let result = try await CLIRunner.run(["record", "--db", db, "--every", "1s", "--for", "4s", "--instruments", "text-prime,code-prime"],
+                                                 environment: ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL])
+            #expect(result.status == 0 && result.stdout.contains("snapshots recorded into"), "\(result.stdout)\(result.stderr)")
+        }
+        let info = try await CLIRunner.run(["recording", "info", db, "--instrument", "text-prime", "--json"])
+        let described = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any], "\(info.stderr)")
+        #expect((described["snapshots"] as? Int ?? 0) >= 3 && (described["balances"] as? Int ?? 0) >= 3)
+        #expect((described["trades"] as? Int ?? 0) > 0, "public trades are recorded")
+        let both = try await CLIRunner.run(["recording", "info", db])
+        #expect(both.status == 1 && both.stderr.contains("records code-prime, text-prime: choose one with --instrument"), "\(both.stderr)")
+    }
+}
