@@ -23,7 +23,7 @@ import TestSupport
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 4 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(data.readableBytesView))
     }

@@ -26,14 +26,14 @@ import TestSupport
             request.headers.add(name: "x-thegrid-fingerprint", value: "If4x36FUomFia/hUBG/SJxt77UtqvkWqWId+9H+XIbk")
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             // Authenticated; the example's market does not exist here.
             #expect(response.status.code == 404)
             var vectorA = HTTPClientRequest(url: origin + "/v1/orders?status=active&limit=50")
             vectorA.headers.add(name: "x-thegrid-timestamp", value: "1706500000")
             vectorA.headers.add(name: "x-thegrid-signature", value: "XOMJi6mIYnByYHgMIYtnpGSRVZk14hWnly10U848mZrlI9l0FeELZXjuit6A1mJefZUKnd2cAcW43UeVdA1BDQ==")
             vectorA.headers.add(name: "x-thegrid-fingerprint", value: "If4x36FUomFia/hUBG/SJxt77UtqvkWqWId+9H+XIbk")
-            #expect(try await HTTPClient.shared.execute(vectorA, timeout: .seconds(5)).status.code == 200)
+            #expect(try await HTTPClient.shared.execute(vectorA, timeout: .seconds(60)).status.code == 200)
         }
     }
 

@@ -245,19 +245,39 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("rec.sqlite").path
-        // Sixty simulated seconds pass per real second: trades print between snapshots.
-        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingConsumption: ["text-prime": 30], market: MarketModel(seed: 4),
-                                                                               burn: ["text-prime": .constant(60)]),
-                                         clock: SimulationClock(speed: 60))
-        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
-        try await server.withRunning { baseURL in
-            let result = try await CLIRunner.run(["record", "--db", db, "--every", "1s", "--for", "4s", "--instruments", "text-prime,code-prime"],
-                                                 environment: ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL])
-            #expect(result.status == 0 && result.stdout.contains("snapshots recorded into"), "\(result.stdout)\(result.stderr)")
+        // The simulator in its own process (this one is busy with other tests), sixty
+        // simulated seconds a second so trades print between snapshots.
+        let sim = Process()
+        sim.executableURL = CLIRunner.executable
+        sim.arguments = ["sim", "--port", "0", "--speed", "60", "--seed", "4", "--burn", "text-prime=60"]
+        let out = Pipe()
+        sim.standardOutput = out
+        sim.standardError = FileHandle.nullDevice
+        try sim.run()
+        defer { sim.terminate() }
+        let lines: [String] = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var collected: [String] = []
+                var bytes = Data()
+                while collected.count < 2, let byte = try? out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty {
+                    if byte == Data("\n".utf8) {
+                        collected.append(String(decoding: bytes, as: UTF8.self))
+                        bytes = Data()
+                    } else {
+                        bytes.append(byte)
+                    }
+                }
+                continuation.resume(returning: collected)
+            }
         }
+        let baseURL = try #require(lines.first), key = try #require(lines.last?.split(separator: "=", maxSplits: 1).last.map(String.init))
+        let result = try await CLIRunner.run(["record", "--db", db, "--every", "1s", "--for", "6s", "--instruments", "text-prime,code-prime"],
+                                             environment: ["GRID_TRADING_PRIVATE_KEY": key, "GRID_TRADING_BASE_URL": baseURL])
+        #expect(result.status == 0 && result.stdout.contains("snapshots recorded into"), "\(result.stdout)\(result.stderr)")
         let info = try await CLIRunner.run(["recording", "info", db, "--instrument", "text-prime", "--json"])
         let described = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any], "\(info.stderr)")
-        #expect((described["snapshots"] as? Int ?? 0) >= 3 && (described["balances"] as? Int ?? 0) >= 3)
+        // One snapshot a second for six seconds; a loaded machine may manage fewer.
+        #expect((described["snapshots"] as? Int ?? 0) >= 2 && (described["balances"] as? Int ?? 0) >= 2, "\(described)")
         #expect((described["trades"] as? Int ?? 0) > 0, "public trades are recorded")
         let both = try await CLIRunner.run(["recording", "info", db])
         #expect(both.status == 1 && both.stderr.contains("records code-prime, text-prime: choose one with --instrument"), "\(both.stderr)")
