@@ -206,7 +206,7 @@ public enum Evaluator {
                 case .success(let burn):
                     // Consumption counts only as far as it will be used before its lots expire.
                     let usable = context.usable(within: seconds, burnPerHour: burn) + Decimal(function == .coverStock ? context.snapshot.inventory : 0)
-                    let need = wholeUnits(burn * seconds / 3600 - usable)
+                    let need = wholeUnits(DecimalMath.divide(burn * seconds, 3600) - usable)
                     // With nothing held, a stockout hides the burn: ask for at least one unit.
                     result = .success(Decimal(held == 0 ? max(need, 1) : need))
                 case .failure(let missing):
@@ -235,12 +235,12 @@ public enum Evaluator {
                     case .subtract: return .success(a - b)
                     case .multiply:
                         // rate (units/h) × duration (s) → units
-                        if Set([lt, rt]) == Set([.rate, .duration]) { return .success(a * b / 3600) }
+                        if (lt == .rate && rt == .duration) || (lt == .duration && rt == .rate) { return .success(DecimalMath.divide(a * b, 3600)) }
                         return .success(a * b)
                     case .divide:
                         guard b != 0 else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
-                        if lt == .units && rt == .rate { return .success(SignalContext.seconds(a / b * 3600)) }
-                        return .success(a / b)
+                        if lt == .units && rt == .rate { return .success(SignalContext.seconds(DecimalMath.divide(a * 3600, b))) }
+                        return .success(DecimalMath.divide(a, b))
                     default:
                         return .failure(Unavailable(reason: "not a number"))
                     }

@@ -88,7 +88,7 @@ struct Guardrails {
             }
         }
         let (describeTightest, room) = limits.min { $0.1 < $1.1 }!
-        let affordable = room > 0 ? NSDecimalNumber(decimal: Self.floor(room / unitCost, to: 1)).intValue / lot * lot : 0
+        let affordable = room > 0 ? NSDecimalNumber(decimal: Self.floor(DecimalMath.divide(room, unitCost), to: 1)).intValue / lot * lot : 0
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
                 return blocked("budget exhausted: \(describeTightest()) leaves \(Self.money(max(room, 0))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
@@ -148,7 +148,7 @@ struct Guardrails {
     /// Rounds `value` down to a multiple of `step`.
     static func floor(_ value: Decimal, to step: Decimal) -> Decimal {
         guard step > 0 else { return value }
-        var q = value / step
+        var q = DecimalMath.divide(value, step)
         var r = Decimal()
         NSDecimalRound(&r, &q, 0, .down)
         return r * step

@@ -61,7 +61,7 @@ struct SignalContext {
             guard let ask = s.asks.first?.price else { return .failure(Unavailable(reason: "no asks on the book")) }
             return .success(ask)
         case .mid:
-            return value(.bid).flatMap { bid in value(.ask).map { ($0 + bid) / 2 } }
+            return value(.bid).flatMap { bid in value(.ask).map { DecimalMath.divide($0 + bid, 2) } }
         case .spread:
             return value(.bid).flatMap { bid in value(.ask).map { $0 - bid } }
         case .last:
@@ -78,7 +78,7 @@ struct SignalContext {
             }
         case .stockRunway:
             if s.consumption + s.inventory == 0 { return .success(0) }
-            return value(.burn).map { burn in burn > 0 ? Self.seconds(Decimal(s.consumption + s.inventory) / burn * 3600) : Self.noBurnRunway }
+            return value(.burn).map { burn in burn > 0 ? Self.seconds(DecimalMath.divide(Decimal(s.consumption + s.inventory) * 3600, burn)) : Self.noBurnRunway }
         }
     }
 
@@ -214,7 +214,7 @@ struct SignalContext {
         }
         // units / (ms / 3,600,000), with one division.
         let ms = Decimal(Int(lastPoint.time.timeIntervalSince(first.time) * 1000))
-        return .success(Decimal(used * 3_600_000) / ms)
+        return .success(DecimalMath.divide(Decimal(used * 3_600_000), ms))
     }
 
     /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds, in one pass
@@ -265,7 +265,7 @@ struct SignalContext {
         }
         let scale: Decimal = (signal == .consumption || signal == .inventory) ? 1 : 1_000_000
         switch function {
-        case .avg: return .success(scale == 1 ? Decimal(sum) / Decimal(count) : ValueFormat.shifted(Decimal(sum) / Decimal(count), by: -6))
+        case .avg: return .success(scale == 1 ? DecimalMath.divide(Decimal(sum), Decimal(count)) : ValueFormat.shifted(DecimalMath.divide(Decimal(sum), Decimal(count)), by: -6))
         case .min: return .success(scale == 1 ? Decimal(low) : ValueFormat.shifted(Decimal(low), by: -6))
         case .max: return .success(scale == 1 ? Decimal(high) : ValueFormat.shifted(Decimal(high), by: -6))
         case .ewma:
