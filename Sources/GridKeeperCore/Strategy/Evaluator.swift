@@ -101,7 +101,7 @@ public enum Evaluator {
             }
         case .unary(.not, let inner):
             return evaluateCondition(inner, text: "", context: &context, inputs: &inputs).map { (!$0.0, "not (\($0.1))") }
-        case .binary(let op, let l, let r) where [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op):
+        case .binary(let op, let l, let r) where op.isComparison:
             let type = operandType(l) ?? operandType(r) ?? .number
             let left = evaluate(l, type: type, context: &context, inputs: &inputs)
             let right = evaluate(r, type: type, context: &context, inputs: &inputs)

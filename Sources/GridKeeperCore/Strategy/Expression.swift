@@ -25,6 +25,13 @@ public indirect enum Expression: Sendable, Equatable {
         case add = "+", subtract = "-", multiply = "*", divide = "/"
         case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=", equal = "==", notEqual = "!="
         case and, or
+
+        var isComparison: Bool {
+            switch self {
+            case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: return true
+            default: return false
+            }
+        }
     }
 }
 

@@ -48,13 +48,20 @@ public enum ValueFormat {
     public static func duration(seconds: Decimal) -> String {
         let total = Int(NSDecimalNumber(decimal: seconds).doubleValue.rounded())
         if total < 0 { return "-" + duration(seconds: Decimal(-total)) }
-        let d = total / 86_400, h = total % 86_400 / 3600, m = total % 3600 / 60, s = total % 60
-        var parts: [String] = []
-        if d > 0 { parts.append("\(d)d") }
-        if h > 0 { parts.append("\(h)h") }
-        if m > 0 { parts.append("\(m)m") }
-        if s > 0 || parts.isEmpty { parts.append("\(s)s") }
-        return parts.prefix(2).joined()
+        // The two largest non-zero parts: 2d3h, 1h30m, 45m, 90s → 1m30s, 0s.
+        let values = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
+        var out = ""
+        var parts = 0
+        func add(_ value: Int, _ unit: String) {
+            guard parts < 2, value > 0 || (unit == "s" && parts == 0 && out.isEmpty) else { return }
+            out += String(value) + unit
+            parts += 1
+        }
+        add(values.0, "d")
+        add(values.1, "h")
+        add(values.2, "m")
+        add(values.3, "s")
+        return out
     }
 
     public static func rounded(_ value: Decimal, _ scale: Int) -> Decimal {
