@@ -25,14 +25,8 @@ public enum Demand {
     /// The profile as steps every `step` seconds from `from` to `to` (bursts at seeded times).
     public static func steps(_ profile: BurnProfile, from: Date, to: Date, step: TimeInterval = 900, seed: UInt64 = 1) -> [BurnStep] {
         var steps: [BurnStep] = []
-        var state = seed
-        func unit() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var random = SplitMix(seed: seed)
+        func unit() -> Double { random.unit() }
         var burstUntil = Date.distantPast
         var t = from
         while t <= to {
@@ -48,5 +42,21 @@ public enum Demand {
             t = t.addingTimeInterval(step)
         }
         return steps
+    }
+}
+
+/// SplitMix64: a small seeded generator, the same sequence on every platform.
+struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }

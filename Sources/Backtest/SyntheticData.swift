@@ -62,14 +62,8 @@ extension SyntheticData {
                                   referencePrice: Int64 = 2_500_000, tick: Int64 = 10_000, tradeEvery: Int = 20,
                                   demand: BurnProfile = BurnProfile(kind: .daily, unitsPerHour: 3, amplitude: 0.5),
                                   start: Date = Date(timeIntervalSince1970: 1_790_035_200)) -> Recording {
-        var state = seed
-        func unit() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var random = SplitMix(seed: seed)
+        func unit() -> Double { random.unit() }
         let count = Int(days * 86_400 / every) + 1
         var books = RecordedBooks(depth: RecordingIO.depth)
         books.reserve(count)

@@ -48,15 +48,7 @@ public struct KeeperConfiguration: Sendable, Equatable {
     /// - Throws: `StrategyErrors` naming file:line:column of every problem.
     public static func parse(_ text: String, file: String, directory: String? = nil) throws(StrategyErrors) -> KeeperConfiguration {
         var parser = StrategyParser(file: file)
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw StrategyErrors(diagnostics: [parser.yamlDiagnostic(error)])
-        } catch {
-            throw StrategyErrors(diagnostics: [StrategyDiagnostic(file: file, position: .init(line: 1, column: 1), message: "cannot read YAML: \(error)")])
-        }
-        guard let node else { return KeeperConfiguration() }
+        guard let node = try StrategyParser.compose(text, file: file) else { return KeeperConfiguration() }
         var config = KeeperConfiguration()
         let base = directory ?? (file as NSString).deletingLastPathComponent
         func path(_ text: String?) -> String? {

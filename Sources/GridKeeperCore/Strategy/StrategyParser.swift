@@ -11,15 +11,7 @@ public struct StrategyParser {
     /// - Throws: `StrategyErrors` with every problem found (not just the first).
     public static func parse(_ text: String, file: String) throws(StrategyErrors) -> Strategy {
         var parser = StrategyParser(file: file)
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw StrategyErrors(diagnostics: [parser.yamlDiagnostic(error)])
-        } catch {
-            throw StrategyErrors(diagnostics: [StrategyDiagnostic(file: file, position: .init(line: 1, column: 1), message: "cannot read YAML: \(error)")])
-        }
-        guard let node else {
+        guard let node = try compose(text, file: file) else {
             throw StrategyErrors(diagnostics: [StrategyDiagnostic(file: file, position: .init(line: 1, column: 1), message: "the file is empty: expected a strategy mapping with strategy, instrument, every, budget and rules")])
         }
         let strategy = parser.strategy(node)
@@ -36,6 +28,17 @@ public struct StrategyParser {
             throw StrategyErrors(diagnostics: [StrategyDiagnostic(file: path, position: .init(line: 1, column: 1), message: "the file is not UTF-8 text")])
         }
         return try parse(text, file: path)
+    }
+
+    /// The YAML node tree of `text` (nil when empty), with YAML errors located.
+    static func compose(_ text: String, file: String) throws(StrategyErrors) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw StrategyErrors(diagnostics: [StrategyParser(file: file).yamlDiagnostic(error)])
+        } catch {
+            throw StrategyErrors(diagnostics: [StrategyDiagnostic(file: file, position: .init(line: 1, column: 1), message: "cannot read YAML: \(error)")])
+        }
     }
 
     // MARK: Diagnostics
