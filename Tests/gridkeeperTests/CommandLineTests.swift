@@ -237,6 +237,33 @@ import TestSupport
     }
 }
 
+extension BacktestCommandTests {
+    @Test func replayOptionsShapeTheRun() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-bt-options-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("day.jsonl").path
+        #expect(try await CLIRunner.run(["sim", "--record", data, "--days", "1", "--seed", "5"]).status == 0)
+        let run = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--json", "--from", "2026-09-22T06:00:00Z",
+                                           "--to", "2026-09-22T12:00:00Z", "--burn", "constant:6", "--fee-bps", "25", "--latency-ms", "500",
+                                           "--consumption", "4"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(result["cycles"] as? Int == 361, "six hours at one cycle a minute")
+        #expect(result["from"] as? String == "2026-09-22T06:00:00Z" && result["to"] as? String == "2026-09-22T12:00:00Z")
+        let metrics = try #require(result["metrics"] as? [String: Any])
+        #expect((metrics["units_bought"] as? Int ?? 0) > 0 && metrics["fees"] as? String != "0", "\(metrics)")
+        // 6 units/h is more than the keeper's 40 USD a day buys: the cap binds and the team runs dry.
+        let used = (metrics["consumption"] as? [String: Any])?["used_units"] as? Int ?? 0
+        #expect(used > 4 && used <= 4 + (metrics["units_bought"] as? Int ?? 0), "\(metrics)")
+        #expect((metrics["cap_hits"] as? Int ?? 0) > 0 && (metrics["stockout_minutes"] as? Double ?? 0) > 0, "\(metrics)")
+        let bad = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--burn", "sideways"])
+        #expect(bad.status == 64 && bad.stderr.contains("demand 'sideways'"), "\(bad.stderr)")
+        let empty = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--from", "2027-01-01"])
+        #expect(empty.status == 1 && empty.stderr.contains("no book snapshots in that period"), "\(empty.stderr)")
+    }
+}
+
 /// `gridkeeper record` against the simulator: snapshots, balances and public trades land in
 /// the ledger, and the result replays.
 @Suite struct RecordCommandTests {
