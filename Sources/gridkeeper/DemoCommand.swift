@@ -115,7 +115,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("  spent                 \(Output.money(totals.cost)) USD for \(totals.units) units")
         print("  average price paid    \(Output.money(averagePaid)) per unit (market mid averaged \(Output.money(averageMid)))")
         print("  used by the team      \((s?.burnedUnits ?? 0) - (before?.burnedUnits ?? 0)) units; expired unused \((s?.expiredUnits ?? 0) - (before?.expiredUnits ?? 0))")
-        print("  time without units    \(((s?.stockoutSeconds ?? 0) - (before?.stockoutSeconds ?? 0)) / 60) minutes")
+        let dry = ((s?.stockoutSeconds ?? 0) - (before?.stockoutSeconds ?? 0)) / 60
+        print("  time without units    \(dry) minute\(dry == 1 ? "" : "s")")
         print("  left at the end       \(s?.consumption ?? 0) in consumption, \(s?.inventory ?? 0) in inventory, USD \(state.usdAvailable)")
         print("\nNext: `gridkeeper validate strategies/`, `gridkeeper sim` for your own rehearsals, `gridkeeper verify` against The Grid.")
     }
