@@ -137,20 +137,7 @@ public struct CycleRunner: Sendable {
         let unresolved = try await reconcile(strategy: strategy, view: view, at: time, dry: dry, report: &report)
 
         // 2. Record what the market and balances look like now.
-        do {
-            try ledger.record(marketSnapshots: [MarketSnapshotRecord(
-                instrument: strategy.instrument, takenAt: time,
-                bids: view.bids.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
-                asks: view.asks.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: view.last)])
-            try ledger.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: strategy.instrument, takenAt: time, usd: view.usdAvailable,
-                                                                      tradingUnits: view.inventory, consumptionUnits: view.consumption)])
-            let trades = view.publicTrades.compactMap { t -> PublicTradeRecord? in
-                guard let quantity = Units(exactly: t.quantity)?.rawValue, quantity > 0, t.price > 0,
-                      let at = t.executionTimestamp.flatMap(Timestamp.parse), at <= time else { return nil }
-                return PublicTradeRecord(instrument: strategy.instrument, tradedAt: at, tradeID: t.tradeID, price: t.price, quantity: quantity)
-            }
-            if !trades.isEmpty { try ledger.record(publicTrades: trades) }
-        } catch { throw .ledger(error) }
+        do { try view.record(instrument: strategy.instrument, at: time, into: ledger) } catch { throw .ledger(error) }
 
         // 3. Evaluate on a snapshot built from the exchange and the ledger's history.
         let snapshot: MarketSnapshot

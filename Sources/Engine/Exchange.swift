@@ -1,6 +1,7 @@
 import Foundation
 import GridAPI
 import GridKeeperCore
+import Ledger
 
 /// What the engine needs from an exchange. The live Grid, the simulator (through the same
 /// client), a dry run and a backtest each provide one.
@@ -48,6 +49,25 @@ public struct ExchangeView: Sendable {
         self.last = last
         self.controls = controls
         self.openOrders = openOrders
+    }
+}
+
+extension ExchangeView {
+    /// Records what this view shows — the top five book levels and last price, the balances,
+    /// and recent public trades at their own (exchange) times — as the daemon does each cycle and
+    /// `gridkeeper record` does on its own. Backtests replay these records.
+    public func record(instrument: String, at time: Date, into ledger: any LedgerStore) throws(LedgerError) {
+        func level(_ l: BookLevel) -> MarketSnapshotRecord.Level { .init(price: l.price, quantity: Units(exactly: l.quantity)?.rawValue ?? 0) }
+        try ledger.record(marketSnapshots: [MarketSnapshotRecord(instrument: instrument, takenAt: time, bids: bids.prefix(5).map(level),
+                                                                 asks: asks.prefix(5).map(level), last: last)])
+        try ledger.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: instrument, takenAt: time, usd: usdAvailable,
+                                                                  tradingUnits: inventory, consumptionUnits: consumption)])
+        let trades = publicTrades.compactMap { t -> PublicTradeRecord? in
+            guard let quantity = Units(exactly: t.quantity)?.rawValue, quantity > 0, t.price > 0,
+                  let at = t.executionTimestamp.flatMap(Timestamp.parse) else { return nil }
+            return PublicTradeRecord(instrument: instrument, tradedAt: at, tradeID: t.tradeID, price: t.price, quantity: quantity)
+        }
+        if !trades.isEmpty { try ledger.record(publicTrades: trades) }
     }
 }
 

@@ -12,24 +12,13 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         public var decisionIDs: [Int64]
     }
 
-    public struct Fill: Sendable {
-        public var tradeID: String
-        public var clientOrderID: String
-        public var instrument: String
-        public var quantity: Int
-        public var priceMicros: Int64
-        public var costMicros: Int64
-        public var executedMs: Int64
-    }
-
-    public struct Order: Sendable {
-        public var id: Int64
-        public var record: OrderRecord
-        public var exchangeOrderID: String?
-        public var state: OrderState
-        public var filled: Int
-        public var createdMs: Int64
-        public var reason: String?
+    struct Order {
+        var id: Int64
+        var record: OrderRecord
+        var exchangeOrderID: String?
+        var state: OrderState
+        var filled: Int
+        var createdMs: Int64
     }
 
     struct Reservation {
@@ -82,7 +71,6 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
 
     private let lock = NSLock()
     private var nextID: Int64 = 1
-    private var killSwitchState: KillSwitchState?
     private var market: [String: [MarketSnapshot.MarketPoint]] = [:]
     private var balances: [String: [MarketSnapshot.BalancePoint]] = [:]
     private var buckets: [String: Buckets] = [:]
@@ -96,8 +84,6 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
 
     /// Every cycle and its decisions, in order.
     public private(set) var cycles: [Cycle] = []
-    /// Every fill, in the order recorded.
-    public private(set) var fills: [Fill] = []
 
     public init() {}
 
@@ -112,20 +98,8 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         return nextID
     }
 
-    /// Every order, oldest first.
-    public var allOrders: [Order] {
-        lock.lock()
-        defer { lock.unlock() }
-        return orders.values.sorted { $0.id < $1.id }
-    }
-
-    public func setKillSwitch(engaged: Bool, reason: String, at time: Date) {
-        lock.lock()
-        defer { lock.unlock() }
-        killSwitchState = KillSwitchState(engaged: engaged, reason: reason, changedAt: Date(ledgerMilliseconds: time.ledgerMilliseconds), changedBy: "backtest")
-    }
-
-    public func killSwitch() throws(LedgerError) -> KillSwitchState? { try locked { killSwitchState } }
+    /// A backtest has no kill switch.
+    public func killSwitch() throws(LedgerError) -> KillSwitchState? { nil }
 
     public func record(marketSnapshots snapshots: [MarketSnapshotRecord]) throws(LedgerError) {
         var points: [(String, MarketSnapshot.MarketPoint)] = []
@@ -264,7 +238,6 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
             guard var order = orders[clientOrderID] else { throw .invalidValue("no order with client_order_id \(clientOrderID)") }
             order.state = state
             if let exchangeOrderID { order.exchangeOrderID = exchangeOrderID }
-            if let reason { order.reason = reason }
             orders[clientOrderID] = order
             if state.isTerminal {
                 settle(clientOrderID)
@@ -293,8 +266,6 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
                 added += 1
                 let cost = price * Int64(fill.quantity) + fee
                 let executed = fill.executedAt.ledgerMilliseconds
-                fills.append(Fill(tradeID: fill.tradeID, clientOrderID: fill.clientOrderID, instrument: order.record.instrument, quantity: fill.quantity,
-                                  priceMicros: price, costMicros: cost, executedMs: executed))
                 let bucket = executed / 900_000 * 900_000
                 buckets[order.record.instrument, default: Buckets()].add(bucket, cost)
                 allBuckets.add(bucket, cost)

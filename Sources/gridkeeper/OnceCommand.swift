@@ -77,20 +77,6 @@ struct OnceCommand: AsyncParsableCommand {
         }
     }
 
-    /// What earlier paper runs bought and moved, so paper balances carry over a restart.
-    static func paperCarry(_ ledger: Ledger, strategies: [Strategy]) throws -> PaperCarry {
-        var carry = PaperCarry()
-        do {
-            for s in strategies {
-                let totals = try ledger.fillTotals(instrument: s.instrument, from: .distantPast, to: .distantFuture)
-                carry.spent += totals.cost
-                carry.bought[s.instrument] = totals.units
-                carry.transfers[s.instrument] = try ledger.transfersIn(instrument: s.instrument, from: .distantPast)
-            }
-        } catch { throw CommandFailure(message: "\(error)") }
-        return carry
-    }
-
     /// Every strategy in a directory (or one file), one per instrument.
     static func loadStrategies(_ path: String) throws -> [Strategy] {
         var isDirectory: ObjCBool = false

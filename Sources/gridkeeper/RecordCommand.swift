@@ -69,17 +69,7 @@ struct RecordCommand: AsyncParsableCommand {
                 let time = Date()
                 for symbol in symbols {
                     do {
-                        let view = try await exchange.view(instrument: symbol)
-                        try store.record(marketSnapshots: [MarketSnapshotRecord(
-                            instrument: symbol, takenAt: time,
-                            bids: view.bids.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
-                            asks: view.asks.prefix(5).map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: view.last)])
-                        try store.record(balanceSnapshots: [BalanceSnapshotRecord(instrument: symbol, takenAt: time, usd: view.usdAvailable,
-                                                                                 tradingUnits: view.inventory, consumptionUnits: view.consumption)])
-                        try store.record(publicTrades: view.publicTrades.compactMap { t in
-                            guard let q = Units(exactly: t.quantity)?.rawValue, q > 0, let at = t.executionTimestamp.flatMap(Timestamp.parse) else { return nil }
-                            return PublicTradeRecord(instrument: symbol, tradedAt: at, tradeID: t.tradeID, price: t.price, quantity: q)
-                        })
+                        try await exchange.view(instrument: symbol).record(instrument: symbol, at: time, into: store)
                         count += 1
                     } catch let error as LedgerError {
                         throw CommandFailure(message: "\(error)")

@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
             let client = try connection.makeClient(config: settings)
             let logger = Logger(label: "gridkeeper.daemon")
             let live = GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false)
-            let exchange: any Exchange = paper ? PaperExchange(market: live, carried: try OnceCommand.paperCarry(opened, strategies: loaded)) : live
+            let exchange: any Exchange = paper ? PaperExchange(market: live, carried: try Self.paperCarry(opened, strategies: loaded)) : live
             let runner = CycleRunner(exchange: exchange, ledger: opened,
                                      configuration: EngineConfiguration(mode: mode, timeZone: ledger.zone(settings), globalBudget: settings.budget),
                                      logger: logger)
@@ -110,5 +110,19 @@ struct RunCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data("gridkeeper stopped\n".utf8))
         }
+    }
+
+    /// What earlier paper runs bought and moved, so paper balances carry over a restart.
+    static func paperCarry(_ ledger: Ledger, strategies: [Strategy]) throws -> PaperCarry {
+        var carry = PaperCarry()
+        do {
+            for s in strategies {
+                let totals = try ledger.fillTotals(instrument: s.instrument, from: .distantPast, to: .distantFuture)
+                carry.spent += totals.cost
+                carry.bought[s.instrument] = totals.units
+                carry.transfers[s.instrument] = try ledger.transfersIn(instrument: s.instrument, from: .distantPast)
+            }
+        } catch { throw CommandFailure(message: "\(error)") }
+        return carry
     }
 }

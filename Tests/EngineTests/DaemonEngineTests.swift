@@ -166,6 +166,17 @@ import TestSupport
         await #expect(throws: GridAPIError.self) { try await paper.cancel(orderID: limit.orderID) }
     }
 
+    @Test func paperBalancesCarryOverARestart() async throws {
+        let market = ScriptedMarket()
+        await market.set(asks: [("2.51", 50)])
+        let now = Date()
+        let carried = PaperCarry(spent: 100, bought: ["text-prime": 10],
+                                 transfers: ["text-prime": [(at: now.addingTimeInterval(-5 * 3600), units: 2), (at: now.addingTimeInterval(-3600), units: 4)]])
+        let view = try await PaperExchange(market: market, carried: carried, now: { now }).view(instrument: "text-prime")
+        // USD 1000 − 100 spent; 10 bought − 6 moved; of the moved lots only the one under four hours old is still usable.
+        #expect(view.usdAvailable == 900 && view.inventory == 4 && view.consumption == 4)
+    }
+
     @Test func openOrdersAreCancelledOnExitWhenAsked() async throws {
         try await CycleRunnerTests.withEngine(SimulatorConfiguration(startingUSD: 500)) { h, _, ledger in
             let strategy = try StrategyParser.parse("""

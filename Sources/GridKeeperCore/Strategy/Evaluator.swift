@@ -249,11 +249,3 @@ public enum Evaluator {
         }
     }
 }
-
-extension Evaluator {
-    /// One signal's value on a snapshot, as a rule would see it (for status and metrics).
-    public static func value(of signal: Signal, for strategy: Strategy, on snapshot: MarketSnapshot) -> Result<Decimal, Unavailable> {
-        var context = SignalContext(snapshot: snapshot, burnWindow: strategy.burnWindow)
-        return context.value(signal)
-    }
-}
