@@ -243,7 +243,7 @@ public enum Backtester {
             }
             metrics.ordersPlaced += report.ordersPlaced
             metrics.capHits += report.decisions.filter { d in
-                (d.outcome == "blocked" || d.outcome == "adjusted") && d.guardrails.contains { $0.contains(" cap ") || $0.hasPrefix("budget exhausted") }
+                (d.outcome == "blocked" || d.outcome == "adjusted") && d.guardrails.contains { $0.hasPrefix("budget exhausted") || $0.utf8.contains(" cap ".utf8) }
             }.count
             let fills = await exchange.fills
             for fill in fills[seenFills...] { spent += fill.price * fill.quantity + (fill.fee ?? 0) }

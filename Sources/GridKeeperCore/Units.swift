@@ -13,15 +13,19 @@ public struct Units: RawRepresentable, Hashable, Comparable, Sendable, Codable, 
     /// Converts an exchange quantity to whole units.
     /// - Returns: `nil` when `value` has a fractional part or does not fit in an `Int`.
     public init?(exactly value: Decimal) {
-        // Fast path: a small whole significand with no fraction.
-        if value.exponent >= 0, value.exponent < 10 {
-            let significand = NSDecimalNumber(decimal: value.significand).int64Value
-            if significand >= 0, significand < 1 << 40, Decimal(significand) == value.significand {
-                var int = Int(significand)
-                for _ in 0..<value.exponent { int *= 10 }
-                rawValue = value.sign == .minus ? -int : int
-                return
+        // Fast path: a 64-bit significand, in integers.
+        if let (m, e) = value.wordParts, m.magnitude < 1 << 40, e > -19, e < 10 {
+            var int = Int(m)
+            if e >= 0 {
+                for _ in 0..<e { int *= 10 }
+            } else {
+                for _ in 0 ..< -e {
+                    guard int % 10 == 0 else { return nil }
+                    int /= 10
+                }
             }
+            rawValue = int
+            return
         }
         var v = value
         var rounded = Decimal()

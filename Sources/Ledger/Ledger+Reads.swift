@@ -202,13 +202,13 @@ import GridKeeperCore
 
 extension Ledger {
     /// Market history as the evaluator reads it: integer micro-dollars, oldest first.
-    public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.MarketPoint] {
+    public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.MarketPoint> {
         try read { db in
             let rows = try GRDB.Row.fetchCursor(
                 db,
                 sql: "SELECT taken_ms, bid_micros, ask_micros, last_micros FROM market_snapshots WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms",
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
-            var points: [MarketSnapshot.MarketPoint] = []
+            var points: ArraySlice<MarketSnapshot.MarketPoint> = []
             while let row = try rows.next() {
                 points.append(MarketSnapshot.MarketPoint(time: Date(ledgerMilliseconds: row[0]), bidMicros: row[1], askMicros: row[2], lastMicros: row[3]))
             }
@@ -217,7 +217,7 @@ extension Ledger {
     }
 
     /// Balance history as the evaluator reads it, oldest first.
-    public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.BalancePoint] {
+    public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.BalancePoint> {
         try read { db in
             let rows = try GRDB.Row.fetchCursor(
                 db,
@@ -226,7 +226,7 @@ extension Ledger {
                     WHERE instrument = ? AND taken_ms BETWEEN ? AND ? AND consumption_units IS NOT NULL ORDER BY taken_ms
                     """,
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
-            var points: [MarketSnapshot.BalancePoint] = []
+            var points: ArraySlice<MarketSnapshot.BalancePoint> = []
             while let row = try rows.next() {
                 points.append(MarketSnapshot.BalancePoint(time: Date(ledgerMilliseconds: row[0]), consumption: row[1], inventory: (row[2] as Int?) ?? 0))
             }

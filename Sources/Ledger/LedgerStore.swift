@@ -8,8 +8,10 @@ public protocol LedgerStore: Sendable {
     func killSwitch() throws(LedgerError) -> KillSwitchState?
     func record(marketSnapshots: [MarketSnapshotRecord]) throws(LedgerError)
     func record(balanceSnapshots: [BalanceSnapshotRecord]) throws(LedgerError)
-    func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.MarketPoint]
-    func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.BalancePoint]
+    /// Market history from `from` to `to` (both included), oldest first.
+    func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.MarketPoint>
+    /// Balance history from `from` to `to` (both included), oldest first.
+    func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.BalancePoint>
     func spend(asOf time: Date, timeZone: TimeZone, instrument: String?) throws(LedgerError) -> Spend
     func transfersIn(instrument: String, from: Date) throws(LedgerError) -> [(at: Date, units: Int)]
     @discardableResult func record(_ cycle: CycleRecord) throws(LedgerError) -> RecordedCycle

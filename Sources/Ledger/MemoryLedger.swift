@@ -80,6 +80,7 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
     private var orders: [String: Order] = [:]
     private var openOrderIDs: [String: [String]] = [:]   // by instrument, oldest first
     private var tradeIDs: Set<String> = []
+    /// By instrument, in time order.
     private var transfers: [String: [(ms: Int64, units: Int, state: TransferRecord.State, direction: TransferRecord.Direction, id: String?)]] = [:]
 
     /// Every cycle and its decisions, in order.
@@ -139,20 +140,22 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         items.append(item)
     }
 
-    private static func window<T>(_ items: [T], from: Date, to: Date, time: (T) -> Date) -> [T] {
+    /// The entries from `from` to `to`, shared with the books rather than copied (a backtest
+    /// reads a day of history every cycle).
+    private static func window<T>(_ items: [T], from: Date, to: Date, time: (T) -> Date) -> ArraySlice<T> {
         let low = Date(ledgerMilliseconds: from.ledgerMilliseconds), high = Date(ledgerMilliseconds: to.ledgerMilliseconds)
         var a = 0, b = items.count
         while a < b { let m = (a + b) / 2; if time(items[m]) < low { a = m + 1 } else { b = m } }
         var c = a, d = items.count
         while c < d { let m = (c + d) / 2; if time(items[m]) <= high { c = m + 1 } else { d = m } }
-        return Array(items[a..<c])
+        return items[a..<c]
     }
 
-    public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.MarketPoint] {
+    public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.MarketPoint> {
         try locked { Self.window(market[instrument] ?? [], from: from, to: to) { $0.time } }
     }
 
-    public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshot.BalancePoint] {
+    public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.BalancePoint> {
         try locked { Self.window(balances[instrument] ?? [], from: from, to: to) { $0.time } }
     }
 
@@ -191,8 +194,13 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
     public func transfersIn(instrument: String, from: Date) throws(LedgerError) -> [(at: Date, units: Int)] {
         let ms = from.ledgerMilliseconds
         return try locked {
-            (transfers[instrument] ?? []).filter { $0.direction == .toConsumption && $0.state == .done && $0.ms >= ms }
-                .map { (Date(ledgerMilliseconds: $0.ms), $0.units) }
+            let all = transfers[instrument] ?? []
+            var low = 0, high = all.count
+            while low < high {
+                let mid = (low + high) / 2
+                if all[mid].ms < ms { low = mid + 1 } else { high = mid }
+            }
+            return all[low...].filter { $0.direction == .toConsumption && $0.state == .done }.map { (Date(ledgerMilliseconds: $0.ms), $0.units) }
         }
     }
 
@@ -287,10 +295,12 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         guard transfer.quantity > 0 else { throw .invalidValue("transfer quantity must be ≥ 1") }
         return try locked {
             let ms = transfer.at.ledgerMilliseconds
-            if let id = transfer.transferID, let index = transfers[transfer.instrument]?.firstIndex(where: { $0.id == id }) {
+            if let id = transfer.transferID, let index = transfers[transfer.instrument]?.lastIndex(where: { $0.id == id }) {
                 transfers[transfer.instrument]?[index].state = transfer.state
             } else {
-                transfers[transfer.instrument, default: []].append((ms, transfer.quantity, transfer.state, transfer.direction, transfer.transferID))
+                let entry = (ms: ms, units: transfer.quantity, state: transfer.state, direction: transfer.direction, id: transfer.transferID)
+                let index = transfers[transfer.instrument]?.lastIndex { $0.ms <= ms }.map { $0 + 1 } ?? 0
+                transfers[transfer.instrument, default: []].insert(entry, at: index)
             }
             return newID()
         }

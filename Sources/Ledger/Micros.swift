@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 
 /// Exact conversion between `Decimal` USD and integer micro-dollars, and between `Date` and
 /// integer milliseconds, as the ledger stores them.
@@ -22,12 +23,9 @@ public enum Micros {
     /// Significand and exponent arithmetic in 64 bits (about six times faster than the general
     /// path); `nil` when the value does not fit, so the general path decides.
     static func fastPath(_ value: Decimal) -> Int64? {
-        guard !value.isNaN else { return nil }
-        let significand = value.significand
-        let magnitude = NSDecimalNumber(decimal: significand).int64Value
-        guard magnitude >= 0, Decimal(magnitude) == significand else { return nil }
-        let shift = value.exponent + 6
-        var result = magnitude
+        guard let (significand, exponent) = value.wordParts else { return nil }
+        let shift = exponent + 6
+        var result = abs(significand)
         if shift >= 0 {
             guard shift < powers.count else { return nil }
             let (product, overflow) = result.multipliedReportingOverflow(by: powers[shift])
@@ -37,7 +35,7 @@ public enum Micros {
             guard -shift < powers.count, result % powers[-shift] == 0 else { return nil }
             result /= powers[-shift]
         }
-        return value.sign == .minus ? -result : result
+        return significand < 0 ? -result : result
     }
 
     public static func decimal(_ micros: Int64) -> Decimal {

@@ -17,6 +17,9 @@ struct BacktestBench: AsyncParsableCommand {
     @Flag(name: .customLong("skip-seconds"), help: "Skip the 1-second (2.6M snapshot) run.")
     var skipSeconds = false
 
+    @Option(help: "Run the 1-minute keeper backtest this many times and stop (for profiling).")
+    var repeatMinute: Int?
+
     static let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
@@ -30,6 +33,15 @@ struct BacktestBench: AsyncParsableCommand {
         let minute = try await SyntheticData.record(days: days, seed: 7, every: 60)
         let events = minute.books.count + minute.trades.count
         // Baseline: Auto Mode over the same data — the replay alone, no engine cycle.
+        if let repeatMinute {
+            for _ in 0..<repeatMinute {
+                let start = clock.now
+                let result = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics())
+                let elapsed = Self.seconds(clock.now - start)
+                print(String(format: "30d @ 1m, keeper: %.3f s, %.1f µs/cycle", elapsed, elapsed / Double(result.cycles) * 1e6))
+            }
+            return
+        }
         var start = clock.now
         _ = await Backtester.autoMode(minute, demand: minute.demand, settings: ReplaySettings(), auto: AutoModeSettings())
         let baseline = Self.seconds(clock.now - start)

@@ -43,7 +43,7 @@ struct StrategyBench: AsyncParsableCommand {
             asOf: asOf, instrument: strategy.instrument, consumption: 56, inventory: 0, usdAvailable: 500, spentToday: 3, spentMonth: 80,
             bids: [.init(price: Decimal(string: "2.49")!, quantity: 50)],
             asks: [.init(price: Decimal(string: "2.51")!, quantity: 50), .init(price: Decimal(string: "2.52")!, quantity: 50)],
-            last: Decimal(string: "2.50")!, openBuyOrders: 1, marketHistory: market, balanceHistory: balances)
+            last: Decimal(string: "2.50")!, openBuyOrders: 1, marketHistory: market[...], balanceHistory: balances[...])
         let clock = ContinuousClock()
         let count = iterations
         func perCall(_ s: Strategy) -> (Double, Plan) {

@@ -27,8 +27,8 @@ import Testing
         asks += askDepth.map { .init(price: dec($0.0), quantity: $0.1) }
         return MarketSnapshot(asOf: asOf, instrument: "text-prime", consumption: consumption, inventory: inventory, usdAvailable: dec(usd),
                               spentToday: dec(spentToday), spentMonth: dec(spentToday), bids: [.init(price: dec(bid), quantity: 50)], asks: asks,
-                              last: dec(averagePrice), lotSize: lotSize, openBuyOrders: openBuys, paused: paused, marketHistory: market,
-                              balanceHistory: balances)
+                              last: dec(averagePrice), lotSize: lotSize, openBuyOrders: openBuys, paused: paused, marketHistory: market[...],
+                              balanceHistory: balances[...])
     }
 
     static func strategy(_ rules: String, budget: String = "{ daily: 40.00, monthly: 600.00, per_order: 15.00, max_unit_price: 3.00 }") throws -> Strategy {
@@ -73,7 +73,7 @@ import Testing
     @Test func burnIgnoresTransfersInAndModelledExpiries() throws {
         var snap = Self.snapshot(consumption: 30, burn: 0)
         // Consumption 40 → 30 (used 10), +20 transferred in, 50 → 42 of which 5 expired.
-        snap.balanceHistory = [(0, 40), (20, 30), (30, 50), (60, 42)].map { .init(time: Self.asOf.addingTimeInterval(Double($0.0 - 60) * 60), consumption: $0.1, inventory: 0) }
+        snap.balanceHistory = [(0, 40), (20, 30), (30, 50), (60, 42)].map { .init(time: Self.asOf.addingTimeInterval(Double($0.0 - 60) * 60), consumption: $0.1, inventory: 0) }[...]
         snap.expiries = [.init(time: Self.asOf.addingTimeInterval(-10 * 60), units: 5)]
         let strategy = try Self.strategy("  - { name: r, when: burn == 13, cancel: all }")
         snap.openBuyOrders = 1
@@ -88,7 +88,7 @@ import Testing
     func shortHistoryOrEmptyBooksStopTheRuleWithAReason(_ condition: String, _ hours: Double, _ reason: String) throws {
         let strategy = try Self.strategy("  - { name: r, when: \"\(condition)\", cancel: all }")
         var snap = Self.snapshot(historyHours: max(hours, 0.5), openBuys: 1)
-        if hours < 1 && condition.hasPrefix("burn") { snap.balanceHistory = Array(snap.balanceHistory.suffix(2)) }
+        if hours < 1 && condition.hasPrefix("burn") { snap.balanceHistory = snap.balanceHistory.suffix(2) }
         if hours < 0 { snap.asks = [] }
         let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: snap), "r")
         #expect(outcome.outcome == .skipped)

@@ -25,10 +25,7 @@ enum DecimalMath {
 
     /// Magnitude, exponent and sign when the significand fits in 64 bits.
     static func parts(_ d: Decimal) -> (UInt64, Int, Bool)? {
-        guard !d.isNaN else { return nil }
-        let significand = d.significand
-        let m = NSDecimalNumber(decimal: significand).int64Value
-        guard m >= 0, Decimal(m) == significand else { return nil }
-        return (UInt64(m), d.exponent, d.sign == .minus)
+        guard let (m, e) = d.wordParts else { return nil }
+        return (m.magnitude, e, m < 0)
     }
 }

@@ -40,7 +40,7 @@ public enum Evaluator {
                     outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the price is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
                     break
                 }
-                let units = wholeUnits((try? quantity.get()) ?? 0)
+                let units = wholeUnits((try? quantity.get()) ?? .zero)
                 outcome = guardrails.buy(rule: rule.name, reason: explanation, units: units, kind: kind, price: try? price?.get(), cancelAfter: cancelAfter, inputs: inputs)
                 if outcome.intent != nil { buyPlanned = true }
             case .transfer(let quantityExpr, let beyond):
@@ -64,17 +64,17 @@ public enum Evaluator {
             outcomes.append(outcome)
         }
         var plan = Plan(strategy: strategy.name, instrument: strategy.instrument, asOf: snapshot.asOf, outcomes: outcomes)
-        plan.runway = try? context.value(.runway).get()
+        plan.runway = try? context.value(.runway).get().decimal
         return plan
     }
 
-    /// Whole units needed, rounding any fraction up (you cannot buy 0.3 of a unit).
-    static func wholeUnits(_ value: Decimal) -> Int {
-        guard value > 0 else { return 0 }
-        var v = value
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &v, 0, .up)
-        return min(NSDecimalNumber(decimal: rounded).intValue, 1_000_000)
+    /// Whole units needed, rounding any fraction up (you cannot buy 0.3 of a unit); at most
+    /// a million.
+    static func wholeUnits(_ value: Exact) -> Int {
+        guard value > .zero else { return 0 }
+        let rounded = value.rounded(0, .up)
+        guard rounded < Exact(1_000_000) else { return 1_000_000 }
+        return rounded.integer ?? 1_000_000
     }
 
     // MARK: Conditions with explanations
@@ -137,7 +137,7 @@ public enum Evaluator {
     }
 
     /// `runway 40m`, `1h`, `avg(last, 24h) × 0.98 2.45`.
-    static func describe(_ e: Expression, _ value: Decimal, _ type: ValueType) -> String {
+    static func describe(_ e: Expression, _ value: Exact, _ type: ValueType) -> String {
         switch e {
         case .literal: return ValueFormat.text(value, as: type)
         case .signal(let s): return "\(s.rawValue) \(ValueFormat.text(value, as: type))"
@@ -147,10 +147,10 @@ public enum Evaluator {
 
     static func source(_ e: Expression) -> String {
         switch e {
-        case .literal(let v, let t): return t == .duration ? ValueFormat.duration(seconds: v) : ValueFormat.text(v, as: .number)
+        case .literal(let v, let t): return t == .duration ? ValueFormat.duration(seconds: Exact(v)) : ValueFormat.text(Exact(v), as: .number)
         case .signal(let s): return s.rawValue
         case .call(let f, let arg, let window):
-            return "\(f.rawValue)(\(source(arg))\(window.map { ", " + ValueFormat.duration(seconds: $0) } ?? ""))"
+            return "\(f.rawValue)(\(source(arg))\(window.map { ", " + ValueFormat.duration(seconds: Exact($0)) } ?? ""))"
         case .unary(.not, let inner): return "not \(source(inner))"
         case .unary(_, let inner): return "-\(source(inner))"
         case .binary(let op, let l, let r): return "\(source(l)) \(op.rawValue) \(source(r))"
@@ -188,10 +188,10 @@ public enum Evaluator {
     // MARK: Values
 
     /// Evaluates a numeric expression in its canonical unit (seconds, units/hour, USD).
-    static func evaluate(_ e: Expression, type: ValueType, context: inout SignalContext, inputs: inout [String: String]) -> Result<Decimal, Unavailable> {
+    static func evaluate(_ e: Expression, type: ValueType, context: inout SignalContext, inputs: inout [String: String]) -> Result<Exact, Unavailable> {
         switch e {
         case .literal(let value, _):
-            return .success(value)
+            return .success(Exact(value))
         case .signal(let signal):
             let result = context.value(signal)
             if case .success(let v) = result { inputs[signal.rawValue] = ValueFormat.text(v, as: signal.type) }
@@ -199,16 +199,17 @@ public enum Evaluator {
         case .call(let function, let argument, let window):
             switch function {
             case .cover, .coverStock:
-                guard case .literal(let seconds, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
+                guard case .literal(let literal, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
+                let seconds = Exact(literal)
                 let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
-                let result: Result<Decimal, Unavailable>
+                let result: Result<Exact, Unavailable>
                 switch context.value(.burn) {
                 case .success(let burn):
                     // Consumption counts only as far as it will be used before its lots expire.
-                    let usable = context.usable(within: seconds, burnPerHour: burn) + Decimal(function == .coverStock ? context.snapshot.inventory : 0)
-                    let need = wholeUnits(DecimalMath.divide(burn * seconds, 3600) - usable)
+                    let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(function == .coverStock ? context.snapshot.inventory : 0)
+                    let need = wholeUnits(burn * seconds / 3600 - usable)
                     // With nothing held, a stockout hides the burn: ask for at least one unit.
-                    result = .success(Decimal(held == 0 ? max(need, 1) : need))
+                    result = .success(Exact(held == 0 ? max(need, 1) : need))
                 case .failure(let missing):
                     result = .failure(missing)
                 }
@@ -217,7 +218,7 @@ public enum Evaluator {
                 return result
             case .avg, .min, .max, .ewma:
                 guard case .signal(let signal) = argument, let window else { return .failure(Unavailable(reason: "bad aggregate")) }
-                let result = context.aggregate(function, signal, window: window)
+                let result = context.aggregate(function, signal, window: Exact(window))
                 if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: signal.type) }
                 return result
             }
@@ -235,12 +236,12 @@ public enum Evaluator {
                     case .subtract: return .success(a - b)
                     case .multiply:
                         // rate (units/h) × duration (s) → units
-                        if (lt == .rate && rt == .duration) || (lt == .duration && rt == .rate) { return .success(DecimalMath.divide(a * b, 3600)) }
+                        if (lt == .rate && rt == .duration) || (lt == .duration && rt == .rate) { return .success(a * b / 3600) }
                         return .success(a * b)
                     case .divide:
-                        guard b != 0 else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
-                        if lt == .units && rt == .rate { return .success(SignalContext.seconds(DecimalMath.divide(a * 3600, b))) }
-                        return .success(DecimalMath.divide(a, b))
+                        guard b != .zero else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
+                        if lt == .units && rt == .rate { return .success(SignalContext.seconds(a * 3600 / b)) }
+                        return .success(a / b)
                     default:
                         return .failure(Unavailable(reason: "not a number"))
                     }

@@ -56,6 +56,29 @@ public enum Signal: String, Sendable, CaseIterable {
 }
 
 /// Functions of strategy expressions.
+extension Signal {
+    /// Position in `allCases` (an array index for per-cycle caches).
+    var index: Int {
+        switch self {
+        case .consumption: return 0
+        case .inventory: return 1
+        case .burn: return 2
+        case .runway: return 3
+        case .stockRunway: return 4
+        case .bid: return 5
+        case .ask: return 6
+        case .mid: return 7
+        case .last: return 8
+        case .spread: return 9
+        case .tick: return 10
+        case .usd: return 11
+        case .spentToday: return 12
+        case .spentMonth: return 13
+        case .hour: return 14
+        }
+    }
+}
+
 public enum Function: String, Sendable, CaseIterable {
     case avg, min, max, ewma, cover, coverStock = "cover_stock"
 }

@@ -6,13 +6,13 @@ struct Guardrails {
     let strategy: Strategy
     let snapshot: MarketSnapshot
     /// Spent within this plan so far (a second buy in one cycle is already excluded).
-    var plannedSpend: Decimal = 0
+    var plannedSpend: Exact = .zero
 
-    static let lotLifetimeHours: Decimal = 4
+    static let lotLifetimeHours: Exact = 4
 
-    static func money(_ v: Decimal) -> String { ValueFormat.text(v, as: .money) }
+    static func money(_ v: Exact) -> String { ValueFormat.text(v, as: .money) }
 
-    mutating func buy(rule: String, reason: String, units requested: Int, kind: Strategy.OrderKind, price: Decimal?,
+    mutating func buy(rule: String, reason: String, units requested: Int, kind: Strategy.OrderKind, price: Exact?,
                       cancelAfter: Decimal?, inputs: [String: String]) -> RuleOutcome {
         var notes: [String] = []
         func blocked(_ why: String) -> RuleOutcome {
@@ -22,36 +22,39 @@ struct Guardrails {
         guard requested >= 1 else {
             return RuleOutcome(rule: rule, outcome: .skipped, reason: "\(reason), but nothing is needed (quantity 0)", intent: nil, guardrails: [], inputs: inputs)
         }
-        guard let maxPrice = strategy.budget.maxUnitPrice else { return blocked("no budget.max_unit_price") }
+        guard let maxPrice = strategy.budget.maxUnitPrice.map(Exact.init) else { return blocked("no budget.max_unit_price") }
         var units = requested
-        var limit: Decimal?
-        var unitCost: Decimal
+        var limit: Exact?
+        var unitCost: Exact
         switch kind {
         case .limit:
-            guard var p = price, p > 0 else { return blocked("the limit price is not positive") }
-            let onTick = Self.floor(p, to: snapshot.tick)
+            guard var p = price, p > .zero else { return blocked("the limit price is not positive") }
+            let tick = Exact(snapshot.tick)
+            let onTick = Self.floor(p, to: tick)
             if onTick != p {
-                notes.append("price \(Self.money(p)) rounded down to the tick \(Self.money(snapshot.tick)): \(Self.money(onTick))")
+                notes.append("price \(Self.money(p)) rounded down to the tick \(Self.money(tick)): \(Self.money(onTick))")
                 p = onTick
             }
             if p > maxPrice {
                 notes.append("price \(Self.money(p)) capped at max_unit_price \(Self.money(maxPrice))")
-                p = Self.floor(maxPrice, to: snapshot.tick)
+                p = Self.floor(maxPrice, to: tick)
             }
-            guard p > 0 else { return blocked("the limit price rounds to zero") }
+            guard p > .zero else { return blocked("the limit price rounds to zero") }
             limit = p
             unitCost = p
         case .market:
             // Only liquidity at or under the price cap counts; the reservation assumes the
             // worst price walked.
             var available = 0
-            var worst: Decimal = 0
-            for level in snapshot.asks where level.price <= maxPrice && available < units {
+            var worst: Exact = .zero
+            for level in snapshot.asks where available < units {
+                let price = Exact(level.price)
+                guard price <= maxPrice else { continue }
                 available += level.quantity
-                worst = level.price
+                worst = price
             }
             guard available > 0 else {
-                let best = snapshot.asks.first.map { "best ask \(Self.money($0.price))" } ?? "no asks"
+                let best = snapshot.asks.first.map { "best ask \(Self.money(Exact($0.price)))" } ?? "no asks"
                 return blocked("\(best) is above max_unit_price \(Self.money(maxPrice))")
             }
             if available < units {
@@ -68,30 +71,27 @@ struct Guardrails {
             units = rounded
         }
         // Budget: the smallest of what is left (described only when it matters).
-        let spentToday = snapshot.spentToday + plannedSpend, spentMonth = snapshot.spentMonth + plannedSpend
-        let usd = snapshot.usdAvailable
-        var limits: [(() -> String, Decimal)] = [({ "available USD \(Self.money(usd))" }, usd)]
-        if let perOrder = strategy.budget.perOrder { limits.append(({ "per_order cap \(Self.money(perOrder))" }, perOrder)) }
-        if let daily = strategy.budget.daily {
-            limits.append(({ "daily cap \(Self.money(daily)) with \(Self.money(spentToday)) spent" }, daily - spentToday))
+        let spentToday = Exact(snapshot.spentToday) + plannedSpend, spentMonth = Exact(snapshot.spentMonth) + plannedSpend
+        // The tightest limit: its room, and how to say what it is (only said when it matters).
+        let usd = Exact(snapshot.usdAvailable)
+        var room = usd
+        var tightest = Tightest.usd(usd)
+        func consider(_ candidate: Exact, _ limit: @autoclosure () -> Tightest) {
+            if candidate < room { (room, tightest) = (candidate, limit()) }
         }
-        if let monthly = strategy.budget.monthly {
-            limits.append(({ "monthly cap \(Self.money(monthly)) with \(Self.money(spentMonth)) spent" }, monthly - spentMonth))
-        }
+        if let perOrder = strategy.budget.perOrder.map(Exact.init) { consider(perOrder, .perOrder(perOrder)) }
+        if let daily = strategy.budget.daily.map(Exact.init) { consider(daily - spentToday, .cap("daily", daily, spentToday)) }
+        if let monthly = strategy.budget.monthly.map(Exact.init) { consider(monthly - spentMonth, .cap("monthly", monthly, spentMonth)) }
         if let shared = snapshot.shared {
-            let sharedToday = shared.spentToday + plannedSpend, sharedMonth = shared.spentMonth + plannedSpend
-            if let daily = shared.daily {
-                limits.append(({ "global daily cap \(Self.money(daily)) with \(Self.money(sharedToday)) spent" }, daily - sharedToday))
-            }
-            if let monthly = shared.monthly {
-                limits.append(({ "global monthly cap \(Self.money(monthly)) with \(Self.money(sharedMonth)) spent" }, monthly - sharedMonth))
-            }
+            let sharedToday = Exact(shared.spentToday) + plannedSpend, sharedMonth = Exact(shared.spentMonth) + plannedSpend
+            if let daily = shared.daily.map(Exact.init) { consider(daily - sharedToday, .cap("global daily", daily, sharedToday)) }
+            if let monthly = shared.monthly.map(Exact.init) { consider(monthly - sharedMonth, .cap("global monthly", monthly, sharedMonth)) }
         }
-        let (describeTightest, room) = limits.min { $0.1 < $1.1 }!
-        let affordable = room > 0 ? NSDecimalNumber(decimal: Self.floor(DecimalMath.divide(room, unitCost), to: 1)).intValue / lot * lot : 0
+        let describeTightest = { tightest.description }
+        let affordable = room > .zero ? ((room / unitCost).rounded(0, .down).integer ?? 0) / lot * lot : 0
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
-                return blocked("budget exhausted: \(describeTightest()) leaves \(Self.money(max(room, 0))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
+                return blocked("budget exhausted: \(describeTightest()) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
             }
             notes.append("quantity \(units) cut to \(affordable) by the \(describeTightest())")
             units = affordable
@@ -99,13 +99,13 @@ struct Guardrails {
         if units < max(1, snapshot.minOrderSize) {
             return blocked("quantity \(units) is under the market's minimum order size \(snapshot.minOrderSize)")
         }
-        let maxCost = unitCost * Decimal(units)
-        plannedSpend += maxCost
-        let intent = Intent.buy(quantity: units, order: kind, limitPrice: limit, maxCost: maxCost, cancelAfter: cancelAfter)
+        let maxCost = unitCost * Exact(units)
+        plannedSpend = plannedSpend + maxCost
+        let intent = Intent.buy(quantity: units, order: kind, limitPrice: limit?.decimal, maxCost: maxCost.decimal, cancelAfter: cancelAfter)
         return RuleOutcome(rule: rule, outcome: notes.isEmpty ? .fired : .adjusted, reason: reason, intent: intent, guardrails: notes, inputs: inputs)
     }
 
-    func transfer(rule: String, reason: String, units requested: Int, beyondLotWindow: Bool, burn: Decimal?, inputs: [String: String]) -> RuleOutcome {
+    func transfer(rule: String, reason: String, units requested: Int, beyondLotWindow: Bool, burn: Exact?, inputs: [String: String]) -> RuleOutcome {
         var notes: [String] = []
         if snapshot.paused {
             return RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: ["kill switch engaged: no transfers"], inputs: inputs)
@@ -146,11 +146,24 @@ struct Guardrails {
     }
 
     /// Rounds `value` down to a multiple of `step`.
-    static func floor(_ value: Decimal, to step: Decimal) -> Decimal {
-        guard step > 0 else { return value }
-        var q = DecimalMath.divide(value, step)
-        var r = Decimal()
-        NSDecimalRound(&r, &q, 0, .down)
-        return r * step
+    static func floor(_ value: Exact, to step: Exact) -> Exact {
+        guard step > .zero else { return value }
+        return (value / step).rounded(0, .down) * step
+    }
+
+    /// The budget limit with the least room left.
+    enum Tightest: CustomStringConvertible {
+        case usd(Exact)
+        case perOrder(Exact)
+        /// A daily or monthly cap (the strategy's or the global one) with what is spent.
+        case cap(String, Exact, Exact)
+
+        var description: String {
+            switch self {
+            case .usd(let usd): return "available USD \(Guardrails.money(usd))"
+            case .perOrder(let cap): return "per_order cap \(Guardrails.money(cap))"
+            case .cap(let name, let cap, let spent): return "\(name) cap \(Guardrails.money(cap)) with \(Guardrails.money(spent)) spent"
+            }
+        }
     }
 }

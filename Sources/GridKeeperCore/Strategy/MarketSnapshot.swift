@@ -75,10 +75,11 @@ public struct MarketSnapshot: Sendable, Equatable {
     public var openBuyOrders: Int
     /// The kill switch.
     public var paused: Bool
+    /// Oldest first; entries after `asOf` are ignored. A slice, so that a ledger can hand out
+    /// a window of what it holds without copying it.
+    public var marketHistory: ArraySlice<MarketPoint>
     /// Oldest first; entries after `asOf` are ignored.
-    public var marketHistory: [MarketPoint]
-    /// Oldest first; entries after `asOf` are ignored.
-    public var balanceHistory: [BalancePoint]
+    public var balanceHistory: ArraySlice<BalancePoint>
     public var expiries: [Expiry]
     /// The budget every strategy shares (the config file's), when one is set.
     public var shared: SharedBudget?
@@ -102,7 +103,7 @@ public struct MarketSnapshot: Sendable, Equatable {
     public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
                 spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = Decimal(string: "0.01")!,
                 lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, paused: Bool = false,
-                marketHistory: [MarketPoint] = [], balanceHistory: [BalancePoint] = [], expiries: [Expiry] = [], shared: SharedBudget? = nil) {
+                marketHistory: ArraySlice<MarketPoint> = [], balanceHistory: ArraySlice<BalancePoint> = [], expiries: [Expiry] = [], shared: SharedBudget? = nil) {
         self.asOf = asOf
         self.instrument = instrument
         self.consumption = consumption

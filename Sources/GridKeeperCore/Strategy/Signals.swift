@@ -8,26 +8,28 @@ public struct Unavailable: Error, Sendable, Equatable {
 /// Computes signals and functions from a snapshot, never reading past `asOf`.
 struct SignalContext {
     let snapshot: MarketSnapshot
-    let burnWindow: Decimal
+    /// Seconds.
+    let burnWindow: Double
     /// History visible at `asOf` (later entries are cut off here, once).
     let market: ArraySlice<MarketSnapshot.MarketPoint>
     let balances: ArraySlice<MarketSnapshot.BalancePoint>
-    private var cache: [Signal: Result<Decimal, Unavailable>] = [:]
+    /// Computed signals, by `Signal.index`.
+    private var cache: [Result<Exact, Unavailable>?] = Array(repeating: nil, count: Signal.allCases.count)
     private var lotsCache: [(expires: Date, units: Int)]?
 
     /// Runway when nothing burns: long enough that no rule thinks it short.
-    static let noBurnRunway = Decimal(365 * 86_400)
+    static let noBurnRunway = Exact(365 * 86_400)
 
     init(snapshot: MarketSnapshot, burnWindow: Decimal) {
         self.snapshot = snapshot
-        self.burnWindow = burnWindow
+        self.burnWindow = NSDecimalNumber(decimal: burnWindow).doubleValue
         market = snapshot.marketHistory[..<Self.cut(snapshot.marketHistory, at: snapshot.asOf) { $0.time }]
         balances = snapshot.balanceHistory[..<Self.cut(snapshot.balanceHistory, at: snapshot.asOf) { $0.time }]
     }
 
     /// Index of the first entry after `date` (binary search; history is oldest first).
-    static func cut<T>(_ items: [T], at date: Date, time: (T) -> Date) -> Int {
-        var low = 0, high = items.count
+    static func cut<T>(_ items: ArraySlice<T>, at date: Date, time: (T) -> Date) -> Int {
+        var low = items.startIndex, high = items.endIndex
         while low < high {
             let mid = (low + high) / 2
             if time(items[mid]) <= date { low = mid + 1 } else { high = mid }
@@ -35,38 +37,38 @@ struct SignalContext {
         return low
     }
 
-    mutating func value(_ signal: Signal) -> Result<Decimal, Unavailable> {
-        if let cached = cache[signal] { return cached }
+    mutating func value(_ signal: Signal) -> Result<Exact, Unavailable> {
+        if let cached = cache[signal.index] { return cached }
         let result = compute(signal)
-        cache[signal] = result
+        cache[signal.index] = result
         return result
     }
 
-    private mutating func compute(_ signal: Signal) -> Result<Decimal, Unavailable> {
+    private mutating func compute(_ signal: Signal) -> Result<Exact, Unavailable> {
         let s = snapshot
         switch signal {
-        case .consumption: return .success(Decimal(s.consumption))
-        case .inventory: return .success(Decimal(s.inventory))
-        case .usd: return .success(s.usdAvailable)
-        case .spentToday: return .success(s.spentToday)
-        case .spentMonth: return .success(s.spentMonth)
-        case .tick: return .success(s.tick)
+        case .consumption: return .success(Exact(s.consumption))
+        case .inventory: return .success(Exact(s.inventory))
+        case .usd: return .success(Exact(s.usdAvailable))
+        case .spentToday: return .success(Exact(s.spentToday))
+        case .spentMonth: return .success(Exact(s.spentMonth))
+        case .tick: return .success(Exact(s.tick))
         case .hour:
             let seconds = Int(s.asOf.timeIntervalSince1970.rounded(.down))
-            return .success(Decimal(((seconds % 86_400) + 86_400) % 86_400 / 3600))
+            return .success(Exact(((seconds % 86_400) + 86_400) % 86_400 / 3600))
         case .bid:
             guard let bid = s.bids.first?.price else { return .failure(Unavailable(reason: "no bids on the book")) }
-            return .success(bid)
+            return .success(Exact(bid))
         case .ask:
             guard let ask = s.asks.first?.price else { return .failure(Unavailable(reason: "no asks on the book")) }
-            return .success(ask)
+            return .success(Exact(ask))
         case .mid:
-            return value(.bid).flatMap { bid in value(.ask).map { DecimalMath.divide($0 + bid, 2) } }
+            return value(.bid).flatMap { bid in value(.ask).map { ($0 + bid) / 2 } }
         case .spread:
             return value(.bid).flatMap { bid in value(.ask).map { $0 - bid } }
         case .last:
             guard let last = s.last else { return .failure(Unavailable(reason: "no trade printed yet")) }
-            return .success(last)
+            return .success(Exact(last))
         case .burn:
             return burnRate()
         case .runway:
@@ -78,7 +80,7 @@ struct SignalContext {
             }
         case .stockRunway:
             if s.consumption + s.inventory == 0 { return .success(0) }
-            return value(.burn).map { burn in burn > 0 ? Self.seconds(DecimalMath.divide(Decimal(s.consumption + s.inventory) * 3600, burn)) : Self.noBurnRunway }
+            return value(.burn).map { burn in burn > .zero ? Self.seconds(Exact((s.consumption + s.inventory) * 3600) / burn) : Self.noBurnRunway }
         }
     }
 
@@ -142,10 +144,10 @@ struct SignalContext {
 
     /// Seconds until consumption runs out: used oldest lot first at `burnPerHour`, each lot
     /// lost when it expires.
-    mutating func runway(burnPerHour burn: Decimal) -> Decimal {
+    mutating func runway(burnPerHour burn: Exact) -> Exact {
         let now = snapshot.asOf
         let lots = heldLots()
-        let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
+        let perSecond = burn.double / 3600
         var t = now
         for lot in lots where t < lot.expires {
             let finish = perSecond > 0 ? t.addingTimeInterval(Double(lot.units) / perSecond) : .distantFuture
@@ -154,15 +156,15 @@ struct SignalContext {
         // Nothing is used: nothing will run out for lack of units.
         if perSecond <= 0 { return Self.noBurnRunway }
         let seconds = t.timeIntervalSince(now)
-        return ValueFormat.shifted(Decimal(Int((seconds * 1000).rounded())), by: -3)
+        return Exact(Int64((seconds * 1000).rounded()), exponent: -3)
     }
 
     /// Units that will be used within `seconds` at `burnPerHour`: the oldest lot first, none of
     /// a lot after it expires.
-    mutating func usable(within seconds: Decimal, burnPerHour burn: Decimal) -> Decimal {
-        let perSecond = NSDecimalNumber(decimal: burn).doubleValue / 3600
-        guard perSecond > 0 else { return Decimal(snapshot.consumption) }
-        let end = snapshot.asOf.addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue)
+    mutating func usable(within seconds: Exact, burnPerHour burn: Exact) -> Exact {
+        let perSecond = burn.double / 3600
+        guard perSecond > 0 else { return Exact(snapshot.consumption) }
+        let end = snapshot.asOf.addingTimeInterval(seconds.double)
         var t = snapshot.asOf
         var used = 0.0
         for lot in heldLots() where t < lot.expires && t < end {
@@ -170,34 +172,29 @@ struct SignalContext {
             used += min(Double(lot.units), stop.timeIntervalSince(t) * perSecond)
             t = stop
         }
-        return ValueFormat.shifted(Decimal(Int((used * 1000).rounded(.down))), by: -3)
+        return Exact(Int64((used * 1000).rounded(.down)), exponent: -3)
     }
 
     /// Durations are kept to the millisecond.
-    static func seconds(_ value: Decimal) -> Decimal {
-        var v = value
-        var r = Decimal()
-        NSDecimalRound(&r, &v, 3, .plain)
-        return r
-    }
+    static func seconds(_ value: Exact) -> Exact { value.rounded(3, .plain) }
 
     /// Units per hour used over `burnWindow`: drops in the consumption balance, less modelled
     /// lot expiries; rises (transfers in) are not burn.
-    private func burnRate() -> Result<Decimal, Unavailable> {
+    private func burnRate() -> Result<Exact, Unavailable> {
         let asOf = snapshot.asOf
-        let from = asOf.addingTimeInterval(-NSDecimalNumber(decimal: burnWindow).doubleValue)
+        let from = asOf.addingTimeInterval(-burnWindow)
         var low = balances.startIndex, high = balances.endIndex
         while low < high {
             let mid = (low + high) / 2
             if balances[mid].time < from { low = mid + 1 } else { high = mid }
         }
         let window = balances[low...]
-        let needed = min(NSDecimalNumber(decimal: burnWindow).doubleValue / 4, 900)
+        let needed = min(burnWindow / 4, 900)
         guard let first = window.first, let lastPoint = window.last, window.count >= 2,
             lastPoint.time.timeIntervalSince(first.time) >= needed
         else {
             let have = window.count >= 2 ? window.last!.time.timeIntervalSince(window.first!.time) : 0
-            return .failure(Unavailable(reason: "burn needs \(ValueFormat.duration(seconds: Decimal(Int(needed)))) of balance history, have \(ValueFormat.duration(seconds: Decimal(Int(have))))"))
+            return .failure(Unavailable(reason: "burn needs \(ValueFormat.duration(wholeSeconds: Int(needed))) of balance history, have \(ValueFormat.duration(wholeSeconds: Int(have)))"))
         }
         // Per interval: the drop, less lots that expired in it (at most the whole drop).
         var used = 0
@@ -213,68 +210,86 @@ struct SignalContext {
             previous = point
         }
         // units / (ms / 3,600,000), with one division.
-        let ms = Decimal(Int(lastPoint.time.timeIntervalSince(first.time) * 1000))
-        return .success(DecimalMath.divide(Decimal(used * 3_600_000), ms))
+        let ms = Exact(Int(lastPoint.time.timeIntervalSince(first.time) * 1000))
+        return .success(Exact(used * 3_600_000) / ms)
     }
 
     /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds, in one pass
     /// over integer values (micro-dollars for prices, units for balances).
-    func aggregate(_ function: Function, _ signal: Signal, window: Decimal) -> Result<Decimal, Unavailable> {
-        let seconds = NSDecimalNumber(decimal: window).doubleValue
-        let from = snapshot.asOf.addingTimeInterval(-seconds)
+    func aggregate(_ function: Function, _ signal: Signal, window: Exact) -> Result<Exact, Unavailable> {
+        let seconds = window.double
+        let asOf = snapshot.asOf
+        let from = asOf.addingTimeInterval(-seconds)
+        var a = Aggregate(asOf: asOf, seconds: seconds, ewma: function == .ewma)
+        // One loop per signal, so that nothing is decided per point but whether it has a value.
+        switch signal {
+        case .consumption, .inventory:
+            let start = balances.firstIndex { $0.time >= from } ?? balances.endIndex
+            if signal == .consumption {
+                for p in balances[start...] { a.add(Int64(p.consumption), at: p.time) }
+            } else {
+                for p in balances[start...] { a.add(Int64(p.inventory), at: p.time) }
+            }
+        case .bid: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.bidMicros { a.add(v, at: p.time) } }
+        case .ask: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.askMicros { a.add(v, at: p.time) } }
+        case .last: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.lastMicros { a.add(v, at: p.time) } }
+        case .mid:
+            for p in market[Self.firstIndex(market, notBefore: from)...] { if let b = p.bidMicros, let s = p.askMicros { a.add((b + s) / 2, at: p.time) } }
+        case .spread:
+            for p in market[Self.firstIndex(market, notBefore: from)...] { if let b = p.bidMicros, let s = p.askMicros { a.add(s - b, at: p.time) } }
+        default: break
+        }
+        let (count, sum, low, high, weighted, weights) = (a.count, a.sum, a.low, a.high, a.weighted, a.weights)
+        // The window must be (nearly) covered: 90 % of it, and at least two points.
+        guard count >= 2, asOf.timeIntervalSince(a.oldest) >= seconds * 0.9 else {
+            let have = count > 0 ? asOf.timeIntervalSince(a.oldest) : 0
+            return .failure(Unavailable(reason: "\(function.rawValue)(\(signal.rawValue), \(ValueFormat.duration(seconds: window))) needs \(ValueFormat.duration(seconds: window)) of history, have \(ValueFormat.duration(wholeSeconds: Int(have)))"))
+        }
+        // Balances are whole units; prices micro-dollars.
+        let exponent = (signal == .consumption || signal == .inventory) ? 0 : -6
+        func value(_ v: Int64) -> Exact { Exact(v, exponent: exponent) }
+        switch function {
+        case .avg: return .success(value(sum) / Exact(count))
+        case .min: return .success(value(low))
+        case .max: return .success(value(high))
+        case .ewma:
+            // Weights decay with age, time constant `window`; computed in floating point over
+            // integer micro-dollars and rounded back to whole micro-dollars.
+            return .success(value(Int64((weighted / weights).rounded())))
+        case .cover, .coverStock:
+            return .failure(Unavailable(reason: "internal: not an aggregate"))
+        }
+    }
+
+    /// Count, sum, least, greatest and the exponentially weighted sums of a window's values.
+    struct Aggregate {
+        let asOf: Date
+        let seconds: Double
+        let ewma: Bool
         var count = 0
         var sum: Int64 = 0
         var low = Int64.max
         var high = Int64.min
         var weighted = 0.0, weights = 0.0
-        var oldest: Date?
-        let asOf = snapshot.asOf
-        @inline(__always) func add(_ v: Int64, at time: Date) {
-            if oldest == nil { oldest = time }
+        var oldest = Date.distantPast
+
+        init(asOf: Date, seconds: Double, ewma: Bool) {
+            self.asOf = asOf
+            self.seconds = seconds
+            self.ewma = ewma
+        }
+
+        @inline(__always) mutating func add(_ v: Int64, at time: Date) {
+            if count == 0 { oldest = time }
             count += 1
-            sum += v
+            sum &+= v
             low = Swift.min(low, v)
             high = Swift.max(high, v)
-            if function == .ewma {
+            if ewma {
                 let w = exp(-asOf.timeIntervalSince(time) / seconds)
                 weighted += w * Double(v)
                 weights += w
             }
-        }
-        switch signal {
-        case .consumption, .inventory:
-            let start = balances.firstIndex { $0.time >= from } ?? balances.endIndex
-            for p in balances[start...] { add(Int64(signal == .consumption ? p.consumption : p.inventory), at: p.time) }
-        default:
-            let start = Self.firstIndex(market, notBefore: from)
-            for p in market[start...] {
-                switch signal {
-                case .bid: if let v = p.bidMicros { add(v, at: p.time) }
-                case .ask: if let v = p.askMicros { add(v, at: p.time) }
-                case .last: if let v = p.lastMicros { add(v, at: p.time) }
-                case .mid: if let b = p.bidMicros, let a = p.askMicros { add((b + a) / 2, at: p.time) }
-                case .spread: if let b = p.bidMicros, let a = p.askMicros { add(a - b, at: p.time) }
-                default: break
-                }
-            }
-        }
-        // The window must be (nearly) covered: 90 % of it, and at least two points.
-        guard count >= 2, let oldest, asOf.timeIntervalSince(oldest) >= seconds * 0.9 else {
-            let have = oldest.map { asOf.timeIntervalSince($0) } ?? 0
-            return .failure(Unavailable(reason: "\(function.rawValue)(\(signal.rawValue), \(ValueFormat.duration(seconds: window))) needs \(ValueFormat.duration(seconds: window)) of history, have \(ValueFormat.duration(seconds: Decimal(Int(have))))"))
-        }
-        let scale: Decimal = (signal == .consumption || signal == .inventory) ? 1 : 1_000_000
-        switch function {
-        case .avg: return .success(scale == 1 ? DecimalMath.divide(Decimal(sum), Decimal(count)) : ValueFormat.shifted(DecimalMath.divide(Decimal(sum), Decimal(count)), by: -6))
-        case .min: return .success(scale == 1 ? Decimal(low) : ValueFormat.shifted(Decimal(low), by: -6))
-        case .max: return .success(scale == 1 ? Decimal(high) : ValueFormat.shifted(Decimal(high), by: -6))
-        case .ewma:
-            // Weights decay with age, time constant `window`; computed in floating point over
-            // integer micro-dollars and rounded back to whole micro-dollars.
-            let value = Decimal(Int64((weighted / weights).rounded()))
-            return .success(scale == 1 ? value : ValueFormat.shifted(value, by: -6))
-        case .cover, .coverStock:
-            return .failure(Unavailable(reason: "internal: not an aggregate"))
         }
     }
 

@@ -45,9 +45,28 @@ public enum ValueFormat {
         }
     }
 
+    /// The evaluator's values, as `text(_:as:)` formats the same `Decimal`.
+    static func text(_ value: Exact, as type: ValueType) -> String {
+        switch type {
+        case .duration: return duration(seconds: value)
+        case .units: return value.rounded(2, .plain).plain
+        case .rate: return value.rounded(2, .plain).plain + "/h"
+        case .price, .money, .number: return value.rounded(6, .plain).plain
+        case .bool: return value != .zero ? "true" : "false"
+        }
+    }
+
+    static func duration(seconds: Exact) -> String {
+        if !seconds.isNegative, let whole = seconds.rounded(0, .plain).integer { return duration(wholeSeconds: whole) }
+        return duration(seconds: seconds.decimal)
+    }
+
     public static func duration(seconds: Decimal) -> String {
-        let total = Int(NSDecimalNumber(decimal: seconds).doubleValue.rounded())
-        if total < 0 { return "-" + duration(seconds: Decimal(-total)) }
+        duration(wholeSeconds: Int(NSDecimalNumber(decimal: seconds).doubleValue.rounded()))
+    }
+
+    static func duration(wholeSeconds total: Int) -> String {
+        if total < 0 { return "-" + duration(wholeSeconds: -total) }
         // The two largest non-zero parts: 2d3h, 1h30m, 45m, 90s → 1m30s, 0s.
         let values = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
         var out = ""
@@ -83,14 +102,15 @@ public enum ValueFormat {
     /// written from the significand and exponent directly (strategies format every input of
     /// every cycle; a backtest runs tens of thousands of cycles).
     static func fastPlain(_ value: Decimal) -> String? {
-        guard !value.isNaN, value.exponent > -19, value.exponent < 19 else { return nil }
-        let significand = value.significand
-        let signed = NSDecimalNumber(decimal: significand).int64Value
-        guard signed >= 0, Decimal(signed) == significand else { return nil }
-        let mantissa = UInt64(signed)
+        guard let (significand, exponent) = value.wordParts else { return nil }
+        return plain(magnitude: significand.magnitude, exponent: exponent, negative: significand < 0)
+    }
+
+    /// `NSDecimalString`'s text of `±mantissa × 10^exponent`, when the exponent is within ±18.
+    static func plain(magnitude mantissa: UInt64, exponent: Int, negative: Bool) -> String? {
+        guard exponent > -19, exponent < 19 else { return nil }
         if mantissa == 0 { return "0" }
-        let sign = value.sign == .minus ? "-" : ""
-        let exponent = value.exponent
+        let sign = negative ? "-" : ""
         if exponent >= 0 {
             let (scaled, overflow) = mantissa.multipliedReportingOverflow(by: powers[exponent])
             return overflow ? nil : sign + String(scaled)
