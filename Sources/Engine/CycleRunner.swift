@@ -418,10 +418,13 @@ public struct CycleRunner: Sendable {
             expiries: expiries, shared: shared)
     }
 
+    /// 16 hex digits identifying what a cycle decided on: time, balances, spend, top of book and
+    /// how much history (`ms|consumption|inventory|usd µ$|spent µ$|bid µ$|ask µ$|points|points`).
     static func digest(_ s: MarketSnapshot) -> String {
-        func m(_ d: Decimal?) -> String { d.map { (try? Micros.from($0, field: "digest")).map(String.init) ?? "\($0)" } ?? "-" }
-        let text = "\(s.asOf.ledgerMilliseconds)|\(s.consumption)|\(s.inventory)|\(m(s.usdAvailable))|\(m(s.spentToday))|\(m(s.bids.first?.price))|\(m(s.asks.first?.price))|\(s.marketHistory.count)|\(s.balanceHistory.count)"
-        return String(Digest.sha256Hex(text).prefix(16))
+        func money(_ d: Decimal?) -> String { d.map { (try? Micros.from($0, field: "digest")).map { String($0) } ?? "\($0)" } ?? "-" }
+        let fields = [String(s.asOf.ledgerMilliseconds), String(s.consumption), String(s.inventory), money(s.usdAvailable), money(s.spentToday),
+                      money(s.bids.first?.price), money(s.asks.first?.price), String(s.marketHistory.count), String(s.balanceHistory.count)]
+        return Digest.sha256Hex(Array(fields.joined(separator: "|").utf8), length: 16)
     }
 
     static func decisionRecord(_ o: RuleOutcome) -> DecisionRecord {

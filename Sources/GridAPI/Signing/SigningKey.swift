@@ -120,13 +120,22 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
 /// SHA-256 for identifiers (not for secrets): hex of the digest.
 public enum Digest {
     public static func sha256Hex(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in Sodium.sha256(Array(text.utf8)) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        sha256Hex(Array(text.utf8))
+    }
+
+    /// The first `length` hex digits of the SHA-256 of `bytes` (all 64 by default).
+    public static func sha256Hex(_ bytes: [UInt8], length: Int = 64) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        let hash = Sodium.sha256(bytes)
+        let count = min(max(length, 0), 64)
+        return String(unsafeUninitializedCapacity: count) { out in
+            digits.withUTF8Buffer { hex in
+                for i in 0..<count {
+                    let byte = hash[i / 2]
+                    out[i] = hex[Int(i % 2 == 0 ? byte >> 4 : byte & 0x0f)]
+                }
+            }
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

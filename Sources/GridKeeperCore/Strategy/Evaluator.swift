@@ -11,8 +11,9 @@ public enum Evaluator {
         var buyPlanned = false
         var transferPlanned = false
         for rule in strategy.rules {
-            var inputs: [String: String] = [:]
-            let condition = evaluateCondition(rule.when, text: rule.whenText, context: &context, inputs: &inputs)
+            var inputs = [String: String](minimumCapacity: 4)
+            let compiled = rule.compiled
+            let condition = evaluateCondition(compiled.condition, context: &context, inputs: &inputs)
             guard case .success(let (holds, explanation)) = condition else {
                 if case .failure(let missing) = condition {
                     outcomes.append(RuleOutcome(rule: rule.name, outcome: .skipped, reason: "not evaluated: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs))
@@ -25,13 +26,13 @@ public enum Evaluator {
             }
             var outcome: RuleOutcome
             switch rule.action {
-            case .buy(let quantityExpr, let kind, let priceExpr, let cancelAfter):
+            case .buy(_, let kind, _, let cancelAfter):
                 if buyPlanned {
                     outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation); an earlier rule already buys this cycle", intent: nil, guardrails: [], inputs: inputs)
                     break
                 }
-                let quantity = evaluate(quantityExpr, type: .units, context: &context, inputs: &inputs)
-                let price = priceExpr.map { evaluate($0, type: .price, context: &context, inputs: &inputs) }
+                let quantity = evaluate(compiled.quantity ?? .unavailable("no quantity"), context: &context, inputs: &inputs)
+                let price = compiled.price.map { evaluate($0, context: &context, inputs: &inputs) }
                 if case .failure(let missing) = quantity {
                     outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the quantity is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
                     break
@@ -43,12 +44,12 @@ public enum Evaluator {
                 let units = wholeUnits((try? quantity.get()) ?? .zero)
                 outcome = guardrails.buy(rule: rule.name, reason: explanation, units: units, kind: kind, price: try? price?.get(), cancelAfter: cancelAfter, inputs: inputs)
                 if outcome.intent != nil { buyPlanned = true }
-            case .transfer(let quantityExpr, let beyond):
+            case .transfer(_, let beyond):
                 if transferPlanned {
                     outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation); an earlier rule already transfers this cycle", intent: nil, guardrails: [], inputs: inputs)
                     break
                 }
-                let quantity = evaluate(quantityExpr, type: .units, context: &context, inputs: &inputs)
+                let quantity = evaluate(compiled.quantity ?? .unavailable("no quantity"), context: &context, inputs: &inputs)
                 guard case .success(let value) = quantity else {
                     if case .failure(let missing) = quantity {
                         outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the quantity is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
@@ -81,30 +82,29 @@ public enum Evaluator {
 
     /// Evaluates a condition and explains it: for `and`, the first part that failed; for a
     /// comparison, both sides with their values.
-    static func evaluateCondition(_ e: Expression, text: String, context: inout SignalContext, inputs: inout [String: String]) -> Result<(Bool, String), Unavailable> {
+    static func evaluateCondition(_ e: CompiledExpression, context: inout SignalContext, inputs: inout [String: String]) -> Result<(Bool, String), Unavailable> {
         switch e {
-        case .binary(.and, let l, let r):
-            return evaluateCondition(l, text: "", context: &context, inputs: &inputs).flatMap { left in
+        case .and(let l, let r):
+            return evaluateCondition(l, context: &context, inputs: &inputs).flatMap { left in
                 guard left.0 else { return .success(left) }
-                return evaluateCondition(r, text: "", context: &context, inputs: &inputs).map { right in
+                return evaluateCondition(r, context: &context, inputs: &inputs).map { right in
                     right.0 ? (true, left.1 + " and " + right.1) : right
                 }
             }
-        case .binary(.or, let l, let r):
-            let left = evaluateCondition(l, text: "", context: &context, inputs: &inputs)
+        case .or(let l, let r):
+            let left = evaluateCondition(l, context: &context, inputs: &inputs)
             if case .success(let v) = left, v.0 { return left }
-            let right = evaluateCondition(r, text: "", context: &context, inputs: &inputs)
+            let right = evaluateCondition(r, context: &context, inputs: &inputs)
             if case .success(let v) = right, v.0 { return right }
             switch (left, right) {
             case (.success(let a), .success(let b)): return .success((false, a.1 + " and " + b.1))
             case (.failure(let m), _), (_, .failure(let m)): return .failure(m)
             }
-        case .unary(.not, let inner):
-            return evaluateCondition(inner, text: "", context: &context, inputs: &inputs).map { (!$0.0, "not (\($0.1))") }
-        case .binary(let op, let l, let r) where op.isComparison:
-            let type = operandType(l) ?? operandType(r) ?? .number
-            let left = evaluate(l, type: type, context: &context, inputs: &inputs)
-            let right = evaluate(r, type: type, context: &context, inputs: &inputs)
+        case .not(let inner):
+            return evaluateCondition(inner, context: &context, inputs: &inputs).map { (!$0.0, "not (\($0.1))") }
+        case .comparison(let op, let l, let r, let type, let leftLabel, let rightLabel):
+            let left = evaluate(l, context: &context, inputs: &inputs)
+            let right = evaluate(r, context: &context, inputs: &inputs)
             return left.flatMap { a in
                 right.map { b in
                     let holds: Bool
@@ -117,9 +117,11 @@ public enum Evaluator {
                     default: holds = a != b
                     }
                     let symbol = holds ? op.rawValue : negated(op)
-                    return (holds, "\(describe(l, a, type)) \(symbol) \(describe(r, b, type))")
+                    return (holds, "\(describe(leftLabel, a, type)) \(symbol) \(describe(rightLabel, b, type))")
                 }
             }
+        case .unavailable(let reason):
+            return .failure(Unavailable(reason: reason))
         default:
             return .failure(Unavailable(reason: "not a condition"))
         }
@@ -136,12 +138,12 @@ public enum Evaluator {
         }
     }
 
-    /// `runway 40m`, `1h`, `avg(last, 24h) × 0.98 2.45`.
-    static func describe(_ e: Expression, _ value: Exact, _ type: ValueType) -> String {
-        switch e {
-        case .literal: return ValueFormat.text(value, as: type)
-        case .signal(let s): return "\(s.rawValue) \(ValueFormat.text(value, as: type))"
-        default: return "\(source(e)) = \(ValueFormat.text(value, as: type))"
+    /// `runway 40m`, `1h`, `avg(last, 24h) * 0.98 = 2.45`.
+    static func describe(_ label: CompiledExpression.Label, _ value: Exact, _ type: ValueType) -> String {
+        switch label {
+        case .literal(let text): return text
+        case .signal(let name): return name + " " + ValueFormat.text(value, as: type)
+        case .expression(let source): return source + " = " + ValueFormat.text(value, as: type)
         }
     }
 
@@ -188,49 +190,38 @@ public enum Evaluator {
     // MARK: Values
 
     /// Evaluates a numeric expression in its canonical unit (seconds, units/hour, USD).
-    static func evaluate(_ e: Expression, type: ValueType, context: inout SignalContext, inputs: inout [String: String]) -> Result<Exact, Unavailable> {
+    static func evaluate(_ e: CompiledExpression, context: inout SignalContext, inputs: inout [String: String]) -> Result<Exact, Unavailable> {
         switch e {
-        case .literal(let value, _):
-            return .success(Exact(value))
+        case .literal(let value):
+            return .success(value)
         case .signal(let signal):
             let result = context.value(signal)
             if case .success(let v) = result { inputs[signal.rawValue] = ValueFormat.text(v, as: signal.type) }
             return result
-        case .call(let function, let argument, let window):
-            switch function {
-            case .cover, .coverStock:
-                guard case .literal(let literal, _) = argument else { return .failure(Unavailable(reason: "bad cover argument")) }
-                let seconds = Exact(literal)
-                let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
-                let result: Result<Exact, Unavailable>
-                switch context.value(.burn) {
-                case .success(let burn):
-                    // Consumption counts only as far as it will be used before its lots expire.
-                    let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(function == .coverStock ? context.snapshot.inventory : 0)
-                    let need = wholeUnits(burn * seconds / 3600 - usable)
-                    // With nothing held, a stockout hides the burn: ask for at least one unit.
-                    result = .success(Exact(held == 0 ? max(need, 1) : need))
-                case .failure(let missing):
-                    result = .failure(missing)
-                }
-                if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: .units) }
-                if case .success(let b) = context.value(.burn) { inputs["burn"] = ValueFormat.text(b, as: .rate) }
-                return result
-            case .avg, .min, .max, .ewma:
-                guard case .signal(let signal) = argument, let window else { return .failure(Unavailable(reason: "bad aggregate")) }
-                let result = context.aggregate(function, signal, window: Exact(window))
-                if case .success(let v) = result { inputs[source(e)] = ValueFormat.text(v, as: signal.type) }
-                return result
+        case .cover(let function, let seconds, let key):
+            let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
+            switch context.value(.burn) {
+            case .success(let burn):
+                // Consumption counts only as far as it will be used before its lots expire.
+                let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(function == .coverStock ? context.snapshot.inventory : 0)
+                let need = wholeUnits(burn * seconds / 3600 - usable)
+                // With nothing held, a stockout hides the burn: ask for at least one unit.
+                let units = Exact(held == 0 ? max(need, 1) : need)
+                inputs[key] = ValueFormat.text(units, as: .units)
+                inputs["burn"] = ValueFormat.text(burn, as: .rate)
+                return .success(units)
+            case .failure(let missing):
+                return .failure(missing)
             }
-        case .unary(.negate, let inner):
-            return evaluate(inner, type: type, context: &context, inputs: &inputs).map { -$0 }
-        case .unary(.not, _):
-            return .failure(Unavailable(reason: "not a number"))
-        case .binary(let op, let l, let r):
-            let lt = operandType(l) ?? type
-            let rt = operandType(r) ?? type
-            return evaluate(l, type: lt, context: &context, inputs: &inputs).flatMap { a in
-                evaluate(r, type: rt, context: &context, inputs: &inputs).flatMap { b in
+        case .aggregate(let function, let signal, let window, let key):
+            let result = context.aggregate(function, signal, window: window)
+            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: signal.type) }
+            return result
+        case .negate(let inner):
+            return evaluate(inner, context: &context, inputs: &inputs).map { -$0 }
+        case .arithmetic(let op, let l, let r, let lt, let rt, let divisor):
+            return evaluate(l, context: &context, inputs: &inputs).flatMap { a in
+                evaluate(r, context: &context, inputs: &inputs).flatMap { b in
                     switch op {
                     case .add: return .success(a + b)
                     case .subtract: return .success(a - b)
@@ -239,7 +230,7 @@ public enum Evaluator {
                         if (lt == .rate && rt == .duration) || (lt == .duration && rt == .rate) { return .success(a * b / 3600) }
                         return .success(a * b)
                     case .divide:
-                        guard b != .zero else { return .failure(Unavailable(reason: "\(source(r)) is zero")) }
+                        guard b != .zero else { return .failure(Unavailable(reason: "\(divisor) is zero")) }
                         if lt == .units && rt == .rate { return .success(SignalContext.seconds(a * 3600 / b)) }
                         return .success(a / b)
                     default:
@@ -247,6 +238,10 @@ public enum Evaluator {
                     }
                 }
             }
+        case .unavailable(let reason):
+            return .failure(Unavailable(reason: reason))
+        case .comparison, .and, .or, .not:
+            return .failure(Unavailable(reason: "not a number"))
         }
     }
 }

@@ -9,15 +9,21 @@ import Foundation
 /// `Decimal`'s, which normalises through arrays of 16-bit digits on every operation (a
 /// backtest evaluates tens of thousands of cycles). A value or result that does not fit is
 /// carried as a `Decimal` and computed by `Decimal`, so every result is the value `Decimal`
-/// arithmetic gives. Division keeps 18 significant digits, rounded half up.
+/// arithmetic gives. Division keeps 18 significant digits, rounded half up. A product that
+/// outgrows 64 bits (an 18-digit average times `0.98`) is kept as a 128-bit magnitude, which
+/// can still be compared and rounded without `Decimal`.
 struct Exact: Sendable, CustomStringConvertible {
     enum Storage: Sendable {
         /// `m × 10^e` with `e` within `Decimal`'s exponent range.
         case word(Int64, Int)
+        /// `±(high·2^64 + low) × 10^e`, from a product of two words.
+        case wide(negative: Bool, high: UInt64, low: UInt64, exponent: Int)
         case decimal(Decimal)
     }
 
     private(set) var storage: Storage
+
+    private init(storage: Storage) { self.storage = storage }
 
     static let exponents = -128...127
     /// 10^0 … 10^18.
@@ -43,9 +49,13 @@ struct Exact: Sendable, CustomStringConvertible {
         Decimal(sign: m < 0 ? .minus : .plus, exponent: e, significand: Decimal(m.magnitude))
     }
 
+    static let twoToThe64 = Decimal(UInt64.max) + 1
+
     var decimal: Decimal {
         switch storage {
         case .word(let m, let e): return Self.decimal(m, e)
+        case .wide(let negative, let high, let low, let e):
+            return Decimal(sign: negative ? .minus : .plus, exponent: e, significand: Decimal(high) * Self.twoToThe64 + Decimal(low))
         case .decimal(let d): return d
         }
     }
@@ -55,6 +65,7 @@ struct Exact: Sendable, CustomStringConvertible {
     var isNegative: Bool {
         switch storage {
         case .word(let m, _): return m < 0
+        case .wide(let negative, let high, let low, _): return negative && (high | low) != 0
         case .decimal(let d): return d < 0
         }
     }
@@ -96,9 +107,11 @@ struct Exact: Sendable, CustomStringConvertible {
     }
 
     static func * (a: Exact, b: Exact) -> Exact {
-        if case .word(let x, let xe) = a.storage, case .word(let y, let ye) = b.storage {
+        if case .word(let x, let xe) = a.storage, case .word(let y, let ye) = b.storage, exponents.contains(xe + ye) {
             let (product, overflow) = x.multipliedReportingOverflow(by: y)
-            if !overflow, exponents.contains(xe + ye) { return Exact(product, exponent: xe + ye) }
+            if !overflow { return Exact(product, exponent: xe + ye) }
+            let (high, low) = x.magnitude.multipliedFullWidth(by: y.magnitude)
+            return Exact(storage: .wide(negative: (x < 0) != (y < 0), high: high, low: low, exponent: xe + ye))
         }
         return Exact(a.decimal * b.decimal)
     }
@@ -131,6 +144,21 @@ struct Exact: Sendable, CustomStringConvertible {
 
     /// Rounded to `scale` digits after the point, as `NSDecimalRound` does.
     func rounded(_ scale: Int, _ mode: Decimal.RoundingMode) -> Exact {
+        if case .wide(false, let high, let low, let e) = storage {
+            if -e <= scale { return self }
+            let k = -e - scale
+            guard k < Self.powers.count, mode == .plain || mode == .up || mode == .down else { return roundedByDecimal(scale, mode) }
+            let divisor = UInt64(Self.powers[k])
+            var (qh, carry) = high.quotientAndRemainder(dividingBy: divisor)
+            var (ql, r) = divisor.dividingFullWidth((carry, low))
+            let up = mode == .plain ? r >= divisor - r : (mode == .up && r > 0)
+            if up {
+                (ql, carry) = ql == .max ? (0, 1) : (ql + 1, 0)
+                qh += carry
+            }
+            if qh == 0, ql <= UInt64(Int64.max) { return Exact(Int64(ql), exponent: -scale) }
+            return Exact(storage: .wide(negative: false, high: qh, low: ql, exponent: -scale))
+        }
         if case .word(let m, let e) = storage, m >= 0 {
             if -e <= scale { return self }
             let k = -e - scale
@@ -167,6 +195,8 @@ struct Exact: Sendable, CustomStringConvertible {
                 m /= 10
             }
             return Int(m)
+        case .wide:
+            return rounded(0, .down) == self ? Exact(decimal).integer : nil
         case .decimal(let d):
             var v = d
             var r = Decimal()
@@ -182,6 +212,9 @@ struct Exact: Sendable, CustomStringConvertible {
         case .word(let m, let e):
             if e >= 0 { return Double(m) * pow(10, Double(e)) }
             return e >= -22 ? Double(m) / pow(10, Double(-e)) : Double(m) * pow(10, Double(e))
+        case .wide(let negative, let high, let low, let e):
+            let magnitude = (Double(high) * 18_446_744_073_709_551_616 + Double(low)) * pow(10, Double(e))
+            return negative ? -magnitude : magnitude
         case .decimal(let d): return NSDecimalNumber(decimal: d).doubleValue
         }
     }
@@ -202,8 +235,49 @@ extension Exact: Comparable {
         if case .word(let x, let xe) = a.storage, case .word(let y, let ye) = b.storage, let (p, q, _) = aligned(x, xe, y, ye) {
             return p < q ? -1 : (p == q ? 0 : 1)
         }
+        if let x = a.signMagnitude, let y = b.signMagnitude, let result = compareWide(x, y) { return result }
         let (p, q) = (a.decimal, b.decimal)
         return p < q ? -1 : (p == q ? 0 : 1)
+    }
+
+    typealias SignMagnitude = (negative: Bool, high: UInt64, low: UInt64, exponent: Int)
+
+    /// Words and wide values as sign, 128-bit magnitude and exponent.
+    var signMagnitude: SignMagnitude? {
+        switch storage {
+        case .word(let m, let e): return (m < 0, 0, m.magnitude, e)
+        case .wide(let negative, let high, let low, let e): return (negative, high, low, e)
+        case .decimal: return nil
+        }
+    }
+
+    /// A 128-bit magnitude times 10^k, when it fits.
+    static func scaled(_ high: UInt64, _ low: UInt64, by k: Int) -> (UInt64, UInt64)? {
+        var (h, l) = (high, low)
+        var k = k
+        while k > 0 {
+            let step = min(k, 18)
+            let p = UInt64(powers[step])
+            let (carry, newLow) = l.multipliedFullWidth(by: p)
+            let (overflow, highProduct) = h.multipliedFullWidth(by: p)
+            let (newHigh, carried) = highProduct.addingReportingOverflow(carry)
+            guard overflow == 0, !carried else { return nil }
+            (h, l) = (newHigh, newLow)
+            k -= step
+        }
+        return (h, l)
+    }
+
+    /// Compares sign-magnitude values on a common exponent; `nil` when one does not fit in 128 bits.
+    static func compareWide(_ x: SignMagnitude, _ y: SignMagnitude) -> Int? {
+        let xZero = x.high | x.low == 0, yZero = y.high | y.low == 0
+        let xSign = xZero ? 0 : (x.negative ? -1 : 1), ySign = yZero ? 0 : (y.negative ? -1 : 1)
+        if xSign != ySign { return xSign < ySign ? -1 : 1 }
+        if xSign == 0 { return 0 }
+        let e = min(x.exponent, y.exponent)
+        guard let (xh, xl) = scaled(x.high, x.low, by: x.exponent - e), let (yh, yl) = scaled(y.high, y.low, by: y.exponent - e) else { return nil }
+        let magnitude = (xh, xl) < (yh, yl) ? -1 : ((xh, xl) == (yh, yl) ? 0 : 1)
+        return xSign > 0 ? magnitude : -magnitude
     }
 }
 

@@ -41,11 +41,22 @@ public struct Strategy: Sendable, Equatable {
 
     public struct Rule: Sendable, Equatable {
         public var name: String
-        public var when: Expression
+        public var when: Expression { didSet { compiled = CompiledRule(when: when, action: action) } }
         /// The `when` text as written, for reasons.
         public var whenText: String
-        public var action: Action
+        public var action: Action { didSet { compiled = CompiledRule(when: when, action: action) } }
         public var position: SourcePosition
+        /// `when` and the action's expressions as the evaluator walks them.
+        private(set) var compiled: CompiledRule
+
+        init(name: String, when: Expression, whenText: String, action: Action, position: SourcePosition) {
+            self.name = name
+            self.when = when
+            self.whenText = whenText
+            self.action = action
+            self.position = position
+            compiled = CompiledRule(when: when, action: action)
+        }
     }
 
     public var name: String

@@ -34,14 +34,14 @@ public enum ValueType: String, Sendable, Equatable, CustomStringConvertible {
 
 /// Formats typed values for reasons and `--json`: `40m`, `2.51`, `12 units`, `3.5 units/h`.
 public enum ValueFormat {
+    /// Units and rates to two decimals, prices, money and numbers to six (rounded half up),
+    /// durations in their two largest parts (`1h30m`).
     public static func text(_ value: Decimal, as type: ValueType) -> String {
         switch type {
         case .duration: return duration(seconds: value)
-        case .units: return "\(plain(rounded(value, 2)))"
-        case .rate: return "\(plain(rounded(value, 2)))/h"
-        case .price, .money: return plain(rounded(value, 6))
-        case .number: return plain(rounded(value, 6))
         case .bool: return value != 0 ? "true" : "false"
+        // Rounded and written in integers when the significand fits (see `Exact`).
+        default: return text(Exact(value), as: type)
         }
     }
 
@@ -62,7 +62,9 @@ public enum ValueFormat {
     }
 
     public static func duration(seconds: Decimal) -> String {
-        duration(wholeSeconds: Int(NSDecimalNumber(decimal: seconds).doubleValue.rounded()))
+        let rounded = NSDecimalNumber(decimal: seconds).doubleValue.rounded()
+        // Far beyond any real duration (a fuzzed file's `1e30s`): shown at the limit, not a trap.
+        return duration(wholeSeconds: rounded.isNaN ? 0 : Int(max(min(rounded, 9e18), -9e18)))
     }
 
     static func duration(wholeSeconds total: Int) -> String {
