@@ -137,12 +137,13 @@ public struct CycleRunner: Sendable {
         let unresolved = try await reconcile(strategy: strategy, view: view, at: time, dry: dry, report: &report)
 
         // 2. Record what the market and balances look like now.
-        do { try view.record(instrument: strategy.instrument, at: time, into: ledger) } catch { throw .ledger(error) }
+        let book = view.wholeBook()
+        do { try view.record(instrument: strategy.instrument, at: time, into: ledger, book: book) } catch { throw .ledger(error) }
 
         // 3. Evaluate on a snapshot built from the exchange and the ledger's history.
         let snapshot: MarketSnapshot
         do {
-            snapshot = try makeSnapshot(strategy: strategy, view: view, at: time, paused: report.paused)
+            snapshot = try makeSnapshot(strategy: strategy, view: view, book: book, at: time, paused: report.paused)
         } catch { throw .ledger(error) }
         let plan = Evaluator.evaluate(strategy, on: snapshot)
         report.spentToday = ValueFormat.text(snapshot.spentToday, as: .money)
@@ -392,7 +393,7 @@ public struct CycleRunner: Sendable {
 
     // MARK: Snapshot
 
-    func makeSnapshot(strategy: Strategy, view: ExchangeView, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
+    func makeSnapshot(strategy: Strategy, view: ExchangeView, book: ExchangeView.WholeBook, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
         let from = time.addingTimeInterval(-configuration.historyWindow)
         let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
         let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
@@ -403,14 +404,16 @@ public struct CycleRunner: Sendable {
             shared = .init(daily: global.daily, monthly: global.monthly, spentToday: all.today, spentMonth: all.month)
         }
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
-        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
+        // The burn window reads expiries within it; the lots still held arrived in the last
+        // four hours.
+        let burnWindow = NSDecimalNumber(decimal: strategy.burnWindow).doubleValue
+        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: time.addingTimeInterval(-max(burnWindow, 0) - 4 * 3600)).map {
             MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
         }.filter { $0.time.addingTimeInterval(-4 * 3600) <= time }
         return MarketSnapshot(
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,
-            bids: view.bids.map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
-            asks: view.asks.map { .init(price: $0.price, quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+            bids: book.bids, asks: book.asks,
             last: view.last, tick: view.controls?.tickSize ?? Decimal(string: "0.01")!,
             lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
@@ -424,7 +427,13 @@ public struct CycleRunner: Sendable {
         func money(_ d: Decimal?) -> String { d.map { (try? Micros.from($0, field: "digest")).map { String($0) } ?? "\($0)" } ?? "-" }
         let fields = [String(s.asOf.ledgerMilliseconds), String(s.consumption), String(s.inventory), money(s.usdAvailable), money(s.spentToday),
                       money(s.bids.first?.price), money(s.asks.first?.price), String(s.marketHistory.count), String(s.balanceHistory.count)]
-        return Digest.sha256Hex(Array(fields.joined(separator: "|").utf8), length: 16)
+        var text: [UInt8] = []
+        text.reserveCapacity(128)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: "|")) }
+            text.append(contentsOf: field.utf8)
+        }
+        return Digest.sha256Hex(text, length: 16)
     }
 
     static func decisionRecord(_ o: RuleOutcome) -> DecisionRecord {

@@ -17,12 +17,36 @@ struct BacktestBench: AsyncParsableCommand {
     @Flag(name: .customLong("skip-seconds"), help: "Skip the 1-second (2.6M snapshot) run.")
     var skipSeconds = false
 
+    @Option(help: "Timed repetitions of each measurement (after one warm-up run); the median is reported.")
+    var repetitions = 5
+
     @Option(help: "Run the 1-minute keeper backtest this many times and stop (for profiling).")
     var repeatMinute: Int?
 
     static let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    /// Seconds of each of `count` runs of `body`, after one run that is not timed.
+    static func timed(_ count: Int, _ body: () async throws -> Void) async rethrows -> [Double] {
+        let clock = ContinuousClock()
+        try await body()
+        var times: [Double] = []
+        for _ in 0..<max(1, count) {
+            let start = clock.now
+            try await body()
+            times.append(seconds(clock.now - start))
+        }
+        return times.sorted()
+    }
+
+    static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func describe(_ sorted: [Double]) -> String {
+        String(format: "median %.3f s (min %.3f, max %.3f, %d runs)", median(sorted), sorted.first ?? 0, sorted.last ?? 0, sorted.count)
+    }
 
     func run() async throws {
         let text = try String(contentsOfFile: Self.keeper, encoding: .utf8)
@@ -32,7 +56,6 @@ struct BacktestBench: AsyncParsableCommand {
         print("generating \(days) days at 1-minute resolution on the simulator…")
         let minute = try await SyntheticData.record(days: days, seed: 7, every: 60)
         let events = minute.books.count + minute.trades.count
-        // Baseline: Auto Mode over the same data — the replay alone, no engine cycle.
         if let repeatMinute {
             for _ in 0..<repeatMinute {
                 let start = clock.now
@@ -42,46 +65,50 @@ struct BacktestBench: AsyncParsableCommand {
             }
             return
         }
-        var start = clock.now
-        _ = await Backtester.autoMode(minute, demand: minute.demand, settings: ReplaySettings(), auto: AutoModeSettings())
-        let baseline = Self.seconds(clock.now - start)
-        start = clock.now
-        let result = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics())
-        let elapsed = Self.seconds(clock.now - start)
-        print(String(format: "30d @ 1m: %d snapshots + %d trades, %d cycles of the keeper: %.3f s = %.0f events/s, %.1f µs/cycle", minute.books.count,
-                     minute.trades.count, result.cycles, elapsed, Double(events) / elapsed, elapsed / Double(result.cycles) * 1e6))
-        print(String(format: "  baseline (Auto Mode replay, no engine cycle): %.3f s; backtest/baseline = %.1f×", baseline, elapsed / baseline))
+        // Baseline: Auto Mode over the same data — the replay alone, no engine cycle.
+        let baselines = await Self.timed(repetitions) {
+            _ = await Backtester.autoMode(minute, demand: minute.demand, settings: ReplaySettings(), auto: AutoModeSettings())
+        }
+        var cycles = 0
+        let keeperTimes = try await Self.timed(repetitions) { cycles = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics()).cycles }
+        let elapsed = Self.median(keeperTimes), baseline = Self.median(baselines)
+        print(String(format: "30d @ 1m: %d snapshots + %d trades, %d cycles of the keeper: %@ = %.0f events/s, %.1f µs/cycle", minute.books.count,
+                     minute.trades.count, cycles, Self.describe(keeperTimes), Double(events) / elapsed, elapsed / Double(cycles) * 1e6))
+        print(String(format: "  baseline (Auto Mode replay, no engine cycle): %@; backtest/baseline = %.1f×", Self.describe(baselines), elapsed / baseline))
         let fiveMinute = try StrategyParser.parse(text.replacingOccurrences(of: "every: 1m", with: "every: 5m"), file: "keeper-5m.yaml")
-        start = clock.now
-        let five = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics())
-        let fiveElapsed = Self.seconds(clock.now - start)
-        print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %.3f s = %.0f events/s", five.cycles, fiveElapsed, Double(events) / fiveElapsed))
+        var fiveCycles = 0
+        let fiveTimes = try await Self.timed(repetitions) { fiveCycles = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics()).cycles }
+        print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %@ = %.0f events/s", fiveCycles, Self.describe(fiveTimes),
+                     Double(events) / Self.median(fiveTimes)))
 
         // Sweep: 8 combinations, one at a time and then two at a time.
         let axes = [try SweepAxis.parse("budget.daily=40,60,80,120"), try SweepAxis.parse("rules.emergency.when=runway < 45m and inventory == 0,runway < 1h and inventory == 0")]
         let variants = try Sweep.combinations(axes).map { c in (label: "\(c)", strategy: try Sweep.apply(c, to: text, file: "keeper.yaml")) }
         let short = minute.slice(from: nil, to: minute.start?.addingTimeInterval(7 * 86_400))
-        start = clock.now
-        _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: 1)
-        let serial = Self.seconds(clock.now - start)
-        start = clock.now
-        _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: ProcessInfo.processInfo.activeProcessorCount)
-        let parallel = Self.seconds(clock.now - start)
-        print(String(format: "sweep of %d backtests (7 days each): %.2f s one at a time, %.2f s on %d cores: speed-up %.2f×", variants.count, serial, parallel,
-                     ProcessInfo.processInfo.activeProcessorCount, serial / parallel))
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let serialTimes = try await Self.timed(3) {
+            _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: 1)
+        }
+        let parallelTimes = try await Self.timed(3) {
+            _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: cores)
+        }
+        let (serial, parallel) = (Self.median(serialTimes), Self.median(parallelTimes))
+        print(String(format: "sweep of %d backtests (7 days each): %.2f s one at a time, %.2f s on %d cores (medians of 3): speed-up %.2f×", variants.count,
+                     serial, parallel, cores, serial / parallel))
 
         guard !skipSeconds else { return }
         print("generating \(days) days at 1-second resolution (random walk)…")
         let second = SyntheticData.randomWalk(days: days, every: 1, seed: 7)
         let secondEvents = second.books.count + second.trades.count
-        start = clock.now
-        _ = await Backtester.autoMode(second, demand: second.demand, settings: ReplaySettings(), auto: AutoModeSettings())
-        let secondBaseline = Self.seconds(clock.now - start)
-        start = clock.now
-        let secondResult = try await Backtester.run(keeper, on: second, baseline: BacktestMetrics())
-        let secondElapsed = Self.seconds(clock.now - start)
-        print(String(format: "30d @ 1s: %d snapshots + %d trades, %d cycles: %.3f s = %.0f events/s", second.books.count, second.trades.count,
-                     secondResult.cycles, secondElapsed, Double(secondEvents) / secondElapsed))
-        print(String(format: "  baseline (Auto Mode replay): %.3f s; backtest/baseline = %.1f×", secondBaseline, secondElapsed / secondBaseline))
+        let secondBaselines = await Self.timed(3) {
+            _ = await Backtester.autoMode(second, demand: second.demand, settings: ReplaySettings(), auto: AutoModeSettings())
+        }
+        var secondCycles = 0
+        let secondTimes = try await Self.timed(3) { secondCycles = try await Backtester.run(keeper, on: second, baseline: BacktestMetrics()).cycles }
+        let secondElapsed = Self.median(secondTimes)
+        print(String(format: "30d @ 1s: %d snapshots + %d trades, %d cycles: %@ = %.0f events/s", second.books.count, second.trades.count,
+                     secondCycles, Self.describe(secondTimes), Double(secondEvents) / secondElapsed))
+        print(String(format: "  baseline (Auto Mode replay): %@; backtest/baseline = %.1f×", Self.describe(secondBaselines),
+                     secondElapsed / Self.median(secondBaselines)))
     }
 }

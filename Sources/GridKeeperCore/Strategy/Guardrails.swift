@@ -22,7 +22,8 @@ struct Guardrails {
         guard requested >= 1 else {
             return RuleOutcome(rule: rule, outcome: .skipped, reason: "\(reason), but nothing is needed (quantity 0)", intent: nil, guardrails: [], inputs: inputs)
         }
-        guard let maxPrice = strategy.budget.maxUnitPrice.map(Exact.init) else { return blocked("no budget.max_unit_price") }
+        let caps = strategy.budget.caps
+        guard let maxPrice = caps.maxUnitPrice else { return blocked("no budget.max_unit_price") }
         var units = requested
         var limit: Exact?
         var unitCost: Exact
@@ -79,9 +80,9 @@ struct Guardrails {
         func consider(_ candidate: Exact, _ limit: @autoclosure () -> Tightest) {
             if candidate < room { (room, tightest) = (candidate, limit()) }
         }
-        if let perOrder = strategy.budget.perOrder.map(Exact.init) { consider(perOrder, .perOrder(perOrder)) }
-        if let daily = strategy.budget.daily.map(Exact.init) { consider(daily - spentToday, .cap("daily", daily, spentToday)) }
-        if let monthly = strategy.budget.monthly.map(Exact.init) { consider(monthly - spentMonth, .cap("monthly", monthly, spentMonth)) }
+        if let perOrder = caps.perOrder { consider(perOrder, .perOrder(perOrder)) }
+        if let daily = caps.daily { consider(daily - spentToday, .cap("daily", daily, spentToday)) }
+        if let monthly = caps.monthly { consider(monthly - spentMonth, .cap("monthly", monthly, spentMonth)) }
         if let shared = snapshot.shared {
             let sharedToday = Exact(shared.spentToday) + plannedSpend, sharedMonth = Exact(shared.spentMonth) + plannedSpend
             if let daily = shared.daily.map(Exact.init) { consider(daily - sharedToday, .cap("global daily", daily, sharedToday)) }

@@ -15,14 +15,28 @@ public struct MarketSnapshot: Sendable, Equatable {
     /// A recorded market observation. Prices in micro-dollars (integers keep long windows fast).
     public struct MarketPoint: Sendable, Equatable {
         public var time: Date
-        public var bidMicros: Int64?
-        public var askMicros: Int64?
-        public var lastMicros: Int64?
+        public var bidMicros: Int64? {
+            get { bid == Self.none ? nil : bid }
+            set { bid = newValue ?? Self.none }
+        }
+        public var askMicros: Int64? {
+            get { ask == Self.none ? nil : ask }
+            set { ask = newValue ?? Self.none }
+        }
+        public var lastMicros: Int64? {
+            get { last == Self.none ? nil : last }
+            set { last = newValue ?? Self.none }
+        }
+        // Stored without optionals' tag bytes (32 bytes a point instead of 56: a day of minutes
+        // is scanned every cycle); no price is Int64.min micro-dollars.
+        private var bid, ask, last: Int64
+        private static let none = Int64.min
+
         public init(time: Date, bidMicros: Int64?, askMicros: Int64?, lastMicros: Int64?) {
             self.time = time
-            self.bidMicros = bidMicros
-            self.askMicros = askMicros
-            self.lastMicros = lastMicros
+            bid = bidMicros ?? Self.none
+            ask = askMicros ?? Self.none
+            last = lastMicros ?? Self.none
         }
     }
 

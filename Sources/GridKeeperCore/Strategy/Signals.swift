@@ -230,13 +230,11 @@ struct SignalContext {
             } else {
                 for p in balances[start...] { a.add(Int64(p.inventory), at: p.time) }
             }
-        case .bid: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.bidMicros { a.add(v, at: p.time) } }
-        case .ask: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.askMicros { a.add(v, at: p.time) } }
-        case .last: for p in market[Self.firstIndex(market, notBefore: from)...] { if let v = p.lastMicros { a.add(v, at: p.time) } }
-        case .mid:
-            for p in market[Self.firstIndex(market, notBefore: from)...] { if let b = p.bidMicros, let s = p.askMicros { a.add((b + s) / 2, at: p.time) } }
-        case .spread:
-            for p in market[Self.firstIndex(market, notBefore: from)...] { if let b = p.bidMicros, let s = p.askMicros { a.add(s - b, at: p.time) } }
+        case .bid: a.scan(market[Self.firstIndex(market, notBefore: from)...]) { $0.bidMicros }
+        case .ask: a.scan(market[Self.firstIndex(market, notBefore: from)...]) { $0.askMicros }
+        case .last: a.scan(market[Self.firstIndex(market, notBefore: from)...]) { $0.lastMicros }
+        case .mid: a.scan(market[Self.firstIndex(market, notBefore: from)...]) { p in p.bidMicros.flatMap { b in p.askMicros.map { (b + $0) / 2 } } }
+        case .spread: a.scan(market[Self.firstIndex(market, notBefore: from)...]) { p in p.bidMicros.flatMap { b in p.askMicros.map { $0 - b } } }
         default: break
         }
         let (count, sum, low, high, weighted, weights) = (a.count, a.sum, a.low, a.high, a.weighted, a.weights)
@@ -277,6 +275,27 @@ struct SignalContext {
             self.asOf = asOf
             self.seconds = seconds
             self.ewma = ewma
+        }
+
+        /// Every point's value (points without one are skipped). Without `ewma` the loop only
+        /// counts, sums and keeps the least and greatest: a day of minutes is 1,440 points,
+        /// every cycle.
+        @inline(__always) mutating func scan(_ points: ArraySlice<MarketSnapshot.MarketPoint>, _ value: (MarketSnapshot.MarketPoint) -> Int64?) {
+            guard !ewma else {
+                for p in points { if let v = value(p) { add(v, at: p.time) } }
+                return
+            }
+            guard let first = points.firstIndex(where: { value($0) != nil }) else { return }
+            oldest = points[first].time
+            var (count, sum, low, high) = (0, Int64(0), Int64.max, Int64.min)
+            for p in points[first...] {
+                guard let v = value(p) else { continue }
+                count += 1
+                sum &+= v
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+            }
+            (self.count, self.sum, self.low, self.high) = (count, sum, low, high)
         }
 
         @inline(__always) mutating func add(_ v: Int64, at time: Date) {

@@ -4,19 +4,38 @@ import Foundation
 public struct Strategy: Sendable, Equatable {
     public struct Budget: Sendable, Equatable {
         /// USD per day (midnight to midnight in the ledger's time zone).
-        public var daily: Decimal?
+        public var daily: Decimal? { didSet { caps = Caps(self) } }
         /// USD per calendar month.
-        public var monthly: Decimal?
+        public var monthly: Decimal? { didSet { caps = Caps(self) } }
         /// USD for any one order.
-        public var perOrder: Decimal?
+        public var perOrder: Decimal? { didSet { caps = Caps(self) } }
         /// USD per unit never to be exceeded.
-        public var maxUnitPrice: Decimal?
+        public var maxUnitPrice: Decimal? { didSet { caps = Caps(self) } }
+        /// The same caps as the guardrails compute with them.
+        private(set) var caps: Caps
 
         public init(daily: Decimal? = nil, monthly: Decimal? = nil, perOrder: Decimal? = nil, maxUnitPrice: Decimal? = nil) {
             self.daily = daily
             self.monthly = monthly
             self.perOrder = perOrder
             self.maxUnitPrice = maxUnitPrice
+            caps = Caps(daily: daily, monthly: monthly, perOrder: perOrder, maxUnitPrice: maxUnitPrice)
+        }
+
+        struct Caps: Sendable, Equatable {
+            var daily, monthly, perOrder, maxUnitPrice: Exact?
+
+            init(daily: Decimal?, monthly: Decimal?, perOrder: Decimal?, maxUnitPrice: Decimal?) {
+                self.daily = daily.map(Exact.init)
+                self.monthly = monthly.map(Exact.init)
+                self.perOrder = perOrder.map(Exact.init)
+                self.maxUnitPrice = maxUnitPrice.map(Exact.init)
+            }
+
+            init(_ budget: Budget) { self.init(daily: budget.daily, monthly: budget.monthly, perOrder: budget.perOrder, maxUnitPrice: budget.maxUnitPrice) }
+
+            /// Derived data: equal whenever the budgets it came from are.
+            static func == (a: Caps, b: Caps) -> Bool { true }
         }
     }
 

@@ -112,22 +112,42 @@ public enum ValueFormat {
     static func plain(magnitude mantissa: UInt64, exponent: Int, negative: Bool) -> String? {
         guard exponent > -19, exponent < 19 else { return nil }
         if mantissa == 0 { return "0" }
-        let sign = negative ? "-" : ""
+        var value = mantissa
+        var scale = 0
         if exponent >= 0 {
             let (scaled, overflow) = mantissa.multipliedReportingOverflow(by: powers[exponent])
-            return overflow ? nil : sign + String(scaled)
+            guard !overflow else { return nil }
+            value = scaled
+        } else {
+            scale = -exponent
+            while scale > 0, value % 10 == 0 {
+                value /= 10
+                scale -= 1
+            }
         }
-        let divisor = powers[-exponent]
-        var fraction = mantissa % divisor
-        var digits = -exponent
-        let whole = String(mantissa / divisor)
-        guard fraction > 0 else { return sign + whole }
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
+        // Written backwards (fraction digits, the point, whole digits, the sign), then turned
+        // round: at most 20 digits, a point, a leading zero and a sign.
+        return String(unsafeUninitializedCapacity: 24 + scale) { buffer in
+            var i = 0
+            func put(_ byte: UInt8) {
+                buffer[i] = byte
+                i += 1
+            }
+            if scale > 0 {
+                for _ in 0..<scale {
+                    put(UInt8(ascii: "0") + UInt8(value % 10))
+                    value /= 10
+                }
+                put(UInt8(ascii: "."))
+            }
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(value % 10))
+                value /= 10
+            } while value > 0
+            if negative { put(UInt8(ascii: "-")) }
+            buffer[0..<i].reverse()
+            return i
         }
-        let f = String(fraction)
-        return sign + whole + "." + String(repeating: "0", count: digits - f.count) + f
     }
 
     /// `value` × 10^`power`, exactly, by moving the exponent (no division).
