@@ -9,9 +9,17 @@ enum DecimalMath {
     static func divide(_ a: Decimal, _ b: Decimal) -> Decimal {
         guard let (am, ae, an) = parts(a), let (bm, be, bn) = parts(b), bm != 0 else { return a / b }
         if am == 0 { return 0 }
+        let (q, exponent) = quotient(am, bm, exponent: ae - be)
+        guard exponent > -128, exponent < 127 else { return a / b }
+        return Decimal(sign: an != bn ? .minus : .plus, exponent: exponent, significand: Decimal(q))
+    }
+
+    /// `(am / bm) × 10^exponent` to 18 significant digits, rounded half up, as a significand
+    /// and an exponent.
+    static func quotient(_ am: UInt64, _ bm: UInt64, exponent: Int) -> (UInt64, Int) {
         var q = am / bm
         var r = am % bm
-        var exponent = ae - be
+        var exponent = exponent
         while r != 0, q < 100_000_000_000_000_000 {
             let (dq, dr) = bm.dividingFullWidth(r.multipliedFullWidth(by: 10))
             q = q * 10 + dq
@@ -19,8 +27,7 @@ enum DecimalMath {
             exponent -= 1
         }
         if r != 0, r >= bm - r { q += 1 }
-        guard exponent > -128, exponent < 127 else { return a / b }
-        return Decimal(sign: an != bn ? .minus : .plus, exponent: exponent, significand: Decimal(q))
+        return (q, exponent)
     }
 
     /// Magnitude, exponent and sign when the significand fits in 64 bits.

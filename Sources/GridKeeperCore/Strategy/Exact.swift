@@ -124,17 +124,7 @@ struct Exact: Sendable, CustomStringConvertible {
             // the values alone.
             while x % 10 == 0 { x /= 10; xe += 1 }
             while y % 10 == 0 { y /= 10; ye += 1 }
-            let (am, bm) = (x.magnitude, y.magnitude)
-            var q = am / bm
-            var r = am % bm
-            var exponent = xe - ye
-            while r != 0, q < 100_000_000_000_000_000 {
-                let (dq, dr) = bm.dividingFullWidth(r.multipliedFullWidth(by: 10))
-                q = q * 10 + dq
-                r = dr
-                exponent -= 1
-            }
-            if r != 0, r >= bm - r { q += 1 }
+            let (q, exponent) = DecimalMath.quotient(x.magnitude, y.magnitude, exponent: xe - ye)
             if q <= UInt64(Int64.max), exponents.contains(exponent) {
                 return Exact((x < 0) != (y < 0) ? -Int64(q) : Int64(q), exponent: exponent)
             }
