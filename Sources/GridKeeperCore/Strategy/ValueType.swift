@@ -149,9 +149,4 @@ public enum ValueFormat {
             return i
         }
     }
-
-    /// `value` × 10^`power`, exactly, by moving the exponent (no division).
-    static func shifted(_ value: Decimal, by power: Int) -> Decimal {
-        Decimal(sign: .plus, exponent: power, significand: value)
-    }
 }
