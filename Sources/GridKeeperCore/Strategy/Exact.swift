@@ -35,9 +35,6 @@ struct Exact: Sendable, CustomStringConvertible {
         storage = Self.exponents.contains(exponent) ? .word(significand, exponent) : .decimal(Self.decimal(significand, exponent))
     }
 
-    /// Micro-dollars as dollars.
-    init(micros: Int64) { storage = .word(micros, -6) }
-
     /// A `Decimal` as it is: one 64-bit significand when it fits.
     init(_ value: Decimal) {
         if let (m, e) = value.wordParts { storage = .word(m, e) } else { storage = .decimal(value) }
