@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy once a simulated minute, printing each decision as it happens, and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy once a simulated minute, printing each decision as it happens (a rule blocked the same way minute after minute is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
             """
     )
 
@@ -87,10 +87,16 @@ struct DemoCommand: AsyncParsableCommand {
             let minutes = Int(date.timeIntervalSince(start) / 60)
             return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
         }
+        var repeats = RepeatedBlocks()
+        func printRepeats(_ streak: RepeatedBlocks.Streak) {
+            print("           (blocked the same way \(streak.count) more time\(streak.count == 1 ? "" : "s"), to \(stamp(streak.last)))")
+        }
         for minute in 0..<(hours * 60) {
             let report: CycleReport
             do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }
-            for d in report.decisions where d.outcome != "skipped" {
+            let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != "skipped" }, at: report.asOf)
+            ended.forEach(printRepeats)
+            for d in show {
                 print("\(stamp(report.asOf)) \(d.rule): \(d.outcome) — \(d.reason)")
                 for g in d.guardrails { print("           guardrail: \(g)") }
             }
@@ -103,6 +109,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             await exchange.advance(by: 60)
         }
+        repeats.finish().forEach(printRepeats)
         let end = exchange.clock.now
         let state = await exchange.state()
         let s = state.instruments.first { $0.symbol == strategy.instrument }
@@ -119,6 +126,53 @@ struct DemoCommand: AsyncParsableCommand {
         print("  time without units    \(dry) minute\(dry == 1 ? "" : "s")")
         print("  left at the end       \(s?.consumption ?? 0) in consumption, \(s?.inventory ?? 0) in inventory, USD \(state.usdAvailable)")
         print("\nNext: `gridkeeper validate strategies/`, `gridkeeper sim` for your own rehearsals, `gridkeeper verify` against The Grid.")
+    }
+}
+
+/// Keeps a minute-by-minute story readable: a rule blocked the same way cycle after cycle (the
+/// budget spent for the day, the price above the cap) is shown once, then counted, and the
+/// count is shown when the rule does something else.
+struct RepeatedBlocks {
+    struct Streak {
+        var shape: String
+        var count: Int
+        var last: Date
+    }
+
+    private var streaks: [String: Streak] = [:]
+
+    /// A guardrail's words without its numbers: "budget exhausted: daily cap # with # spent…".
+    static func shape(_ d: CycleReport.Decision) -> String {
+        (d.outcome + "|" + d.guardrails.joined(separator: "|")).replacing(#/[0-9][0-9.]*/#, with: "#")
+    }
+
+    /// The decisions to show for this cycle, and the streaks that ended with it (oldest rule first).
+    mutating func next(_ decisions: [CycleReport.Decision], at time: Date) -> (show: [CycleReport.Decision], ended: [Streak]) {
+        var show: [CycleReport.Decision] = []
+        var continued: Set<String> = []
+        for d in decisions {
+            let shape = Self.shape(d)
+            if d.outcome == "blocked", var streak = streaks[d.rule], streak.shape == shape {
+                streak.count += 1
+                streak.last = time
+                streaks[d.rule] = streak
+                continued.insert(d.rule)
+                continue
+            }
+            show.append(d)
+        }
+        var ended: [Streak] = []
+        for rule in streaks.keys.sorted() where !continued.contains(rule) {
+            if let streak = streaks.removeValue(forKey: rule), streak.count > 0 { ended.append(streak) }
+        }
+        for d in show where d.outcome == "blocked" { streaks[d.rule] = Streak(shape: Self.shape(d), count: 0, last: time) }
+        return (show, ended)
+    }
+
+    /// Streaks still running at the end.
+    mutating func finish() -> [Streak] {
+        defer { streaks = [:] }
+        return streaks.keys.sorted().compactMap { streaks[$0] }.filter { $0.count > 0 }
     }
 }
 
