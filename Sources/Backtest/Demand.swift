@@ -25,7 +25,7 @@ public enum Demand {
     /// The profile as steps every `step` seconds from `from` to `to` (bursts at seeded times).
     public static func steps(_ profile: BurnProfile, from: Date, to: Date, step: TimeInterval = 900, seed: UInt64 = 1) -> [BurnStep] {
         var steps: [BurnStep] = []
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         func unit() -> Double { random.unit() }
         var burstUntil = Date.distantPast
         var t = from
@@ -42,21 +42,5 @@ public enum Demand {
             t = t.addingTimeInterval(step)
         }
         return steps
-    }
-}
-
-/// SplitMix64: a small seeded generator, the same sequence on every platform.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }

@@ -62,7 +62,7 @@ extension SyntheticData {
                                   referencePrice: Int64 = 2_500_000, tick: Int64 = 10_000, tradeEvery: Int = 20,
                                   demand: BurnProfile = BurnProfile(kind: .daily, unitsPerHour: 3, amplitude: 0.5),
                                   start: Date = Date(timeIntervalSince1970: 1_790_035_200)) -> Recording {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         func unit() -> Double { random.unit() }
         let count = Int(days * 86_400 / every) + 1
         var books = RecordedBooks(depth: RecordingIO.depth)

@@ -61,13 +61,14 @@ public final class SimulationClock: Sendable {
     }
 }
 
-/// SplitMix64: a small, fast, seedable generator; the simulator's only source of randomness.
-struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64: a small, fast, seedable generator, the same sequence on every platform; the
+/// simulator's only source of randomness, and the one synthetic data and tests replay from.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -76,17 +77,17 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Standard normal (Box–Muller).
-    mutating func gaussian() -> Double {
+    public mutating func gaussian() -> Double {
         let u1 = max(unit(), .leastNonzeroMagnitude)
         let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     /// Poisson-distributed count with mean `lambda` (Knuth; fine for small means).
-    mutating func poisson(_ lambda: Double) -> Int {
+    public mutating func poisson(_ lambda: Double) -> Int {
         guard lambda > 0 else { return 0 }
         let limit = exp(-min(lambda, 30))
         var k = 0

@@ -41,18 +41,6 @@ import TestSupport
         }
     }
 
-    /// A small deterministic generator, so a failing sequence of kills can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func killedDaemonsLoseNothingAndNeverOrderTwice() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-kill-\(UUID().uuidString)")
         let strategies = dir.appendingPathComponent("strategies")
@@ -62,7 +50,7 @@ import TestSupport
         try Data(Self.bidder.utf8).write(to: strategies.appendingPathComponent("bidder.yaml"))
         let db = dir.appendingPathComponent("ledger.sqlite").path
         let seed = UInt64.random(in: 1...UInt64.max)
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)  // seeded, so a failing sequence of kills can be replayed
         // Where each kill lands: during start-up after a few ms, or after the n-th request the
         // daemon makes to the exchange (a cycle makes about ten), whatever the machine's load.
         let kills = (0..<Self.runs).map { _ in (startup: Int.random(in: 0..<5, using: &random) == 0, ms: Int.random(in: 0...150, using: &random),
