@@ -242,9 +242,7 @@ public enum Backtester {
                 throw BacktestError("cycle at \(Date(ledgerMilliseconds: t).ISO8601Format()): \(error)")
             }
             metrics.ordersPlaced += report.ordersPlaced
-            metrics.capHits += report.decisions.filter { d in
-                (d.outcome == "blocked" || d.outcome == "adjusted") && d.guardrails.contains { $0.hasPrefix("budget exhausted") || $0.utf8.contains(" cap ".utf8) }
-            }.count
+            metrics.capHits += report.decisions.filter { $0.budget != nil }.count
             let fills = await exchange.fills
             for fill in fills[seenFills...] { spent += fill.price * fill.quantity + (fill.fee ?? 0) }
             seenFills = fills.count

@@ -50,6 +50,8 @@ public struct CycleReport: Sendable, Encodable {
         public var guardrails: [String]
         public var intent: String?
         public var inputs: [String: String]
+        /// `cut` or `exhausted` when the budget shaped a buy.
+        public var budget: String?
     }
 
     public var strategy: String
@@ -164,9 +166,10 @@ public struct CycleRunner: Sendable {
                 snapshotDigest: Self.digest(snapshot), decisions: plan.outcomes.map(Self.decisionRecord)))
         } catch { throw .ledger(error) }
         report.decisions = plan.outcomes.map { o in
-            .init(rule: o.rule, outcome: o.outcome.rawValue, reason: o.reason, guardrails: o.guardrails, intent: o.intent.map(Self.describe), inputs: o.inputs)
+            .init(rule: o.rule, outcome: o.outcome.rawValue, reason: o.reason, guardrails: o.guardrails, intent: o.intent.map(Self.describe), inputs: o.inputs,
+                  budget: o.budget?.rawValue)
         }
-        report.budgetBlocked = plan.outcomes.contains { $0.outcome == .blocked && $0.guardrails.contains { $0.hasPrefix("budget exhausted") } }
+        report.budgetBlocked = plan.outcomes.contains { $0.budget == .exhausted }
 
         // 4. Execute.
         for (index, outcome) in plan.outcomes.enumerated() {

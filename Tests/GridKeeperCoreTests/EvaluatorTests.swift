@@ -161,15 +161,17 @@ import Testing
     // MARK: Guardrails
 
     @Test(arguments: [
-        // (budget, spent today, usd, expected quantity or nil when blocked, guardrail text)
-        ("{ daily: 40.00, max_unit_price: 3.00 }", "35.00", "1000", 1, "daily cap 40 with 35 spent"),
-        ("{ daily: 40.00, max_unit_price: 3.00 }", "39.00", "1000", nil, "budget exhausted: daily cap 40 with 39 spent leaves 1"),
-        ("{ monthly: 600.00, max_unit_price: 3.00 }", "595.00", "1000", 1, "monthly cap 600"),
-        ("{ daily: 40.00, per_order: 5.00, max_unit_price: 3.00 }", "0", "1000", 1, "per_order cap 5"),
-        ("{ daily: 40.00, max_unit_price: 3.00 }", "0", "7.00", 2, "available USD 7"),
-        ("{ daily: 40.00, max_unit_price: 2.00 }", "0", "1000", nil, "best ask 2.51 is above max_unit_price 2"),
-    ])
-    func budgetsHoldWhateverTheRuleAsks(_ budget: String, _ spent: String, _ usd: String, _ expected: Int?, _ note: String) throws {
+        // (budget, spent today, usd, expected quantity or nil when blocked, guardrail text, budget effect)
+        ("{ daily: 40.00, max_unit_price: 3.00 }", "35.00", "1000", 1, "daily cap 40 with 35 spent", RuleOutcome.BudgetEffect.cut),
+        ("{ daily: 40.00, max_unit_price: 3.00 }", "39.00", "1000", nil, "budget exhausted: daily cap 40 with 39 spent leaves 1", .exhausted),
+        ("{ monthly: 600.00, max_unit_price: 3.00 }", "595.00", "1000", 1, "monthly cap 600", .cut),
+        ("{ daily: 40.00, per_order: 5.00, max_unit_price: 3.00 }", "0", "1000", 1, "per_order cap 5", .cut),
+        ("{ daily: 40.00, max_unit_price: 3.00 }", "0", "7.00", 2, "available USD 7", nil),  // the balance is not a cap
+        ("{ daily: 40.00, max_unit_price: 3.00 }", "0", "2.00", nil, "budget exhausted: available USD 2", .exhausted),
+        ("{ daily: 40.00, max_unit_price: 2.00 }", "0", "1000", nil, "best ask 2.51 is above max_unit_price 2", nil),
+    ] as [(String, String, String, Int?, String, RuleOutcome.BudgetEffect?)])
+    func budgetsHoldWhateverTheRuleAsks(_ budget: String, _ spent: String, _ usd: String, _ expected: Int?, _ note: String,
+                                        _ effect: RuleOutcome.BudgetEffect?) throws {
         let strategy = try Self.strategy("  - { name: r, when: consumption > 0, buy: { quantity: 100, order: market } }", budget: budget)
         let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: Self.snapshot(usd: usd, askDepth: [("2.52", 500)], spentToday: spent)), "r")
         if let expected {
@@ -183,6 +185,7 @@ import Testing
             #expect(outcome.outcome == .blocked && outcome.intent == nil)
         }
         #expect(outcome.guardrails.contains { $0.contains(note) }, "\(outcome.guardrails)")
+        #expect(outcome.budget == effect, "\(outcome)")
     }
 
     @Test func limitPricesRoundToTheTickAndStayUnderTheCap() throws {

@@ -15,8 +15,9 @@ struct Guardrails {
     mutating func buy(rule: String, reason: String, units requested: Int, kind: Strategy.OrderKind, price: Exact?,
                       cancelAfter: Decimal?, inputs: [String: String]) -> RuleOutcome {
         var notes: [String] = []
+        var budget: RuleOutcome.BudgetEffect?
         func blocked(_ why: String) -> RuleOutcome {
-            RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: notes + [why], inputs: inputs)
+            RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: notes + [why], inputs: inputs, budget: budget)
         }
         if snapshot.paused { return blocked("kill switch engaged: no new orders") }
         guard requested >= 1 else {
@@ -88,13 +89,14 @@ struct Guardrails {
             if let daily = shared.daily.map(Exact.init) { consider(daily - sharedToday, .cap("global daily", daily, sharedToday)) }
             if let monthly = shared.monthly.map(Exact.init) { consider(monthly - sharedMonth, .cap("global monthly", monthly, sharedMonth)) }
         }
-        let describeTightest = { tightest.description }
         let affordable = room > .zero ? ((room / unitCost).rounded(0, .down).integer ?? 0) / lot * lot : 0
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
-                return blocked("budget exhausted: \(describeTightest()) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
+                budget = .exhausted
+                return blocked("budget exhausted: \(tightest) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
             }
-            notes.append("quantity \(units) cut to \(affordable) by the \(describeTightest())")
+            notes.append("quantity \(units) cut to \(affordable) by the \(tightest)")
+            if case .usd = tightest {} else { budget = .cut }
             units = affordable
         }
         if units < max(1, snapshot.minOrderSize) {
@@ -103,7 +105,8 @@ struct Guardrails {
         let maxCost = unitCost * Exact(units)
         plannedSpend = plannedSpend + maxCost
         let intent = Intent.buy(quantity: units, order: kind, limitPrice: limit?.decimal, maxCost: maxCost.decimal, cancelAfter: cancelAfter)
-        return RuleOutcome(rule: rule, outcome: notes.isEmpty ? .fired : .adjusted, reason: reason, intent: intent, guardrails: notes, inputs: inputs)
+        return RuleOutcome(rule: rule, outcome: notes.isEmpty ? .fired : .adjusted, reason: reason, intent: intent, guardrails: notes, inputs: inputs,
+                           budget: budget)
     }
 
     func transfer(rule: String, reason: String, units requested: Int, beyondLotWindow: Bool, burn: Exact?, inputs: [String: String]) -> RuleOutcome {

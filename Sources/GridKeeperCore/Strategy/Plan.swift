@@ -29,6 +29,15 @@ public struct RuleOutcome: Sendable, Equatable {
     public var guardrails: [String]
     /// Signal and function values the rule read, formatted.
     public var inputs: [String: String]
+    /// How the budget shaped a buy: a cap cut it, or nothing was left for even one unit.
+    public var budget: BudgetEffect? = nil
+
+    public enum BudgetEffect: String, Sendable, Equatable {
+        /// A cap (daily, monthly, per order, global) left room for fewer units than asked.
+        case cut
+        /// The caps or the USD balance left room for none: the buy was blocked.
+        case exhausted
+    }
 }
 
 /// The result of one evaluation: every rule's outcome, in file order.
