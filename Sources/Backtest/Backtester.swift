@@ -93,6 +93,19 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
         try c.encode((stockoutMinutes * 10).rounded() / 10, forKey: .stockoutMinutes)
     }
 
+    /// What a fill cost, its fee included.
+    static func cost(of fill: Trade) -> Decimal { fill.price * fill.quantity + (fill.fee ?? 0) }
+
+    /// Adds the fills' cost, fees and units, and sets the average price paid.
+    mutating func add(_ fills: [Trade]) {
+        for fill in fills {
+            spend += Self.cost(of: fill)
+            fees += fill.fee ?? 0
+            unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
+        }
+        averagePrice = unitsBought > 0 ? spend / Decimal(unitsBought) : nil
+    }
+
     /// Money as exact text, rounded to `places`.
     public static func text(_ value: Decimal, places: Int = 2) -> String {
         var v = value, r = Decimal()
@@ -244,7 +257,7 @@ public enum Backtester {
             metrics.ordersPlaced += report.ordersPlaced
             metrics.capHits += report.decisions.filter { $0.budget != nil }.count
             let fills = await exchange.fills
-            for fill in fills[seenFills...] { spent += fill.price * fill.quantity + (fill.fee ?? 0) }
+            for fill in fills[seenFills...] { spent += BacktestMetrics.cost(of: fill) }
             seenFills = fills.count
             let balances = await exchange.balances()
             series.append(.init(t: Date(ledgerMilliseconds: t), ask: nil, consumption: balances.consumption, runwaySeconds: report.runwaySeconds, spent: spent))
@@ -260,12 +273,7 @@ public enum Backtester {
         progress?(total, total)
 
         let fills = await exchange.fills
-        for fill in fills {
-            metrics.spend += fill.price * fill.quantity + (fill.fee ?? 0)
-            metrics.fees += fill.fee ?? 0
-            metrics.unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
-        }
-        metrics.averagePrice = metrics.unitsBought > 0 ? metrics.spend / Decimal(metrics.unitsBought) : nil
+        metrics.add(fills)
         metrics.cancels = await exchange.cancels
         metrics.consumption = await exchange.stats
 
@@ -317,12 +325,7 @@ public enum Backtester {
             t += step
         }
         await exchange.advance(to: end)
-        for fill in await exchange.fills {
-            metrics.spend += fill.price * fill.quantity + (fill.fee ?? 0)
-            metrics.fees += fill.fee ?? 0
-            metrics.unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
-        }
-        metrics.averagePrice = metrics.unitsBought > 0 ? metrics.spend / Decimal(metrics.unitsBought) : nil
+        metrics.add(await exchange.fills)
         metrics.consumption = await exchange.stats
         return metrics
     }
