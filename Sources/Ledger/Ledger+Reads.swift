@@ -56,18 +56,20 @@ extension Ledger {
         return NSDecimalString(&v, Locale(identifier: "en_US_POSIX"))
     }
 
-    /// Spend to date at `time` in `timeZone`: fills since local midnight / the first of the
-    /// month, plus every open reservation's unspent remainder — of one instrument, or of all
-    /// of them when `instrument` is nil.
+    /// Spend to date at `time` in `timeZone`: fills of the day and month containing `time`,
+    /// plus every open reservation's unspent remainder — of one instrument, or of all of them
+    /// when `instrument` is nil.
+    ///
+    /// A fill belongs to every period that either clock places it in: the exchange's execution
+    /// time, or our own clock when its budget was reserved. Fills the exchange dates later in
+    /// the period than our clock reads now count already, so an exchange clock ahead of ours
+    /// cannot hide spend, and a fill whose two times fall on different days counts on both.
     public func spend(asOf time: Date, timeZone: TimeZone, instrument: String? = nil) throws(LedgerError) -> Spend {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let dayStart = calendar.startOfDay(for: time).ledgerMilliseconds
-        let monthStart = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
-        let end = time.ledgerMilliseconds
+        let period = SpendPeriods(containing: time, in: timeZone)
         let (today, month, reserved) = try read { db -> (Int64, Int64, Int64) in
             let filter = instrument == nil ? "" : " AND instrument = ?"
-            var arguments: StatementArguments = [dayStart, monthStart, end]
+            var arguments: StatementArguments = [period.dayStart, period.dayEnd, period.dayStart, period.dayEnd,
+                                                 period.monthStart, period.monthEnd, period.monthStart, period.monthEnd]
             var open: StatementArguments = []
             if let instrument {
                 arguments += [instrument]
@@ -76,9 +78,11 @@ extension Ledger {
             let sums = try GRDB.Row.fetchOne(
                 db,
                 sql: """
-                    SELECT COALESCE(SUM(CASE WHEN bucket_ms >= ? THEN cost_micros ELSE 0 END), 0) AS today,
+                    SELECT COALESCE(SUM(CASE WHEN (bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?)
+                                        THEN cost_micros ELSE 0 END), 0) AS today,
                            COALESCE(SUM(cost_micros), 0) AS month
-                    FROM spend_buckets WHERE bucket_ms >= ? AND bucket_ms <= ?\(filter)
+                    FROM spend_buckets
+                    WHERE ((bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?))\(filter)
                     """,
                 arguments: arguments)!
             let reserved = try Int64.fetchOne(

@@ -73,8 +73,12 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
     private var nextID: Int64 = 1
     private var market: [String: [MarketSnapshot.MarketPoint]] = [:]
     private var balances: [String: [MarketSnapshot.BalancePoint]] = [:]
+    /// Fill cost by the exchange's execution time.
     private var buckets: [String: Buckets] = [:]
     private var allBuckets = Buckets()
+    /// Fills whose reservation time (our clock) falls in another 15-minute bucket than their
+    /// execution time: they also count in the periods of that bucket (as in the SQLite ledger).
+    private var crossings: [String: [(exchange: Int64, local: Int64, cost: Int64)]] = [:]
     private var reservations: [String: Reservation] = [:]
     private var openReservations: Set<String> = []
     private var orders: [String: Order] = [:]
@@ -159,29 +163,30 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
         try locked { Self.window(balances[instrument] ?? [], from: from, to: to) { $0.time } }
     }
 
-    /// Where the day and month containing a time begin (calendars are slow; a backtest asks
-    /// about the same day thousands of times).
-    private var periodCache: (zone: TimeZone, dayStart: Int64, dayEnd: Int64, monthStart: Int64)?
+    /// The day and month containing a time (calendars are slow; a backtest asks about the same
+    /// day thousands of times).
+    private var periodCache: (zone: TimeZone, periods: SpendPeriods)?
 
-    private func periods(_ time: Date, _ zone: TimeZone) -> (day: Int64, month: Int64) {
+    private func periods(_ time: Date, _ zone: TimeZone) -> SpendPeriods {
         let ms = time.ledgerMilliseconds
-        if let c = periodCache, c.zone == zone, ms >= c.dayStart, ms < c.dayEnd { return (c.dayStart, c.monthStart) }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let day = calendar.startOfDay(for: time)
-        let next = calendar.date(byAdding: .day, value: 1, to: day) ?? day.addingTimeInterval(86_400)
-        let month = calendar.date(from: calendar.dateComponents([.year, .month], from: time))!.ledgerMilliseconds
-        periodCache = (zone, day.ledgerMilliseconds, next.ledgerMilliseconds, month)
-        return (day.ledgerMilliseconds, month)
+        if let c = periodCache, c.zone == zone, c.periods.inDay(ms) { return c.periods }
+        let periods = SpendPeriods(containing: time, in: zone)
+        periodCache = (zone, periods)
+        return periods
     }
 
     public func spend(asOf time: Date, timeZone: TimeZone, instrument: String?) throws(LedgerError) -> Spend {
-        let end = time.ledgerMilliseconds
         return try locked {
-            let (dayStart, monthStart) = periods(time, timeZone)
+            let p = periods(time, timeZone)
             let b = instrument.map { buckets[$0] ?? Buckets() } ?? allBuckets
-            let today = b.sum(from: dayStart, to: end)
-            let month = b.sum(from: monthStart, to: end)
+            var today = b.sum(from: p.dayStart, to: p.dayEnd - 1)
+            var month = b.sum(from: p.monthStart, to: p.monthEnd - 1)
+            for (key, list) in crossings where instrument == nil || key == instrument {
+                for c in list {
+                    if p.inDay(c.local) && !p.inDay(c.exchange) { today += c.cost }
+                    if p.inMonth(c.local) && !p.inMonth(c.exchange) { month += c.cost }
+                }
+            }
             var reserved: Int64 = 0
             for id in openReservations {
                 guard let r = reservations[id], instrument == nil || r.instrument == instrument else { continue }
@@ -277,6 +282,8 @@ public final class MemoryLedger: LedgerStore, @unchecked Sendable {
                 let bucket = executed / 900_000 * 900_000
                 buckets[order.record.instrument, default: Buckets()].add(bucket, cost)
                 allBuckets.add(bucket, cost)
+                let local = order.createdMs / 900_000 * 900_000
+                if local != bucket { crossings[order.record.instrument, default: []].append((bucket, local, cost)) }
                 order.filled += fill.quantity
                 let state: OrderState = order.filled >= order.record.quantity ? .filled : (order.state.isTerminal ? order.state : .partiallyFilled)
                 order.state = state
