@@ -111,6 +111,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Chaos",
+            dependencies: [
+                "Engine", "GridAPI", "GridKeeperCore", "Ledger", "Simulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "GridAPI",
@@ -144,6 +153,7 @@ let package = Package(
             name: "gridkeeper-bench",
             dependencies: [
                 "Backtest",
+                "Chaos",
                 "GridAPI",
                 "GridKeeperCore",
                 "Simulator",
@@ -177,6 +187,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChaosTests",
+            dependencies: ["Chaos", "Simulator", "GridKeeperCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -241,7 +241,8 @@ public actor ReplayExchange: Exchange {
         return ExchangeView(
             instrumentID: instrumentID, marketID: marketID, consumption: lotUnits, inventory: inventory,
             usdAvailable: Micros.decimal(usd - locked), bids: bids, asks: asks, last: lastPrice.map(Micros.decimal),
-            controls: OrderControls(tickSize: settings.tick, lotSize: 1, minOrderSize: 1), openOrders: resting.compactMap { orders[$0]?.order })
+            controls: OrderControls(tickSize: settings.tick, lotSize: 1, minOrderSize: 1), openOrders: resting.compactMap { orders[$0]?.order },
+            clockOffset: 0)
     }
 
     // MARK: Orders

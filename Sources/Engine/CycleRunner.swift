@@ -17,10 +17,19 @@ public struct EngineConfiguration: Sendable {
     public var missingOrderGrace: TimeInterval
     /// Caps over every strategy together (the config file's budget).
     public var globalBudget: GlobalBudget?
+    /// How far the exchange's clock may be from ours when its replies have not told us
+    /// (seconds): near midnight, an order is checked against the caps of every day it may be
+    /// dated in.
+    public var clockTolerance: TimeInterval
+    /// Added around the exchange's observed clock (its `Date` headers have one-second
+    /// resolution, and the clock may drift between cycles).
+    public var clockMargin: TimeInterval
 
     public init(mode: LedgerMode = .live, timeZone: TimeZone = .current, historyWindow: TimeInterval = 25 * 3600, missingOrderGrace: TimeInterval = 120,
-                globalBudget: GlobalBudget? = nil) {
+                globalBudget: GlobalBudget? = nil, clockTolerance: TimeInterval = 15 * 60, clockMargin: TimeInterval = 60) {
         self.globalBudget = globalBudget
+        self.clockTolerance = clockTolerance
+        self.clockMargin = clockMargin
         self.mode = mode
         self.timeZone = timeZone
         self.historyWindow = historyWindow
@@ -400,10 +409,11 @@ public struct CycleRunner: Sendable {
         let from = time.addingTimeInterval(-configuration.historyWindow)
         let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
         let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
-        let spend = try ledger.spend(asOf: time, timeZone: configuration.timeZone, instrument: strategy.instrument)
+        let moments = spendMoments(at: time, clockOffset: view.clockOffset)
+        let spend = try worstSpend(at: moments, instrument: strategy.instrument)
         var shared: MarketSnapshot.SharedBudget?
         if let global = configuration.globalBudget, global.daily != nil || global.monthly != nil {
-            let all = try ledger.spend(asOf: time, timeZone: configuration.timeZone)
+            let all = try worstSpend(at: moments, instrument: nil)
             shared = .init(daily: global.daily, monthly: global.monthly, spentToday: all.today, spentMonth: all.month)
         }
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
@@ -422,6 +432,31 @@ public struct CycleRunner: Sendable {
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances,
             expiries: expiries, shared: shared)
+    }
+
+    /// The moments whose day and month an order placed now may count in: ours, and the
+    /// exchange's (it dates the fills) — observed give or take `clockMargin`, or anywhere
+    /// within `clockTolerance` of ours while it is unknown.
+    func spendMoments(at time: Date, clockOffset: TimeInterval?) -> [Date] {
+        if let offset = clockOffset {
+            return [time, time.addingTimeInterval(offset - configuration.clockMargin), time.addingTimeInterval(offset + configuration.clockMargin)]
+        }
+        return [time, time.addingTimeInterval(-configuration.clockTolerance), time.addingTimeInterval(configuration.clockTolerance)]
+    }
+
+    /// Spend to date as the tightest of those moments sees it: the most spent of any day and
+    /// of any month they fall in, so no clock can place an order in a day that is already full.
+    func worstSpend(at moments: [Date], instrument: String?) throws(LedgerError) -> Spend {
+        var result = try ledger.spend(asOf: moments[0], timeZone: configuration.timeZone, instrument: instrument)
+        let here = SpendPeriods(containing: moments[0], in: configuration.timeZone)
+        for moment in moments.dropFirst() {
+            let ms = moment.ledgerMilliseconds
+            guard !here.inDay(ms) || !here.inMonth(ms) else { continue }
+            let other = try ledger.spend(asOf: moment, timeZone: configuration.timeZone, instrument: instrument)
+            result.today = max(result.today, other.today)
+            result.month = max(result.month, other.month)
+        }
+        return result
     }
 
     /// 16 hex digits identifying what a cycle decided on: time, balances, spend, top of book and

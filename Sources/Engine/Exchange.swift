@@ -35,10 +35,15 @@ public struct ExchangeView: Sendable {
     public var openOrders: [Order]
     /// Recent trades on the market (anyone's), newest first as the exchange lists them.
     public var publicTrades: [PublicTrade]
+    /// The exchange's clock minus ours, in seconds, when known (from its replies' `Date`
+    /// headers): the day an order will be dated in depends on it.
+    public var clockOffset: TimeInterval?
 
     public init(instrumentID: String, marketID: String, consumption: Int, inventory: Int, usdAvailable: Decimal, bids: [BookLevel],
-                asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order], publicTrades: [PublicTrade] = []) {
+                asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order], publicTrades: [PublicTrade] = [],
+                clockOffset: TimeInterval? = nil) {
         self.publicTrades = publicTrades
+        self.clockOffset = clockOffset
         self.instrumentID = instrumentID
         self.marketID = marketID
         self.consumption = consumption
@@ -123,7 +128,8 @@ public actor GridExchange: Exchange {
         return ExchangeView(
             instrumentID: instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
             inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks, last: ticker.lastPrice,
-            controls: market.orderControls, openOrders: open, publicTrades: trades)
+            controls: market.orderControls, openOrders: open, publicTrades: trades,
+            clockOffset: client.serverClock.offset.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 })
     }
 
     public func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { try await client.placeOrder(order) }

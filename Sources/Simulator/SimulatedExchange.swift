@@ -208,9 +208,9 @@ public actor SimulatedExchange {
                         lockedBalance: usdLocked, totalBalance: usdAvailable + usdLocked)
     }
 
-    func currencyAccounts() -> [CurrencyAccount] { [usdAccount] }
+    public func currencyAccounts() -> [CurrencyAccount] { [usdAccount] }
 
-    func tradingAccounts() -> [TradingAccount] {
+    public func tradingAccounts() -> [TradingAccount] {
         var rows = [TradingAccount(accountID: usdAccount.accountID, currency: "usd", availableBalance: usdAvailable,
                                    lockedBalance: usdLocked, totalBalance: usdAvailable + usdLocked)]
         for (index, instrument) in instruments.enumerated() {
@@ -229,7 +229,7 @@ public actor SimulatedExchange {
         return (lots[instrumentID] ?? []).filter { $0.expiresAt > now && $0.quantity > 0 }
     }
 
-    func consumptionAccounts(instrumentID: String?) -> [ConsumptionAccount] {
+    public func consumptionAccounts(instrumentID: String?) -> [ConsumptionAccount] {
         instruments.enumerated().compactMap { index, instrument in
             if let instrumentID, instrument.instrumentID != instrumentID { return nil }
             let usable = usableLots(instrument.instrumentID).reduce(0) { $0 + $1.quantity }
@@ -246,7 +246,7 @@ public actor SimulatedExchange {
         return found
     }
 
-    func instrument(symbol: String) throws(SimulatorError) -> Instrument {
+    public func instrument(symbol: String) throws(SimulatorError) -> Instrument {
         guard let found = instruments.first(where: { $0.symbol.lowercased() == symbol.lowercased() }) else {
             throw .notFound("instrument with symbol \(symbol)")
         }
@@ -258,14 +258,14 @@ public actor SimulatedExchange {
         return instruments.filter { $0.symbol == symbol }
     }
 
-    func listMarkets() -> [Market] { markets }
+    public func listMarkets() -> [Market] { markets }
 
-    func market(id: String) throws(SimulatorError) -> Market {
+    public func market(id: String) throws(SimulatorError) -> Market {
         guard let found = markets.first(where: { $0.marketID == id }) else { throw .notFound("market \(id)") }
         return found
     }
 
-    func ticker(marketID: String) throws(SimulatorError) -> Ticker {
+    public func ticker(marketID: String) throws(SimulatorError) -> Ticker {
         let market = try market(id: marketID)
         let book = books[marketID] ?? Book()
         let last = lastTrade[marketID]
@@ -273,7 +273,7 @@ public actor SimulatedExchange {
                       highestBid: book.bids.first?.price, lowestAsk: book.asks.first?.price, volume24h: 0, timestamp: timestamp())
     }
 
-    func orderBook(marketID: String, depth: Int) throws(SimulatorError) -> OrderBook {
+    public func orderBook(marketID: String, depth: Int) throws(SimulatorError) -> OrderBook {
         _ = try market(id: marketID)
         let book = books[marketID] ?? Book()
         func levels(_ side: [Resting]) -> [BookLevel] {
@@ -292,14 +292,14 @@ public actor SimulatedExchange {
         return OrderBook(marketID: marketID, bids: levels(book.bids), asks: levels(book.asks), timestamp: timestamp())
     }
 
-    func publicTrades(marketID: String) throws(SimulatorError) -> [PublicTrade] {
+    public func publicTrades(marketID: String) throws(SimulatorError) -> [PublicTrade] {
         _ = try market(id: marketID)
         return (tape[marketID] ?? []).reversed()
     }
 
     // MARK: Orders
 
-    func placeOrder(_ request: PlaceOrderRequest) throws(SimulatorError) -> (order: Order, created: Bool) {
+    public func placeOrder(_ request: PlaceOrderRequest) throws(SimulatorError) -> (order: Order, created: Bool) {
         if let clientID = request.clientOrderID, let existing = clientOrderIndex[clientID], let index = orderIndex[existing] {
             return (orders[index], false)
         }
@@ -477,12 +477,12 @@ public actor SimulatedExchange {
         }
     }
 
-    func order(id: String) throws(SimulatorError) -> Order {
+    public func order(id: String) throws(SimulatorError) -> Order {
         guard let index = orderIndex[id] else { throw .notFound("order \(id)") }
         return orders[index]
     }
 
-    func listOrders(query: [String: String]) throws(SimulatorError) -> [Order] {
+    public func listOrders(query: [String: String]) throws(SimulatorError) -> [Order] {
         if let side = query["side"], OrderSide(rawValue: side) == nil { throw .invalid("side must be buy or sell") }
         return orders.filter { order in
             (query["market_id"].map { $0 == order.marketID } ?? true)
@@ -492,7 +492,7 @@ public actor SimulatedExchange {
         }
     }
 
-    func cancelOrder(id: String) throws(SimulatorError) {
+    public func cancelOrder(id: String) throws(SimulatorError) {
         guard let index = orderIndex[id] else { throw .notFound("order \(id)") }
         switch orders[index].status {
         case "cancelled": throw SimulatorError(500, GridAPIError.orderAlreadyCancelled)
@@ -508,7 +508,7 @@ public actor SimulatedExchange {
         return open.count
     }
 
-    func listFills(query: [String: String]) -> [Trade] {
+    public func listFills(query: [String: String]) -> [Trade] {
         fills.filter { fill in
             (query["order_id"].map { $0 == fill.orderID } ?? true) && (query["market_id"].map { $0 == fill.marketID } ?? true)
         }
@@ -516,7 +516,7 @@ public actor SimulatedExchange {
 
     // MARK: Transfers
 
-    func transfer(_ direction: TransferDirection, _ request: TransferRequest) throws(SimulatorError) -> TransferResult {
+    public func transfer(_ direction: TransferDirection, _ request: TransferRequest) throws(SimulatorError) -> TransferResult {
         _ = try instrument(id: request.instrumentID)
         guard request.quantity >= 1, request.quantity <= 1_000_000 else { throw .invalid("quantity must be a whole number ≥ 1") }
         let id = request.instrumentID

@@ -1,0 +1,166 @@
+import Engine
+import Foundation
+import GRDB
+import GridAPI
+import GridKeeperCore
+import Ledger
+import Logging
+import Simulator
+import Synchronization
+
+/// What one schedule did and which invariants it broke.
+public struct ChaosOutcome: Sendable {
+    public var schedule: ChaosSchedule
+    public var violations: [String]
+    public var faults: [String: Int]
+    public var cycles: Int
+    public var restarts: Int
+    public var orders: Int
+    public var fills: Int
+    public var spent: Decimal
+    public var seconds: Double
+}
+
+/// Runs one schedule: the daemon's own `CycleRunner`, its strategies and a SQLite ledger file,
+/// against the simulator's exchange behind the `Exchange` port, with the schedule's faults;
+/// then settles and checks the invariants against the exchange's own records.
+public struct ChaosRun: Sendable {
+    public let schedule: ChaosSchedule
+    /// A directory for the ledger file (removed afterwards).
+    public let directory: URL
+
+    public init(schedule: ChaosSchedule, directory: URL = FileManager.default.temporaryDirectory) {
+        self.schedule = schedule
+        self.directory = directory
+    }
+
+    public func run() async -> ChaosOutcome {
+        let began = ContinuousClock.now
+        let s = schedule
+        let tally = FaultTally()
+        var violations: [String] = []
+        let path = directory.appendingPathComponent("gk-chaos-\(s.seed)-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+
+        let clock = SimulationClock(start: s.start, speed: 0)
+        // Only the instruments traded, stepped once a tick: the market model and the burn are
+        // what the daemon sees, at the resolution it looks.
+        let symbols = Set(s.strategies.map(\.symbol))
+        let config = SimulatorConfiguration(
+            startingUSD: 2000, startingConsumption: Dictionary(uniqueKeysWithValues: s.strategies.map { ($0.symbol, 4) }),
+            instruments: InstrumentCatalog.all.filter { symbols.contains($0.symbol) },
+            levelQuantity: s.levelQuantity, market: MarketModel(seed: s.seed, stepSeconds: Int(s.tickSeconds), volatilityPerHour: 0.03),
+            burn: Dictionary(uniqueKeysWithValues: s.strategies.map { ($0.symbol, BurnProfile.constant($0.burnPerHour)) }), seed: s.seed)
+        let sim = SimulatedExchange(configuration: config, clock: clock)
+
+        let strategies: [Strategy]
+        do {
+            strategies = try s.strategies.map { plan throws(StrategyErrors) in try StrategyParser.parse(plan.yaml, file: "chaos-\(plan.symbol).yaml") }
+        } catch {
+            return ChaosOutcome(schedule: s, violations: ["schedule's strategies do not parse: \(error)"], faults: [:], cycles: 0, restarts: 0,
+                                orders: 0, fills: 0, spent: 0, seconds: 0)
+        }
+
+        // Our clock: the exchange's, off by the skew, stepped once.
+        let offset = Mutex<TimeInterval>(-s.skew)
+        let now: @Sendable () -> Date = { clock.now.addingTimeInterval(offset.withLock { $0 }) }
+        let network = NetworkFaults(seed: s.seed ^ 0x5EED, rate: s.networkFaultRate, tally: tally)
+        var storage: FaultyLedger.Storage = .fine
+        let engine = EngineConfiguration(mode: .live, timeZone: s.timeZone, globalBudget: s.globalBudget)
+        let logger = Logger(label: "chaos", factory: { _ in SwiftLogNoOpLogHandler() })
+
+        // One life of the process: a fresh ledger connection on the same file, a fresh port.
+        struct Life { var process: ChaosProcess; var ledger: FaultyLedger; var runner: CycleRunner }
+        func start() throws(LedgerError) -> Life {
+            let process = ChaosProcess()
+            let ledger = FaultyLedger(ledger: try Ledger(path: path), process: process, storage: storage, tally: tally)
+            let port = SimulatorPort(sim: sim, process: process, network: network, localNow: now)
+            return Life(process: process, ledger: ledger, runner: CycleRunner(exchange: port, ledger: ledger, configuration: engine, logger: logger, now: now))
+        }
+        var life: Life
+        do { life = try start() } catch {
+            return ChaosOutcome(schedule: s, violations: ["cannot create the ledger: \(error)"], faults: [:], cycles: 0, restarts: 0, orders: 0, fills: 0,
+                                spent: 0, seconds: 0)
+        }
+        var cycles = 0, restarts = 0
+        var next: [String: Date] = [:]
+        var crashes = s.crashes[...]
+
+        func tick(_ index: Int, faults: Bool) async {
+            if faults {
+                if let step = s.clockStep, step.tick == index {
+                    offset.withLock { $0 += step.seconds }
+                    tally.count("clock: our clock stepped")
+                }
+                let newStorage: FaultyLedger.Storage = s.diskFull?.contains(index) == true ? .full : s.readOnly?.contains(index) == true ? .readOnly : .fine
+                if newStorage != storage {
+                    storage = newStorage
+                    life.ledger.storage.withLock { $0 = newStorage }
+                }
+                if s.exchangeCancels.contains(index) {
+                    let n = await sim.cancelOpenOrdersOnItsOwn()
+                    tally.count("exchange: cancelled open orders on its own", n)
+                }
+                if s.emptyMarket?.contains(index) == true {
+                    for plan in s.strategies { await sim.withdrawAsks(symbol: plan.symbol) }
+                    tally.count("market: asks withdrawn")
+                }
+                while let crash = crashes.first, crash.tick <= index {
+                    crashes = crashes.dropFirst()
+                    life.process.arm(at: crash.operation, after: crash.after)
+                    tally.count("crash: armed")
+                }
+            }
+            let time = now()
+            for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
+                guard !life.process.isDead else { break }
+                cycles += 1
+                do {
+                    _ = try await life.runner.run(strategy)
+                } catch {
+                    // The ledger cannot be written: the daemon stops; its supervisor restarts it.
+                    life.process.die()
+                    break
+                }
+                next[strategy.name] = time.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+            }
+        }
+
+        for index in 0..<s.ticks {
+            await tick(index, faults: true)
+            // A process that died is restarted on the same file, as its supervisor would.
+            if life.process.isDead {
+                restarts += 1
+                next = [:]
+                do { life = try start() } catch {
+                    violations.append("tick \(index): the ledger cannot be reopened after a crash: \(error)")
+                    break
+                }
+            }
+            await sim.advance(by: s.tickSeconds)
+        }
+
+        // Settle: no more faults, the kill switch on (no new orders), a few cycles to reconcile.
+        network.setEnabled(false)
+        storage = .fine
+        life.ledger.storage.withLock { $0 = .fine }
+        if life.process.isDead { life = (try? start()) ?? life }
+        do { try life.ledger.ledger.setKillSwitch(engaged: true, reason: "chaos: settle", by: "chaos", at: now()) } catch {
+            violations.append("cannot engage the kill switch to settle: \(error)")
+        }
+        for index in 0..<4 {
+            next = [:]
+            await tick(s.ticks + index, faults: false)
+            await sim.advance(by: s.tickSeconds)
+        }
+        next = [:]
+        await tick(s.ticks + 4, faults: false)
+
+        let audit = await ChaosAudit.check(schedule: s, strategies: strategies, sim: sim, ledgerPath: path)
+        violations += audit.violations
+        return ChaosOutcome(schedule: s, violations: violations, faults: tally.all, cycles: cycles, restarts: restarts, orders: audit.orders,
+                            fills: audit.fills, spent: audit.spent, seconds: (ContinuousClock.now - began) / .seconds(1))
+    }
+}

@@ -1,0 +1,130 @@
+import Engine
+import Foundation
+import GridAPI
+import GridKeeperCore
+import Simulator
+
+/// The engine's `Exchange` port over the simulator's exchange, in process: no sockets, no
+/// signing, the same market semantics. Faults are injected here — the network's (refused,
+/// rate-limited, gateway errors, timeouts, replies lost after the exchange committed) and the
+/// process's (a crash before or after a call).
+final class SimulatorPort: Exchange {
+    let sim: SimulatedExchange
+    let process: ChaosProcess
+    let network: NetworkFaults
+    /// Our clock, to tell how far the exchange's is off as its `Date` headers would (whole seconds).
+    let localNow: @Sendable () -> Date
+    var autoTransfers: Bool { false }
+
+    init(sim: SimulatedExchange, process: ChaosProcess, network: NetworkFaults, localNow: @escaping @Sendable () -> Date) {
+        self.localNow = localNow
+        self.sim = sim
+        self.process = process
+        self.network = network
+    }
+
+    private static func gone(_ endpoint: String) -> GridAPIError { .retryable(endpoint: endpoint, status: nil, reason: "the process has stopped") }
+
+    private static func translate(_ error: SimulatorError, _ endpoint: String) -> GridAPIError {
+        error.status >= 500 ? .outcomeUnknown(endpoint: endpoint, reason: "HTTP \(error.status): \(error.detail)")
+            : .rejected(endpoint: endpoint, status: error.status, detail: error.detail)
+    }
+
+    /// A read: it may fail on the way, never with an effect.
+    private func read<T: Sendable>(_ endpoint: String, _ body: () async throws(SimulatorError) -> T) async throws(GridAPIError) -> T {
+        switch process.gate() {
+        case .dead, .dieBefore: throw Self.gone(endpoint)
+        case .dieAfter:
+            process.die()
+            throw Self.gone(endpoint)
+        case .proceed: break
+        }
+        if let fault = network.draw(mutating: false) {
+            throw .retryable(endpoint: endpoint, status: fault == .rateLimited ? 429 : nil, reason: fault.rawValue)
+        }
+        do { return try await body() } catch { throw Self.translate(error, endpoint) }
+    }
+
+    /// A request with an effect: refused, lost before or after the exchange acted, or done.
+    private func write<T: Sendable>(_ endpoint: String, _ body: () async throws(SimulatorError) -> T) async throws(GridAPIError) -> T {
+        switch process.gate() {
+        case .dead, .dieBefore: throw Self.gone(endpoint)
+        case .dieAfter:
+            _ = try? await body()
+            process.die()
+            throw .outcomeUnknown(endpoint: endpoint, reason: "the process stopped before the reply")
+        case .proceed: break
+        }
+        switch network.draw(mutating: true) {
+        case .connectionRefused?: throw .retryable(endpoint: endpoint, status: nil, reason: "connection refused")
+        case .rateLimited?: throw .retryable(endpoint: endpoint, status: 429, reason: "rate limited")
+        case .gateway?: throw .outcomeUnknown(endpoint: endpoint, reason: "HTTP 503")
+        case .timeoutBefore?: throw .outcomeUnknown(endpoint: endpoint, reason: "timed out")
+        case .lostReply?:
+            _ = try? await body()
+            throw .outcomeUnknown(endpoint: endpoint, reason: "connection dropped before the reply")
+        case nil:
+            do { return try await body() } catch { throw Self.translate(error, endpoint) }
+        }
+    }
+
+    func view(instrument symbol: String) async throws(GridAPIError) -> ExchangeView {
+        try await read("GET view \(symbol)") { () async throws(SimulatorError) -> ExchangeView in
+            let instrument = try await sim.instrument(symbol: symbol)
+            guard let market = await sim.listMarkets().first(where: { $0.associatedInstruments.contains(instrument.instrumentID) }) else {
+                throw SimulatorError(404, "no market trades \(symbol)")
+            }
+            let consumption = await sim.consumptionAccounts(instrumentID: instrument.instrumentID).reduce(Decimal(0)) { $0 + $1.available }
+            let inventory = await sim.tradingAccounts().filter { $0.instrumentID == instrument.instrumentID }.reduce(Decimal(0)) { $0 + $1.availableBalance }
+            let usd = await sim.currencyAccounts().filter { $0.currency.lowercased() == "usd" }.reduce(Decimal(0)) { $0 + $1.availableBalance }
+            let book = try await sim.orderBook(marketID: market.marketID, depth: 10)
+            let ticker = try await sim.ticker(marketID: market.marketID)
+            let open = try await sim.listOrders(query: ["market_id": market.marketID]).filter { !$0.isTerminal }
+            let trades = try await sim.publicTrades(marketID: market.marketID)
+            return ExchangeView(instrumentID: instrument.instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
+                                inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks,
+                                last: ticker.lastPrice, controls: market.orderControls, openOrders: open, publicTrades: Array(trades.prefix(10)),
+                                clockOffset: (sim.clock.now.timeIntervalSince1970.rounded(.down) - localNow().timeIntervalSince1970).rounded())
+        }
+    }
+
+    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
+        try await write("POST /v1/orders") { () async throws(SimulatorError) -> PlacedOrder in
+            let placed = try await sim.placeOrder(order).order
+            return PlacedOrder(orderID: placed.orderID, clientOrderID: placed.clientOrderID, status: placed.status)
+        }
+    }
+
+    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
+        try await read("GET /v1/orders?client_order_id") { () async throws(SimulatorError) -> Order? in
+            var query = ["client_order_id": clientOrderID]
+            if let marketID { query["market_id"] = marketID }
+            return try await sim.listOrders(query: query).first
+        }
+    }
+
+    func order(id: String) async throws(GridAPIError) -> Order {
+        try await read("GET /v1/orders/\(id)") { () async throws(SimulatorError) -> Order in try await sim.order(id: id) }
+    }
+
+    func fills(orderID: String) async throws(GridAPIError) -> [Trade] {
+        try await read("GET /v1/trades") { () async throws(SimulatorError) -> [Trade] in await sim.listFills(query: ["order_id": orderID]) }
+    }
+
+    func cancel(orderID: String) async throws(GridAPIError) {
+        try await write("DELETE /v1/orders/\(orderID)") { () async throws(SimulatorError) in
+            do throws(SimulatorError) {
+                try await sim.cancelOrder(id: orderID)
+            } catch {
+                // Cancelling what is already cancelled succeeds, as the live client treats it.
+                guard error.detail == GridAPIError.orderAlreadyCancelled else { throw error }
+            }
+        }
+    }
+
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
+        try await write("POST /v1/transfers/trading-to-consumption") { () async throws(SimulatorError) -> String in
+            try await sim.transfer(.tradingToConsumption, TransferRequest(instrumentID: instrumentID, quantity: quantity)).transferID
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Chaos
+import Foundation
+import Testing
+
+/// A sample of the fault campaign (`gridkeeper-bench chaos` runs thousands): every schedule's
+/// invariants hold, checked against the exchange's own records.
+@Suite struct ChaosCampaignTests {
+    @Test func aSampleOfSchedulesBreaksNoInvariant() async throws {
+        let count = Int(ProcessInfo.processInfo.environment["GRIDKEEPER_CHAOS_SCHEDULES"] ?? "") ?? 200
+        let summary = await ChaosCampaign(firstSeed: 1, count: count).run()
+        #expect(summary.schedules == count)
+        for outcome in summary.failed {
+            Issue.record("seed \(outcome.schedule.seed) (\(outcome.schedule)): \(outcome.violations.joined(separator: "; "))")
+        }
+        // The sample exercised what it claims to.
+        #expect(summary.restarts > 0 && summary.orders > 0 && summary.fills > 0)
+        for kind in ["crash: armed", "network: reply lost after commit", "ledger: disk full", "ledger: read-only", "clock: our clock stepped",
+                     "market: asks withdrawn"] {
+            #expect((summary.faults[kind] ?? 0) > 0, "no schedule injected \(kind): \(summary.faults)")
+        }
+    }
+
+    @Test func aScheduleReplaysExactlyFromItsSeed() async throws {
+        let a = await ChaosRun(schedule: ChaosSchedule(seed: 42)).run()
+        let b = await ChaosRun(schedule: ChaosSchedule(seed: 42)).run()
+        #expect(a.schedule.description == b.schedule.description)
+        #expect(a.cycles == b.cycles && a.orders == b.orders && a.fills == b.fills && a.spent == b.spent && a.faults == b.faults)
+    }
+}
