@@ -154,6 +154,7 @@ let package = Package(
             dependencies: [
                 "Backtest",
                 "Chaos",
+                "Engine",
                 "GridAPI",
                 "GridKeeperCore",
                 "Simulator",

@@ -242,7 +242,7 @@ public actor ReplayExchange: Exchange {
             instrumentID: instrumentID, marketID: marketID, consumption: lotUnits, inventory: inventory,
             usdAvailable: Micros.decimal(usd - locked), bids: bids, asks: asks, last: lastPrice.map(Micros.decimal),
             controls: OrderControls(tickSize: settings.tick, lotSize: 1, minOrderSize: 1), openOrders: resting.compactMap { orders[$0]?.order },
-            clockOffset: 0)
+            exchangeTime: Date(ledgerMilliseconds: now))
     }
 
     // MARK: Orders

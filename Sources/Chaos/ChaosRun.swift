@@ -76,7 +76,7 @@ public struct ChaosRun: Sendable {
         func start() throws(LedgerError) -> Life {
             let process = ChaosProcess()
             let ledger = FaultyLedger(ledger: try Ledger(path: path), process: process, storage: storage, tally: tally)
-            let port = SimulatorPort(sim: sim, process: process, network: network, localNow: now)
+            let port = SimulatorPort(sim: sim, process: process, network: network)
             return Life(process: process, ledger: ledger, runner: CycleRunner(exchange: port, ledger: ledger, configuration: engine, logger: logger, now: now))
         }
         var life: Life

@@ -12,12 +12,9 @@ final class SimulatorPort: Exchange {
     let sim: SimulatedExchange
     let process: ChaosProcess
     let network: NetworkFaults
-    /// Our clock, to tell how far the exchange's is off as its `Date` headers would (whole seconds).
-    let localNow: @Sendable () -> Date
     var autoTransfers: Bool { false }
 
-    init(sim: SimulatedExchange, process: ChaosProcess, network: NetworkFaults, localNow: @escaping @Sendable () -> Date) {
-        self.localNow = localNow
+    init(sim: SimulatedExchange, process: ChaosProcess, network: NetworkFaults) {
         self.sim = sim
         self.process = process
         self.network = network
@@ -84,7 +81,7 @@ final class SimulatorPort: Exchange {
             return ExchangeView(instrumentID: instrument.instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
                                 inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks,
                                 last: ticker.lastPrice, controls: market.orderControls, openOrders: open, publicTrades: Array(trades.prefix(10)),
-                                clockOffset: (sim.clock.now.timeIntervalSince1970.rounded(.down) - localNow().timeIntervalSince1970).rounded())
+                                exchangeTime: book.timestamp.flatMap(Timestamp.parse))
         }
     }
 

@@ -354,7 +354,13 @@ public struct CycleRunner: Sendable {
                 if order.state == .unknown || order.state == .pending {
                     report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.orderID) (\(exchangeOrder.status))")
                 }
-                try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
+                // A resting order with no new fill has nothing to record: its fills are not read
+                // again (two requests per open order per cycle otherwise).
+                let unchanged = !exchangeOrder.isTerminal && order.exchangeOrderID != nil && (order.state == .open || order.state == .partiallyFilled)
+                    && Units(exactly: exchangeOrder.filledQuantity)?.rawValue == order.filledQuantity
+                if !unchanged {
+                    try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
+                }
                 if !dry, !exchangeOrder.isTerminal, let deadline = order.cancelAfter, time >= deadline {
                     var withID = order
                     withID.exchangeOrderID = exchangeOrder.orderID
@@ -409,7 +415,7 @@ public struct CycleRunner: Sendable {
         let from = time.addingTimeInterval(-configuration.historyWindow)
         let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
         let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
-        let moments = spendMoments(at: time, clockOffset: view.clockOffset)
+        let moments = spendMoments(at: time, exchangeTime: view.exchangeTime)
         let spend = try worstSpend(at: moments, instrument: strategy.instrument)
         var shared: MarketSnapshot.SharedBudget?
         if let global = configuration.globalBudget, global.daily != nil || global.monthly != nil {
@@ -435,11 +441,11 @@ public struct CycleRunner: Sendable {
     }
 
     /// The moments whose day and month an order placed now may count in: ours, and the
-    /// exchange's (it dates the fills) — observed give or take `clockMargin`, or anywhere
-    /// within `clockTolerance` of ours while it is unknown.
-    func spendMoments(at time: Date, clockOffset: TimeInterval?) -> [Date] {
-        if let offset = clockOffset {
-            return [time, time.addingTimeInterval(offset - configuration.clockMargin), time.addingTimeInterval(offset + configuration.clockMargin)]
+    /// exchange's (it dates the fills) — as its view showed it, give or take `clockMargin`, or
+    /// anywhere within `clockTolerance` of ours while it is unknown.
+    func spendMoments(at time: Date, exchangeTime: Date?) -> [Date] {
+        if let exchange = exchangeTime {
+            return [time, exchange.addingTimeInterval(-configuration.clockMargin), exchange.addingTimeInterval(configuration.clockMargin)]
         }
         return [time, time.addingTimeInterval(-configuration.clockTolerance), time.addingTimeInterval(configuration.clockTolerance)]
     }

@@ -35,15 +35,15 @@ public struct ExchangeView: Sendable {
     public var openOrders: [Order]
     /// Recent trades on the market (anyone's), newest first as the exchange lists them.
     public var publicTrades: [PublicTrade]
-    /// The exchange's clock minus ours, in seconds, when known (from its replies' `Date`
-    /// headers): the day an order will be dated in depends on it.
-    public var clockOffset: TimeInterval?
+    /// The exchange's clock when the view was read, when known (the book's timestamp, else
+    /// its replies' `Date` headers): the day it dates an order's fills in depends on it.
+    public var exchangeTime: Date?
 
     public init(instrumentID: String, marketID: String, consumption: Int, inventory: Int, usdAvailable: Decimal, bids: [BookLevel],
                 asks: [BookLevel], last: Decimal?, controls: OrderControls?, openOrders: [Order], publicTrades: [PublicTrade] = [],
-                clockOffset: TimeInterval? = nil) {
+                exchangeTime: Date? = nil) {
         self.publicTrades = publicTrades
-        self.clockOffset = clockOffset
+        self.exchangeTime = exchangeTime
         self.instrumentID = instrumentID
         self.marketID = marketID
         self.consumption = consumption
@@ -93,14 +93,36 @@ extension ExchangeView {
 }
 
 /// The Trading API through `GridClient` (The Grid itself, or the simulator).
+///
+/// The reads every strategy needs — balances of every account and the open orders — are
+/// fetched once and shared by the strategies of a tick: they are kept for `sharedReadsFor`
+/// (the daemon and `once` share them for 5 s)
+/// and dropped as soon as an order, a cancel or a transfer may have changed them. A tick of
+/// nine strategies costs 4 + 3 × 9 requests instead of 7 × 9.
 public actor GridExchange: Exchange {
     let client: GridClient
     public nonisolated let autoTransfers: Bool
+    let sharedReadsFor: TimeInterval
+    let now: @Sendable () -> Date
     private var markets: [String: (instrumentID: String, market: Market)] = [:]
+    private struct SharedReads {
+        var at: Date
+        var consumption: [ConsumptionAccount]
+        var trading: [TradingAccount]
+        var usd: Decimal
+        var openOrders: [Order]
+    }
+    private var shared: SharedReads?
 
-    public init(client: GridClient, autoTransfers: Bool = false) {
+    /// - Parameters:
+    ///   - sharedReadsFor: seconds, on `now`'s clock, that balances and open orders are shared
+    ///     (0: every view reads its own).
+    ///   - now: the engine's clock.
+    public init(client: GridClient, autoTransfers: Bool = false, sharedReadsFor: TimeInterval = 0, now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
+        self.now = now
         self.autoTransfers = autoTransfers
+        self.sharedReadsFor = sharedReadsFor
     }
 
     private func resolve(_ symbol: String) async throws(GridAPIError) -> (instrumentID: String, market: Market) {
@@ -113,33 +135,48 @@ public actor GridExchange: Exchange {
         return (instrument.instrumentID, market)
     }
 
+    private func sharedReads() async throws(GridAPIError) -> SharedReads {
+        let at = now()
+        if let shared, at >= shared.at, at.timeIntervalSince(shared.at) < sharedReadsFor { return shared }
+        let consumption = try await client.consumptionAccounts().collect()
+        let trading = try await client.tradingAccounts().collect()
+        let usd = try await client.currencyAccounts().collect().filter { $0.currency.lowercased() == "usd" }.reduce(Decimal(0)) { $0 + $1.availableBalance }
+        let open = try await client.orders(OrderQuery()).collect().filter { !$0.isTerminal }
+        let reads = SharedReads(at: at, consumption: consumption, trading: trading, usd: usd, openOrders: open)
+        shared = reads
+        return reads
+    }
+
     public func view(instrument symbol: String) async throws(GridAPIError) -> ExchangeView {
         let (instrumentID, market) = try await resolve(symbol)
-        let consumption = try await client.consumptionAccounts(instrumentID: instrumentID).collect()
-            .filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.available }
-        let trading = try await client.tradingAccounts().collect()
-        let inventory = trading.filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.availableBalance }
-        let usd = try await client.currencyAccounts().collect().filter { $0.currency.lowercased() == "usd" }
-            .reduce(Decimal(0)) { $0 + $1.availableBalance }
+        let reads = try await sharedReads()
+        let consumption = reads.consumption.filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.available }
+        let inventory = reads.trading.filter { $0.instrumentID == instrumentID }.reduce(Decimal(0)) { $0 + $1.availableBalance }
         let book = try await client.orderBook(marketID: market.marketID, depth: 10)
         let ticker = try await client.ticker(marketID: market.marketID)
-        let open = try await client.orders(OrderQuery(marketID: market.marketID)).collect().filter { !$0.isTerminal }
         let trades = try await client.publicTrades(marketID: market.marketID)
         return ExchangeView(
             instrumentID: instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
-            inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids, asks: book.asks, last: ticker.lastPrice,
-            controls: market.orderControls, openOrders: open, publicTrades: trades,
-            clockOffset: client.serverClock.offset.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 })
+            inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: reads.usd, bids: book.bids, asks: book.asks, last: ticker.lastPrice,
+            controls: market.orderControls, openOrders: reads.openOrders.filter { $0.marketID == market.marketID }, publicTrades: trades,
+            exchangeTime: book.timestamp.flatMap(Timestamp.parse) ?? client.serverClock.serverNow)
     }
 
-    public func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { try await client.placeOrder(order) }
+    public func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
+        shared = nil
+        return try await client.placeOrder(order)
+    }
     public func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
         try await client.order(clientOrderID: clientOrderID, marketID: marketID)
     }
     public func order(id: String) async throws(GridAPIError) -> Order { try await client.order(id: id) }
     public func fills(orderID: String) async throws(GridAPIError) -> [Trade] { try await client.trades(TradeQuery(orderID: orderID)).collect() }
-    public func cancel(orderID: String) async throws(GridAPIError) { _ = try await client.cancelOrder(id: orderID) }
+    public func cancel(orderID: String) async throws(GridAPIError) {
+        shared = nil
+        _ = try await client.cancelOrder(id: orderID)
+    }
     public func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
-        try await client.transfer(.tradingToConsumption, instrumentID: instrumentID, quantity: quantity).transferID
+        shared = nil
+        return try await client.transfer(.tradingToConsumption, instrumentID: instrumentID, quantity: quantity).transferID
     }
 }

@@ -42,7 +42,7 @@ struct OnceCommand: AsyncParsableCommand {
             defer { lock.release() }
             try Self.checkMode(.live, of: opened)
             let client = try connection.makeClient(config: settings)
-            let runner = CycleRunner(exchange: GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false), ledger: opened,
+            let runner = CycleRunner(exchange: GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false, sharedReadsFor: 5), ledger: opened,
                                      configuration: EngineConfiguration(mode: dryRun ? .dry : .live, timeZone: ledger.zone(settings),
                                                                         globalBudget: settings.budget),
                                      logger: Logger(label: "gridkeeper.engine"))

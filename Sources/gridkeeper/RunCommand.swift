@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             try OnceCommand.checkMode(mode, of: opened)
             let client = try connection.makeClient(config: settings)
             let logger = Logger(label: "gridkeeper.daemon")
-            let live = GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false)
+            let live = GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false, sharedReadsFor: 5)
             let exchange: any Exchange = paper ? PaperExchange(market: live, carried: try Self.paperCarry(opened, strategies: loaded)) : live
             let runner = CycleRunner(exchange: exchange, ledger: opened,
                                      configuration: EngineConfiguration(mode: mode, timeZone: ledger.zone(settings), globalBudget: settings.budget),

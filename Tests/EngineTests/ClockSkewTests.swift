@@ -46,4 +46,33 @@ import TestSupport
             #expect(seen.today == spent, "status shows what was spent: \(seen)")
         }
     }
+
+    @Test(arguments: [-120.0, 120.0, -840.0])
+    func anOrderIsCheckedAgainstEveryDayTheExchangeMayDateIt(skew: TimeInterval) async throws {
+        // 23:50 in Berlin, the night summer time starts; the exchange's clock `skew` seconds off ours.
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_774_738_200), speed: 0)  // 2026-03-28T22:50:00Z
+        let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 6], burn: ["text-prime": .constant(1)])
+        try await SimulatorHarness.with(config, clock: clock) { h throws in
+            let ledger = try Ledger(inMemory: Migration.bundled)
+            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
+                                     configuration: EngineConfiguration(mode: .live, timeZone: berlin),
+                                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                                     now: { clock.now.addingTimeInterval(-skew) })
+            let strategy = try StrategyParser.parse(Self.strategy, file: "skew.yaml")
+            for _ in 0..<30 {
+                _ = try await runner.run(strategy)
+                await h.exchange.advance(by: 60)
+            }
+            var perDay: [Int64: Decimal] = [:]
+            for fill in await h.exchange.allFills() {
+                let at = try #require(fill.executionTimestamp.flatMap(Timestamp.parse))
+                perDay[SpendPeriods(containing: at, in: berlin).dayStart, default: 0] += fill.notional
+            }
+            #expect(perDay.count >= 1)
+            for (day, spent) in perDay {
+                #expect(spent <= 20, "the exchange's day from \(Date(ledgerMilliseconds: day)) holds \(spent) against a daily cap of 20")
+            }
+        }
+    }
 }

@@ -40,6 +40,11 @@ extension GridClient {
         while true {
             attempt += 1
             let wasCorrecting = serverClock.isCorrecting
+            if signed, let pacer = configuration.pacer {
+                do { try await pacer.acquire(sleep: sleep) } catch {
+                    throw .retryable(endpoint: label, status: nil, reason: "cancelled while waiting for the request budget")
+                }
+            }
             let request = makeRequest(method, fullPath: fullPath, query: query, body: body, signed: signed)
             let response: RawResponse
             do {

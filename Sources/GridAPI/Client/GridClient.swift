@@ -23,10 +23,14 @@ public struct GridClient: Sendable {
         public var quantitiesAsStrings: Bool
         /// Largest reply body accepted, in bytes.
         public var maxResponseBytes: Int
+        /// Spaces signed requests inside the account's request budget; `nil` sends at once.
+        public var pacer: RequestPacer?
 
         public init(baseURL: String = GridClient.defaultBaseURL, requestTimeout: Duration = .seconds(15),
-                    retry: RetryPolicy = RetryPolicy(), quantitiesAsStrings: Bool = false, maxResponseBytes: Int = 16 << 20) {
+                    retry: RetryPolicy = RetryPolicy(), quantitiesAsStrings: Bool = false, maxResponseBytes: Int = 16 << 20,
+                    pacer: RequestPacer? = nil) {
             self.baseURL = baseURL
+            self.pacer = pacer
             self.requestTimeout = requestTimeout
             self.retry = retry
             self.quantitiesAsStrings = quantitiesAsStrings

@@ -31,6 +31,11 @@ public final class ServerClock: Sendable {
         offsetMilliseconds.withLock { $0 }.map { .milliseconds($0) }
     }
 
+    /// The server's time now, as its last `Date` header implies, when one was seen.
+    public var serverNow: Date? {
+        offsetMilliseconds.withLock { $0 }.map { now().addingTimeInterval(Double($0) / 1000) }
+    }
+
     /// Whether requests are currently signed with the corrected clock.
     public var isCorrecting: Bool {
         guard let ms = offsetMilliseconds.withLock({ $0 }) else { return false }

@@ -15,11 +15,16 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "Log level on stderr: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .warning
 
+    @Option(name: .customLong("requests-per-minute"),
+            help: ArgumentHelp("The account's signed-request limit; requests are paced to 90 % of it.", valueName: "n"))
+    var requestsPerMinute: Int = 100
+
     /// A signed client from the flags and the environment.
     /// - Throws: `CommandFailure` with the key or URL problem; never the key itself.
     /// Precedence: flags, then the environment, then the configuration file.
     func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment, config: KeeperConfiguration = KeeperConfiguration()) throws -> GridClient {
         LogSetup.bootstrap(level: logLevel)
+        guard requestsPerMinute >= 2 else { throw CommandFailure(message: "--requests-per-minute must be at least 2, got \(requestsPerMinute)") }
         let key: SigningKey
         let keyInEnvironment = !(environment[KeySource.environmentVariable] ?? "").isEmpty
         let baseInEnvironment = !(environment[GridClient.baseURLVariable] ?? "").isEmpty
@@ -33,9 +38,9 @@ struct ConnectionOptions: ParsableArguments {
             throw CommandFailure(message: "GRID_TRADING_FINGERPRINT (\(fingerprint)) does not match the key's fingerprint (\(key.fingerprint)): unset it or use the matching key")
         }
         do {
-            return try GridClient(
-                configuration: .init(environment: environment, baseURL: baseURL ?? (baseInEnvironment ? nil : config.baseURL)), signer: RequestSigner(key: key, fingerprint: fingerprint),
-                logger: Logger(label: "gridkeeper.api"))
+            var configuration = GridClient.Configuration(environment: environment, baseURL: baseURL ?? (baseInEnvironment ? nil : config.baseURL))
+            configuration.pacer = RequestPacer(perMinute: requestsPerMinute)
+            return try GridClient(configuration: configuration, signer: RequestSigner(key: key, fingerprint: fingerprint), logger: Logger(label: "gridkeeper.api"))
         } catch {
             throw CommandFailure(message: error.description)
         }
