@@ -53,7 +53,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             if let duration, let seconds = StrategyParser.duration(duration) { deadline = Date().addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue) }
             let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let store = try ledger.open()
+            let store = try ledger.openOrCreate()
             let exchange = GridExchange(client: try connection.makeClient())
             var count = 0
             let stopped = StopFlag()
