@@ -245,7 +245,11 @@ public final class Ledger: Sendable {
     public func checkIntegrity() throws(LedgerError) {
         let problems: [String]
         do {
-            problems = try writer.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(10)").filter { $0 != "ok" } }
+            // quick_check answers "ok", or rows of findings (some several lines long).
+            problems = try writer.read { db in
+                try String.fetchAll(db, sql: "PRAGMA quick_check(10)").filter { $0 != "ok" }
+                    .flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("***") }
+            }
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             throw .damaged(path: path, problems: Self.describe(error))
         } catch {

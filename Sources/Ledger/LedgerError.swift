@@ -38,6 +38,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, Equatable {
                   1. stop the daemon and cron runs that use it (systemctl stop gridkeeper; comment out the cron line)
                   2. keep the damaged file: cp \(path) \(path).damaged (and its -wal file, if any)
                   3. recover what SQLite can read into a new file: sqlite3 \(path) ".recover" | sqlite3 \(recovered)
+                     (where sqlite3 lacks .recover, as Debian 12's does: sqlite3 \(path) .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 \(recovered))
                      or restore the ledger from a backup
                   4. check it: gridkeeper migrate --status --db \(recovered), then move it into place and start again
                 """
