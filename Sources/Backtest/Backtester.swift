@@ -32,9 +32,14 @@ public struct BacktestConfiguration: Sendable {
     public var autoMode: AutoModeSettings
     /// At most this many points per chart series.
     public var seriesPoints: Int
+    /// Two book snapshots further apart than this, seconds, bound a gap in the recording (the
+    /// recorder was down): no cycle runs inside it, the replay clock jumps to the next
+    /// snapshot (demand and lot expiry still run through it), and the result counts it.
+    public var maxGap: TimeInterval
 
     public init(replay: ReplaySettings = ReplaySettings(), demand: [BurnStep]? = nil, from: Date? = nil, to: Date? = nil, timeZone: TimeZone = .gmt,
-                globalBudget: GlobalBudget? = nil, autoMode: AutoModeSettings = AutoModeSettings(), seriesPoints: Int = 1500) {
+                globalBudget: GlobalBudget? = nil, autoMode: AutoModeSettings = AutoModeSettings(), seriesPoints: Int = 1500,
+                maxGap: TimeInterval = 6 * 3600) {
         self.replay = replay
         self.demand = demand
         self.from = from
@@ -43,6 +48,7 @@ public struct BacktestConfiguration: Sendable {
         self.globalBudget = globalBudget
         self.autoMode = autoMode
         self.seriesPoints = seriesPoints
+        self.maxGap = maxGap
     }
 }
 
@@ -168,10 +174,12 @@ public struct BacktestResult: Sendable, Encodable {
     public var monthlyCap: Decimal?
     public var series: [Point]
     public var buys: [Buy]
+    /// Stretches without book snapshots that the replay jumped over (no cycle ran in them).
+    public var gaps: [ReplaySchedule.Gap] = []
 
     enum CodingKeys: String, CodingKey {
         case strategy, instrument, from, to, cycles, snapshots, trades, vwap, averageAsk = "average_ask", metrics, autoMode = "auto_mode"
-        case autoModeSettings = "auto_mode_settings", dailyCap = "daily_cap", monthlyCap = "monthly_cap", series, buys
+        case autoModeSettings = "auto_mode_settings", dailyCap = "daily_cap", monthlyCap = "monthly_cap", series, buys, gaps
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -192,6 +200,64 @@ public struct BacktestResult: Sendable, Encodable {
         try c.encodeIfPresent(monthlyCap.map { BacktestMetrics.text($0) }, forKey: .monthlyCap)
         try c.encode(series, forKey: .series)
         try c.encode(buys, forKey: .buys)
+        try c.encode(gaps, forKey: .gaps)
+    }
+}
+
+/// When a replay's cycles run: every `step` from the first snapshot, except that a stretch
+/// between two snapshots longer than `maxGap` is jumped over, so replay time follows the data
+/// rather than the calendar (a year without data costs nothing). Per cycle it costs a
+/// comparison or two.
+public struct ReplaySchedule: Sendable {
+    /// A stretch without data, from the last snapshot before it to the first after it.
+    public struct Gap: Sendable, Equatable, Encodable {
+        public var from: Date
+        public var to: Date
+        public var seconds: Int { Int(to.timeIntervalSince(from)) }
+
+        enum CodingKeys: String, CodingKey { case from, to, seconds }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encode(seconds, forKey: .seconds)
+        }
+    }
+
+    let times: [Int64]
+    let step: Int64
+    let maxGap: Int64
+    /// The last snapshot at or before the current time.
+    private var index = 0
+    public private(set) var gaps: [Gap] = []
+
+    init(times: [Int64], step: Int64, maxGap: TimeInterval) {
+        self.times = times
+        self.step = step
+        self.maxGap = max(step, Int64(maxGap * 1000))
+    }
+
+    /// The cycle time after `t`.
+    mutating func next(after t: Int64) -> Int64 {
+        let n = t + step
+        while index + 1 < times.count, times[index + 1] <= n { index += 1 }
+        if n > times[index], index + 1 < times.count, times[index + 1] - times[index] > maxGap {
+            gaps.append(Gap(from: Date(ledgerMilliseconds: times[index]), to: Date(ledgerMilliseconds: times[index + 1])))
+            return times[index + 1]
+        }
+        return n
+    }
+
+    /// About how many cycles the schedule runs (for progress and reserving).
+    var cycles: Int {
+        guard let first = times.first else { return 0 }
+        var total = 0, segment = first
+        for i in times.indices.dropFirst() where times[i] - times[i - 1] > maxGap {
+            total += Int((times[i - 1] - segment) / step) + 1
+            segment = times[i]
+        }
+        return total + Int((times[times.count - 1] - segment) / step) + 1
     }
 }
 
@@ -226,6 +292,10 @@ public enum Backtester {
         guard let start = recording.books.times.first, let end = recording.books.times.last else {
             throw BacktestError("the recording has no book snapshots\(configuration.from != nil || configuration.to != nil ? " in that period" : "")")
         }
+        for ms in [start, end] where !RecordingIO.plausibleTimes.contains(ms) {
+            throw BacktestError("the recording holds a book snapshot at \(Date(ledgerMilliseconds: ms).ISO8601Format()), not a plausible time (expected from 2000 to 2099): "
+                                + "fix or drop that snapshot, or replay a period with --from and --to")
+        }
         let demand = configuration.demand ?? recording.demand
         guard !demand.isEmpty else {
             throw BacktestError("the recording holds no consumption demand (burn or balances): give a synthetic one with --burn")
@@ -237,10 +307,11 @@ public enum Backtester {
                                  configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone, globalBudget: configuration.globalBudget),
                                  logger: Logger(label: "gridkeeper.backtest", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.date })
         let step = max(Int64(1000), Int64(NSDecimalNumber(decimal: strategy.every * 1000).int64Value))
-        let total = Int((end - start) / step) + 1
+        var schedule = ReplaySchedule(times: recording.books.times, step: step, maxGap: configuration.maxGap)
+        let total = schedule.cycles
         var metrics = BacktestMetrics()
         var series: [BacktestResult.Point] = []
-        series.reserveCapacity(total)
+        series.reserveCapacity(min(total, 1 << 20))
         var spent = Decimal(0)
         var seenFills = 0
         var cycle = 0
@@ -267,7 +338,7 @@ public enum Backtester {
                 if cycle % 256 == 0 { progress?(cycle, total) }
                 await Task.yield()
             }
-            t += step
+            t = schedule.next(after: t)
         }
         await exchange.advance(to: end)
         progress?(total, total)
@@ -279,7 +350,7 @@ public enum Backtester {
 
         var autoModeMetrics: BacktestMetrics
         if let baseline { autoModeMetrics = baseline } else {
-            autoModeMetrics = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode)
+            autoModeMetrics = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode, maxGap: configuration.maxGap)
         }
         let asks = askSeries(recording)
         for i in series.indices { series[i].ask = asks(series[i].t.ledgerMilliseconds) }
@@ -301,16 +372,19 @@ public enum Backtester {
             dailyCap: strategy.budget.daily, monthlyCap: strategy.budget.monthly,
             series: downsample(series, to: configuration.seriesPoints),
             buys: fills.map { .init(t: $0.executionTimestamp.flatMap(Timestamp.parse) ?? Date(ledgerMilliseconds: end), price: $0.price,
-                                    quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) })
+                                    quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
+            gaps: schedule.gaps)
     }
 
-    /// Auto Mode on the same data and demand.
-    public static func autoMode(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings) async -> BacktestMetrics {
+    /// Auto Mode on the same data and demand, jumping the same gaps.
+    public static func autoMode(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings,
+                                maxGap: TimeInterval = BacktestConfiguration().maxGap) async -> BacktestMetrics {
         var replay = settings
         replay.autoTransfers = true
         let exchange = ReplayExchange(recording: recording, settings: replay, demand: demand)
         guard let start = recording.books.times.first, let end = recording.books.times.last else { return BacktestMetrics() }
         let step = max(Int64(1000), Int64(auto.every * 1000))
+        var schedule = ReplaySchedule(times: recording.books.times, step: step, maxGap: maxGap)
         var metrics = BacktestMetrics()
         var t = start
         var n = 0
@@ -322,7 +396,7 @@ public enum Backtester {
             }
             n += 1
             if n % 64 == 0 { await Task.yield() }
-            t += step
+            t = schedule.next(after: t)
         }
         await exchange.advance(to: end)
         metrics.add(await exchange.fills)

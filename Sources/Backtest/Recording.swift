@@ -64,10 +64,11 @@ public struct Recording: Sendable {
         return steps
     }
 
-    /// The part of the recording with `from <= time <= to`.
+    /// The part of the recording with `from <= time <= to` (empty when `from` is after `to`).
     public func slice(from: Date?, to: Date?) -> Recording {
         let lo = from?.ledgerMilliseconds ?? .min, hi = to?.ledgerMilliseconds ?? .max
         var books = RecordedBooks(depth: self.books.depth)
+        guard lo <= hi else { return Recording(instrument: instrument, books: books, source: source) }
         let d = self.books.depth
         for i in 0..<self.books.count where (lo...hi).contains(self.books.times[i]) {
             books.times.append(self.books.times[i])

@@ -15,16 +15,37 @@ import Ledger
 /// ```
 public enum RecordingIO {
     public static let depth = 5
+    /// The longest JSON line accepted; a book of five levels a side is about 200 bytes.
+    public static let maxLineBytes = 1 << 20
 
     /// Loads the recording of `instrument` (or of the only instrument recorded).
+    ///
+    /// JSON lines are read as a stream, a chunk at a time: memory follows what the recording
+    /// holds, not the file's size, and a line longer than `maxLineBytes` is an error at that line.
     public static func load(path: String, instrument: String? = nil) throws(RecordingError) -> Recording {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RecordingError("\(path): cannot open the file") }
-        let magic = (try? handle.read(upToCount: 16)) ?? Data()
-        try? handle.close()
-        if magic == Data("SQLite format 3\0".utf8) { return try loadLedger(path: path, instrument: instrument) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw RecordingError("\(path): cannot read the file") }
-        return try parseLines(data, file: path, instrument: instrument)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RecordingError("\(path): no such file") }
+        guard !isDirectory.boolValue else { throw RecordingError("\(path): is a directory; give a ledger or a JSON lines file") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RecordingError("\(path): cannot open the file: \(String(cString: strerror(errno)))") }
+        var magic = [UInt8](repeating: 0, count: 16)
+        let got = magic.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, 16) }
+        if got == 16, magic == Array("SQLite format 3\0".utf8) {
+            close(fd)
+            return try loadLedger(path: path, instrument: instrument)
+        }
+        let bytes = Int(max(0, lseek(fd, 0, SEEK_END)))
+        guard lseek(fd, 0, SEEK_SET) == 0 else {
+            close(fd)
+            throw RecordingError("\(path): cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        var reader = LineReader(fd: fd, maxLine: maxLineBytes)
+        return try parseLines(&reader, file: path, instrument: instrument, sizeHint: bytes)
     }
+
+    /// Times a recording may hold: 2000-01-01 up to 2100-01-01 (UTC). A stray year 9999 would
+    /// otherwise make a replay span thousands of years.
+    public static let plausibleTimes: Range<Int64> = 946_684_800_000..<4_102_444_800_000
 
     static func loadLedger(path: String, instrument: String?) throws(RecordingError) -> Recording {
         do {
@@ -44,6 +65,9 @@ public enum RecordingIO {
                 chosen = instruments[0]
             }
             var recording = Recording(instrument: chosen, books: try ledger.recordedBooks(instrument: chosen, depth: depth), source: path)
+            for ms in [recording.books.times.first, recording.books.times.last].compactMap({ $0 }) where !plausibleTimes.contains(ms) {
+                throw RecordingError("\(path): market_snapshots row (\(chosen), taken_ms \(ms)): \(Date(ledgerMilliseconds: ms).ISO8601Format()) is not a plausible time (expected from 2000 to 2099)")
+            }
             if ledger.hasRecordingTables() {
                 recording.trades = try ledger.recordedTrades(instrument: chosen).map { TradePrint(ms: $0.ms, price: $0.price, quantity: $0.quantity) }
                 recording.burn = try ledger.recordedBurn(instrument: chosen).map { BurnStep(ms: $0.ms, milliUnitsPerHour: $0.milliUnitsPerHour) }
@@ -106,25 +130,30 @@ public enum RecordingIO {
         var whole: Int? { Int(text) }
     }
 
-    static func parseLines(_ data: Data, file: String, instrument wanted: String?) throws(RecordingError) -> Recording {
+    static func parseLines(_ reader: inout LineReader, file: String, instrument wanted: String?, sizeHint: Int) throws(RecordingError) -> Recording {
         var recording: Recording?
         var lineNumber = 0
         var lastBook: Int64 = .min, lastTrade: Int64 = .min, lastBurn: Int64 = .min, lastBalance: Int64 = .min
         func fail(_ message: String) -> RecordingError { RecordingError("\(file):\(lineNumber): \(message)") }
         let decoder = JSONDecoder()
-        let bytes = [UInt8](data)
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 10 { end += 1 }
+        while true {
+            let next: (line: ArraySlice<UInt8>, complete: Bool)?
+            do throws(LineReader.Failure) {
+                next = try reader.next()
+            } catch {
+                lineNumber += 1
+                switch error {
+                case .lineTooLong: throw fail("the line is longer than \(maxLineBytes >> 20) MiB: not a recording, or a damaged file")
+                case .unreadable(let reason): throw fail("cannot read the file: \(reason)")
+                }
+            }
+            guard let next else { break }
+            let text = next.line, complete = next.complete
             lineNumber += 1
-            let range = start..<end
-            let complete = end < bytes.count
-            start = end + 1
-            if bytes[range].allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+            if text.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
             let line: Line
             do {
-                line = try decoder.decode(Line.self, from: Data(bytes[range]))
+                line = try decoder.decode(Line.self, from: Data(text))
             } catch let error as DecodingError {
                 throw fail(describe(error, complete: complete))
             } catch {
@@ -137,11 +166,14 @@ public enum RecordingIO {
                 guard let instrument = line.instrument, !instrument.isEmpty else { throw fail("the header needs \"instrument\"") }
                 if let wanted, wanted != instrument { throw fail("this recording is of \(instrument), not \(wanted)") }
                 recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: line.source.flatMap { $0.isEmpty ? nil : $0 })
-                recording!.books.reserve(bytes.count / 200)
+                // About 200 bytes a snapshot; capped, so a huge file that is not a recording
+                // does not reserve memory it will never fill.
+                recording!.books.reserve(min(sizeHint / 200, 1 << 20))
                 continue
             }
             guard let t = line.t else { throw fail("\(kind): missing \"t\" (an ISO-8601 time)") }
             guard let ms = Timestamp.milliseconds(t) else { throw fail("\(kind): \"t\": expected an ISO-8601 time like 2026-09-22T00:00:00.000Z, got \(t)") }
+            guard plausibleTimes.contains(ms) else { throw fail("\(kind): \"t\": \(t) is not a plausible time (expected from 2000 to 2099)") }
             switch kind {
             case "book":
                 guard ms >= lastBook else { throw fail("book at \(t) is earlier than the one before it") }
@@ -313,9 +345,19 @@ public enum RecordingIO {
     }
 
     /// Writes `recording` into a GridKeeper ledger file (created if needed).
-    public static func writeLedger(_ recording: Recording, to path: String) throws(RecordingError) {
+    /// - Parameter intoTradingLedger: allow a ledger that holds live or paper orders; refused
+    ///   otherwise, since the imported market history would feed its strategies' signals.
+    /// - Returns: whether the file was created.
+    @discardableResult
+    public static func writeLedger(_ recording: Recording, to path: String, intoTradingLedger: Bool = false) throws(RecordingError) -> Bool {
         do {
             let ledger = try Ledger(path: path)
+            let traded = try ledger.orderModes().intersection([.live, .paper])
+            if !traded.isEmpty, !intoTradingLedger {
+                throw RecordingError("\(path) is a trading ledger (it holds \(traded.map(\.rawValue).sorted().joined(separator: " and ")) orders): "
+                                     + "imported market data would mix with the history its strategies read. Import into a ledger of its own, "
+                                     + "or pass --force (nothing was imported)")
+            }
             let b = recording.books, d = b.depth
             var batch: [MarketSnapshotRecord] = []
             batch.reserveCapacity(10_000)
@@ -340,6 +382,9 @@ public enum RecordingIO {
             try ledger.record(balanceSnapshots: recording.balances.map {
                 BalanceSnapshotRecord(instrument: recording.instrument, takenAt: Date(ledgerMilliseconds: $0.ms), tradingUnits: nil, consumptionUnits: $0.consumption)
             })
+            return ledger.created
+        } catch let error as RecordingError {
+            throw error
         } catch {
             throw RecordingError("\(path): \(error)")
         }

@@ -215,7 +215,9 @@ public actor ReplayExchange: Exchange {
     // MARK: Book
 
     private func level(_ side: Int, _ k: Int) -> (price: Int64, quantity: Int)? {
-        guard bookIndex >= 0 else { return nil }
+        // Past the recorded depth there is nothing (a book whose levels all hold 0 units is
+        // walked to its end, not into the next snapshot's row).
+        guard bookIndex >= 0, k < recording.books.depth else { return nil }
         let b = recording.books, i = bookIndex * b.depth + k
         let price = side == 0 ? b.bidPrices[i] : b.askPrices[i]
         guard price > 0 else { return nil }

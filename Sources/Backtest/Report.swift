@@ -10,6 +10,14 @@ public enum BacktestReport {
         return String(format: "%+.1f %%", change)
     }
 
+    /// `3 d 4 h`, `7 h 30 min`, `45 min`.
+    static func duration(_ seconds: Int) -> String {
+        let d = seconds / 86_400, h = seconds % 86_400 / 3600, m = seconds % 3600 / 60
+        if d > 0 { return h > 0 ? "\(d) d \(h) h" : "\(d) d" }
+        if h > 0 { return m > 0 ? "\(h) h \(m) min" : "\(h) h" }
+        return "\(m) min"
+    }
+
     static func minutes(_ m: Double) -> String { m < 10 ? String(format: "%.1f min", m) : "\(Int(m.rounded())) min" }
 
     static func day(_ d: Date) -> String {
@@ -37,7 +45,12 @@ public enum BacktestReport {
             ("fees (USD)", money(r.metrics.fees), money(r.autoMode.fees)),
         ]
         var out = "\(r.strategy) on \(r.instrument), \(day(r.from)) → \(day(r.to)) UTC (\(String(format: "%.1f", days)) days)\n"
-        out += "\(r.snapshots) snapshots, \(r.trades) recorded trades, \(r.cycles) cycles\n\n"
+        out += "\(r.snapshots) snapshots, \(r.trades) recorded trades, \(r.cycles) cycles\n"
+        if let longest = r.gaps.max(by: { $0.seconds < $1.seconds }) {
+            let total = r.gaps.reduce(0) { $0 + $1.seconds }
+            out += "\(r.gaps.count) gap\(r.gaps.count == 1 ? "" : "s") without data skipped (\(duration(total)) in all, the longest \(duration(longest.seconds)) from \(day(longest.from))): no cycle ran in them\n"
+        }
+        out += "\n"
         let width = max(24, rows.map(\.0.count).max() ?? 0) + 2
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         out += pad("", width) + pad("strategy", 16) + "Auto Mode (buy \(auto.amount) when under \(auto.threshold))\n"

@@ -134,7 +134,7 @@ public enum Sweep {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(BacktestError) -> [Outcome] {
         let demand = configuration.demand ?? recording.slice(from: configuration.from, to: configuration.to).demand
         let baseline = await Backtester.autoMode(recording.slice(from: configuration.from, to: configuration.to), demand: demand,
-                                                 settings: configuration.replay, auto: configuration.autoMode)
+                                                 settings: configuration.replay, auto: configuration.autoMode, maxGap: configuration.maxGap)
         let results: [Result<Outcome, BacktestError>] = await withTaskGroup(of: (Int, Result<Outcome, BacktestError>).self) { group in
             var next = 0
             var done = 0

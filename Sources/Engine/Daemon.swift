@@ -1,5 +1,6 @@
 import Foundation
 import GridKeeperCore
+import Ledger
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -26,6 +27,7 @@ public actor DaemonState {
     private var cycles = 0
     private var cycleErrors = 0
     private var ledgerFailure: String?
+    private var damage: LedgerError?
     private var lastReload = "loaded at start"
     private let startedAt: Date
 
@@ -51,6 +53,14 @@ public actor DaemonState {
 
     func ledgerFailed(_ message: String) { ledgerFailure = message }
 
+    /// The ledger check found the file damaged: no further cycle may start.
+    func ledgerDamaged(_ error: LedgerError) {
+        damage = error
+        ledgerFailure = error.description
+    }
+
+    var damagedLedger: LedgerError? { damage }
+
     public func status() -> Status {
         Status(startedAt: startedAt, strategies: strategies.map { "\($0.name) (\($0.instrument))" }, cycles: cycles, cycleErrors: cycleErrors,
                lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil)
@@ -59,7 +69,8 @@ public actor DaemonState {
 
 /// Runs every strategy on its own interval until a graceful shutdown: the cycle in progress
 /// finishes, no new one starts. SIGHUP reloads the strategies; an invalid set is rejected and
-/// the running one kept.
+/// the running one kept. SIGHUP also checks the ledger (`checkLedger`): a damaged one stops
+/// the daemon before its next cycle, with the recovery steps.
 public struct StrategyScheduler: Service {
     let runner: CycleRunner
     let state: DaemonState
@@ -70,6 +81,8 @@ public struct StrategyScheduler: Service {
     let metrics: EngineMetrics
     let notifier: Notifier?
     let cancelOnExit: Bool
+    let checkLedger: (@Sendable () throws(LedgerError) -> Void)?
+    let startAfter: (@Sendable () async -> Void)?
 
     /// - Parameters:
     ///   - now: the clock cycles are timed by.
@@ -77,8 +90,13 @@ public struct StrategyScheduler: Service {
     ///     sleeps in steps of at most a second so a reload or a shutdown is noticed quickly.
     ///   - notifier: told about every finished cycle.
     ///   - cancelOnExit: on a graceful shutdown, cancel the open orders of every strategy.
+    ///   - checkLedger: run on every SIGHUP (`Ledger.checkIntegrity`); when it throws, no
+    ///     further cycle starts and `run()` throws its error.
+    ///   - startAfter: awaited before the first cycle (the daemon waits for its status port to
+    ///     be bound, so a port in use stops it before anything reaches the exchange).
     public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
                 sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil, notifier: Notifier? = nil, cancelOnExit: Bool = false,
+                checkLedger: (@Sendable () throws(LedgerError) -> Void)? = nil, startAfter: (@Sendable () async -> Void)? = nil,
                 reload: @escaping @Sendable () throws -> [Strategy]) {
         self.runner = runner
         self.state = state
@@ -88,6 +106,8 @@ public struct StrategyScheduler: Service {
         self.now = now
         self.notifier = notifier
         self.cancelOnExit = cancelOnExit
+        self.checkLedger = checkLedger
+        self.startAfter = startAfter
         self.sleep = sleep ?? { seconds in
             try await Task.sleep(for: .milliseconds(Int(max(0.05, min(seconds, 1)) * 1000)))
         }
@@ -102,12 +122,15 @@ public struct StrategyScheduler: Service {
     }
 
     private func schedule() async throws {
+        if let startAfter { await startAfter() }
         var next: [String: Date] = [:]
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if let damage = await state.damagedLedger { throw damage }
             let strategies = await state.current()
             let time = now()
             for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
                 if Task.isShuttingDownGracefully { break }
+                if let damage = await state.damagedLedger { throw damage }
                 do {
                     let started = ContinuousClock.now
                     let report = try await runner.run(strategy)
@@ -142,6 +165,16 @@ public struct StrategyScheduler: Service {
 
     private func watchReloads() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            if let checkLedger {
+                do throws(LedgerError) {
+                    try checkLedger()
+                } catch {
+                    logger.critical("ledger damaged; trading stopped", metadata: ["reason": "\(error)"])
+                    await state.ledgerDamaged(error)
+                    await notifier?.tradingStopped(error.description, at: now())
+                    return
+                }
+            }
             do {
                 let loaded = try reload()
                 await state.replace(loaded, note: "reloaded \(loaded.count) strategies at \(now().ISO8601Format())")

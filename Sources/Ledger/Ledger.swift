@@ -7,6 +7,8 @@ import GRDB
 /// applied at open. All writes of one logical event happen in one transaction.
 public final class Ledger: Sendable {
     public let path: String
+    /// Whether this open created the file (commands that may create a ledger say so).
+    public let created: Bool
     let writer: any DatabaseWriter
 
     /// The schema version this build knows.
@@ -20,21 +22,27 @@ public final class Ledger: Sendable {
         return state + "/gridkeeper/ledger.sqlite"
     }
 
-    /// Opens (creating if needed) and migrates the ledger at `path`.
+    /// Opens (creating if needed and allowed) and migrates the ledger at `path`.
     /// - Parameters:
     ///   - readOnly: open for reading only; nothing is created or migrated.
+    ///   - create: create a missing file (and its directory); when false a missing file is
+    ///     `LedgerError.notFound` and nothing is created. Commands that act on an existing
+    ///     ledger (`pause`, `status`, …) pass false, so a mistyped path cannot start a new one.
     ///   - migrations: the schema steps (the bundled ones unless testing).
     /// - Throws: `LedgerError` — a file that is not SQLite, from a newer schema, read-only, or
     ///   whose migration fails is left untouched.
-    public init(path: String, readOnly: Bool = false, migrations: [Migration] = Migration.bundled) throws(LedgerError) {
+    public init(path: String, readOnly: Bool = false, create: Bool = true, migrations: [Migration] = Migration.bundled) throws(LedgerError) {
         self.path = path
         let fm = FileManager.default
-        let exists = fm.fileExists(atPath: path)
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue { throw .cannotOpen(path: path, reason: "it is a directory; pass the ledger file's path") }
+        created = !exists
         if exists {
             try Self.checkHeader(path)
             if !readOnly && !fm.isWritableFile(atPath: path) { throw .readOnly(path: path) }
-        } else if readOnly {
-            throw .cannotOpen(path: path, reason: "no such file (run a command that writes, or `gridkeeper migrate --db \(path)`)")
+        } else if readOnly || !create {
+            throw .notFound(path: path)
         } else {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
@@ -68,6 +76,7 @@ public final class Ledger: Sendable {
     /// A fresh in-memory ledger (tests and backtests).
     public init(inMemory migrations: [Migration] = Migration.bundled) throws(LedgerError) {
         path = ":memory:"
+        created = true
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         do {
@@ -166,6 +175,7 @@ public final class Ledger: Sendable {
     }
 
     static func openError(_ error: any Error, path: String) -> LedgerError {
+        if let db = error as? DatabaseError, db.resultCode == .SQLITE_CORRUPT { return .damaged(path: path, problems: describe(error)) }
         if let db = error as? DatabaseError, db.resultCode == .SQLITE_NOTADB { return .notALedger(path: path) }
         if let db = error as? DatabaseError, db.resultCode == .SQLITE_READONLY { return .readOnly(path: path) }
         return .cannotOpen(path: path, reason: describe(error))
@@ -224,6 +234,30 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Refuses a damaged file before anything trades on it: `PRAGMA quick_check` reads every
+    /// page and checks the b-tree structure and record formats (not that indexes match their
+    /// tables, which `integrity_check` adds at several times the cost).
+    ///
+    /// `run` and `once` call it at start-up, and the daemon again on SIGHUP, so a corrupted
+    /// ledger is found before an order is sent rather than when a fill cannot be recorded.
+    /// - Throws: `LedgerError.damaged` with SQLite's findings (at most ten) and the recovery
+    ///   steps; `.read` when the file cannot be read at all.
+    public func checkIntegrity() throws(LedgerError) {
+        let problems: [String]
+        do {
+            // quick_check answers "ok", or rows of findings (some several lines long).
+            problems = try writer.read { db in
+                try String.fetchAll(db, sql: "PRAGMA quick_check(10)").filter { $0 != "ok" }
+                    .flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("***") }
+            }
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw .damaged(path: path, problems: Self.describe(error))
+        } catch {
+            throw .read(Self.describe(error))
+        }
+        guard problems.isEmpty else { throw .damaged(path: path, problems: problems.joined(separator: "; ")) }
+    }
+
     // MARK: Access helpers
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
@@ -231,6 +265,8 @@ public final class Ledger: Sendable {
             return try writer.write(body)
         } catch let error as LedgerError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            throw .damaged(path: path, problems: Self.describe(error))
         } catch {
             throw .write(Self.describe(error))
         }
@@ -241,6 +277,8 @@ public final class Ledger: Sendable {
             return try writer.read(body)
         } catch let error as LedgerError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            throw .damaged(path: path, problems: Self.describe(error))
         } catch {
             throw .read(Self.describe(error))
         }

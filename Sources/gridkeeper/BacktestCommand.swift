@@ -12,7 +12,9 @@ struct BacktestCommand: AsyncParsableCommand {
         discussion: """
             Runs the daemon's own cycle over a recording (a GridKeeper ledger, or JSON lines from `gridkeeper recording export` or `gridkeeper sim --record`) on a simulated clock: what it spent, at what price against the period's VWAP, how long consumption ran dry, how many units expired unused, how often a cap cut a buy — and the same for The Grid's Auto Mode (a market buy of --auto-amount units whenever consumption is under --auto-threshold) on the same data.
 
-            Market orders walk the recorded book. Resting limit orders fill at their price only when a later snapshot shows asks at or under it, or a later trade prints strictly under it. Lots expire four hours after they arrive.
+            Market orders walk the recorded book. Resting limit orders fill at their price only when a later snapshot shows asks at or under it, or a later trade prints strictly under it. Lots expire four hours after they arrive. A stretch of more than 6 hours without book snapshots is a gap: no cycle runs in it (demand and lot expiry go on) and the summary lists it.
+
+            JSON lines are read as a stream; a line over 1 MiB, or a time outside 2000–2099, is an error naming the line.
 
             --sweep KEY=V1,V2,… (repeatable) runs every combination of values, in parallel,
             ranked by --objective: e.g. --sweep budget.daily=20,40 --sweep 'rules.restock.buy.price=bid,bid + tick'.
@@ -115,10 +117,14 @@ struct BacktestCommand: AsyncParsableCommand {
                 }
                 return date
             }
+            let start = try time(from, "--from"), end = try time(to, "--to")
+            if let start, let end, start > end {
+                throw CommandFailure(message: "--from \(from ?? "") (\(start.ISO8601Format())) is after --to \(to ?? "") (\(end.ISO8601Format())): swap them", exitCode: 64)
+            }
             var configuration = BacktestConfiguration(
                 replay: ReplaySettings(startingUSD: StrictDecimal.parse(usd) ?? 0, startingInventory: inventory, startingConsumption: consumption,
                                        latency: Double(latencyMs) / 1000, feeRate: (StrictDecimal.parse(feeBps) ?? 0) / 10_000),
-                from: try time(from, "--from"), to: try time(to, "--to"), timeZone: zone,
+                from: start, to: end, timeZone: zone,
                 autoMode: AutoModeSettings(threshold: autoThreshold, amount: autoAmount))
             if let burn {
                 do {

@@ -5,9 +5,11 @@ import Ledger
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Decisions and fills from the ledger, oldest first. Read-only."
+        abstract: "Decisions and fills from the ledger, oldest first. Read-only.",
+        discussion: "A --db path with no ledger is an error (nothing is created). --config reads the daemon's ledger path and time zone from its configuration file."
     )
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "From when: 24h, 7d, 30m, a date (2026-11-01) or an ISO-8601 time.")
@@ -31,8 +33,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let from = parseSince(since, now: Date(), timeZone: ledger.zone)!
-            let opened = try ledger.open(readOnly: true)
+            let settings = try config.load()
+            let from = parseSince(since, now: Date(), timeZone: ledger.zone(settings))!
+            let opened = try ledger.openExisting(settings, readOnly: true)
             let entries: [HistoryEntry]
             do { entries = try opened.history(since: from, limit: limit, includeSkipped: all) } catch { throw CommandFailure(message: "\(error)") }
             if json {

@@ -7,7 +7,7 @@ struct KeygenCommand: AsyncParsableCommand {
         commandName: "keygen",
         abstract: "Create an Ed25519 key pair for the Trading API.",
         discussion: """
-            Writes the private key (base64 seed) to FILE with mode 0600 and prints the public key and fingerprint to register at app.thegrid.ai → Profile → API keys. The private key is never printed. Then point GridKeeper at it with --key-file FILE, or export GRID_TRADING_PRIVATE_KEY="$(cat FILE)".
+            Writes the private key (base64 seed) to FILE with mode 0600 (creating its directory with mode 0700 if needed, and saying so on stderr) and prints the public key and fingerprint to register at app.thegrid.ai → Profile → API keys. The private key is never printed. Then point GridKeeper at it with --key-file FILE, or export GRID_TRADING_PRIVATE_KEY="$(cat FILE)".
             """
     )
 
@@ -20,7 +20,9 @@ struct KeygenCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let key = SigningKey.generate()
-            try KeySource.write(key, to: out)
+            if let directory = try KeySource.write(key, to: out) {
+                FileHandle.standardError.write(Data("created directory \(directory) (mode 0700)\n".utf8))
+            }
             if json {
                 Output.printJSON(["key_file": out, "public_key": key.publicKeyBase64, "fingerprint": key.fingerprint])
             } else {

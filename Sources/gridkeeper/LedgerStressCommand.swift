@@ -17,7 +17,7 @@ struct LedgerStressCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.open()
+            let opened = try ledger.openOrCreate()
             var batch = 0
             FileHandle.standardOutput.write(Data("ready\n".utf8))
             while true {

@@ -6,9 +6,10 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or upgrade the ledger, or show its schema version.",
-        discussion: "Every command that writes the ledger migrates it too; this one does only that."
+        discussion: "Every command that writes the ledger migrates it too; this one does only that, and creates a new ledger where none exists (saying so on stderr). --status needs an existing ledger and changes nothing."
     )
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
 
     @Flag(help: "Only show which migrations are applied; change nothing.")
@@ -19,7 +20,8 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.open(readOnly: status)
+            let settings = try config.load()
+            let opened = status ? try ledger.openExisting(settings, readOnly: true) : try ledger.openOrCreate(settings)
             let migrations: [MigrationStatus]
             do { migrations = try opened.migrationStatus() } catch { throw CommandFailure(message: "\(error)") }
             if json {

@@ -36,10 +36,10 @@ struct OnceCommand: AsyncParsableCommand {
         try await reportingFailures {
             let settings = try config.load()
             let loaded = try Self.loadStrategies(strategies ?? settings.strategies ?? "strategies")
-            let opened: Ledger
-            do { opened = try Ledger(path: ledger.path(settings)) } catch { throw CommandFailure(message: "\(error)") }
+            let opened = try ledger.openOrCreate(settings)
             let lock = try LedgerLock(path: opened.path + ".lock")
             defer { lock.release() }
+            try Self.checkIntegrity(of: opened)
             try Self.checkMode(.live, of: opened)
             let client = try connection.makeClient(config: settings)
             let runner = CycleRunner(exchange: GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false, sharedReadsFor: 5), ledger: opened,
@@ -63,6 +63,12 @@ struct OnceCommand: AsyncParsableCommand {
             if reports.contains(where: \.paused) { throw ExitCode(Self.exitPaused) }
             if reports.contains(where: \.budgetBlocked) { throw ExitCode(Self.exitBudget) }
         }
+    }
+
+    /// Refuses a damaged ledger before anything is sent to the exchange (exit 1, with the
+    /// recovery steps).
+    static func checkIntegrity(of ledger: Ledger) throws {
+        do { try ledger.checkIntegrity() } catch { throw CommandFailure(message: error.description, exitCode: exitError) }
     }
 
     /// Refuses a ledger that holds another mode's orders: paper and live spend must never mix.

@@ -6,9 +6,12 @@ struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause",
         abstract: "Engage the kill switch: no new orders or transfers until `gridkeeper resume`.",
-        discussion: "Kept in the ledger, so it survives restarts; a running daemon honours it within one cycle."
+        discussion: """
+            Kept in the ledger, so it survives restarts; a running daemon honours it within one cycle. The ledger must exist: a --db path with no ledger is an error and nothing is created. Give the daemon's --config (or --db) so the switch lands in the ledger it trades on.
+            """
     )
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "Why, for the record.")
@@ -16,7 +19,7 @@ struct PauseCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.open()
+            let opened = try ledger.openExisting(try config.load(), readOnly: false)
             do {
                 try opened.setKillSwitch(engaged: true, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
             } catch { throw CommandFailure(message: "\(error)") }
@@ -28,9 +31,11 @@ struct PauseCommand: AsyncParsableCommand {
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Release the kill switch."
+        abstract: "Release the kill switch.",
+        discussion: "The ledger must exist: a --db path with no ledger is an error and nothing is created."
     )
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
 
     @Option(help: "Why, for the record.")
@@ -38,7 +43,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.open()
+            let opened = try ledger.openExisting(try config.load(), readOnly: false)
             do {
                 try opened.setKillSwitch(engaged: false, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
             } catch { throw CommandFailure(message: "\(error)") }

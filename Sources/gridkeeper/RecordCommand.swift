@@ -53,7 +53,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             if let duration, let seconds = StrategyParser.duration(duration) { deadline = Date().addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue) }
             let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let store = try ledger.open()
+            let store = try ledger.openOrCreate()
             let exchange = GridExchange(client: try connection.makeClient())
             var count = 0
             let stopped = StopFlag()
@@ -106,7 +106,9 @@ struct RecordingCommand: AsyncParsableCommand {
     )
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a ledger's recording of one instrument as JSON lines.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a ledger's recording of one instrument as JSON lines.",
+            discussion: "The ledger must exist (nothing is created). An existing --out file is replaced only with --force; the file appears whole or not at all.")
 
         @Option(help: ArgumentHelp("Ledger or recording to read.", valueName: "file"))
         var db: String
@@ -117,8 +119,17 @@ struct RecordingCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Instrument, when the ledger holds several.", valueName: "symbol"))
         var instrument: String?
 
+        @Flag(help: "Replace --out if it exists.")
+        var force = false
+
         func run() async throws {
             try await reportingFailures {
+                guard FileManager.default.fileExists(atPath: db) else {
+                    throw CommandFailure(message: "no ledger or recording at \(db): check --db (nothing was written)")
+                }
+                if !force, FileManager.default.fileExists(atPath: out) {
+                    throw CommandFailure(message: "\(out) exists: pass --force to replace it, or choose another --out (nothing was written)")
+                }
                 do {
                     let recording = try RecordingIO.load(path: db, instrument: instrument)
                     try RecordingIO.writeLines(recording, to: out)
@@ -129,7 +140,11 @@ struct RecordingCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read a JSON lines recording into a ledger file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Read a JSON lines recording into a ledger file.",
+            discussion: """
+                Meant for a ledger of its own (created if needed, and said so on stderr). A ledger that has traded (it holds live or paper orders) is refused: imported books, trades and balances would mix with the history its strategies read (avg(last, 24h), burn). --force imports anyway.
+                """)
 
         @Argument(help: ArgumentHelp("JSON lines recording.", valueName: "file"))
         var file: String
@@ -137,11 +152,16 @@ struct RecordingCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Ledger to write (created if needed).", valueName: "file"))
         var db: String
 
+        @Flag(help: "Import into a ledger that has traded.")
+        var force = false
+
         func run() async throws {
             try await reportingFailures {
                 do {
                     let recording = try RecordingIO.load(path: file)
-                    try RecordingIO.writeLedger(recording, to: db)
+                    if try RecordingIO.writeLedger(recording, to: db, intoTradingLedger: force) {
+                        FileHandle.standardError.write(Data("created new ledger at \(db)\n".utf8))
+                    }
                     print("imported \(recording.books.count) snapshots, \(recording.trades.count) trades of \(recording.instrument) into \(db)")
                 } catch { throw CommandFailure(message: "\(error)") }
             }

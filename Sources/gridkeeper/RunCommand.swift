@@ -14,7 +14,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run unattended: every strategy on its interval, until SIGTERM or SIGINT.",
         discussion: """
-            Each strategy's cycle runs every `every` of its file, all of them under the global budget of --config. SIGTERM or SIGINT stops new cycles and lets the one in progress finish (--cancel-on-exit then cancels open orders). SIGHUP reloads the strategy files; an invalid set is rejected and the running one kept. A status endpoint on loopback serves /healthz, /status (JSON) and /metrics (Prometheus: cycles, decisions, orders, fills, errors, spend and budget left, runway, cycle duration). The kill switch (gridkeeper pause) is honoured from the next cycle.
+            Each strategy's cycle runs every `every` of its file, all of them under the global budget of --config. SIGTERM or SIGINT stops new cycles and lets the one in progress finish (--cancel-on-exit then cancels open orders). SIGHUP reloads the strategy files and checks the ledger; an invalid set is rejected and the running one kept, a damaged ledger stops the daemon. The ledger is checked (PRAGMA quick_check) at start too, before anything is sent. A status endpoint on loopback serves /healthz, /status (JSON) and /metrics (Prometheus: cycles, decisions, orders, fills, errors, spend and budget left, runway, cycle duration); it is bound before the first cycle, so a port in use stops the daemon at once. The kill switch (gridkeeper pause) is honoured from the next cycle.
+
+            --status-host other than loopback needs a bearer token (--status-token-file, $GRIDKEEPER_STATUS_TOKEN or status.token_file in --config): with a token, /status and /metrics require `Authorization: Bearer TOKEN`; /healthz stays open.
 
             --paper reads the real market but fills orders locally against the observed book,
             records them as paper in their own ledger (paper-ledger.sqlite beside the default one) and sends nothing mutating to the exchange.
@@ -30,8 +32,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("status-port"), help: "Port of the status endpoint, 0 picks a free one (default: 9469).")
     var statusPort: Int?
 
-    @Option(name: .customLong("status-host"), help: "Address of the status endpoint (default: 127.0.0.1).")
+    @Option(name: .customLong("status-host"), help: "Address of the status endpoint (default: 127.0.0.1); any other than loopback needs a token.")
     var statusHost: String?
+
+    @Option(name: .customLong("status-token-file"), help: ArgumentHelp("File (mode 0600) with the bearer token /status and /metrics then require (also $GRIDKEEPER_STATUS_TOKEN, status.token_file).", valueName: "file"))
+    var statusTokenFile: String?
+
+    static let tokenVariable = "GRIDKEEPER_STATUS_TOKEN"
 
     @Flag(help: "Paper trading: fill orders locally against the observed book; send nothing mutating.")
     var paper = false
@@ -64,12 +71,23 @@ struct RunCommand: AsyncParsableCommand {
             let settings = try config.load()
             let directory = strategies ?? settings.strategies ?? "strategies"
             let loaded = try OnceCommand.loadStrategies(directory)
+            // The status endpoint first: where it listens, who may read it, and that it can bind.
+            let host = statusHost ?? settings.statusHost ?? "127.0.0.1"
+            let port = statusPort ?? settings.statusPort ?? 9469
+            let token = try Self.statusToken(file: statusTokenFile, config: settings)
+            if token == nil, !StatusServer.isLoopback(host) {
+                throw CommandFailure(
+                    message: "--status-host \(host) would serve spend and budget figures to the network without authentication: give a bearer token "
+                        + "with --status-token-file FILE (or $\(Self.tokenVariable), or status.token_file in --config), or keep the default 127.0.0.1",
+                    exitCode: OnceCommand.exitConfiguration)
+            }
+            do { try StatusServer.checkAvailable(host: host, port: port) } catch { throw CommandFailure(message: "\(error)") }
             let mode: LedgerMode = paper ? .paper : .live
             let path = ledger.path(settings, fallback: paper ? (Ledger.defaultPath() as NSString).deletingLastPathComponent + "/paper-ledger.sqlite" : nil)
-            let opened: Ledger
-            do { opened = try Ledger(path: path) } catch { throw CommandFailure(message: "\(error)") }
+            let opened = try LedgerOptions.openOrCreate(path: path)
             let lock = try LedgerLock(path: opened.path + ".lock")
             defer { lock.release() }
+            try OnceCommand.checkIntegrity(of: opened)
             try OnceCommand.checkMode(mode, of: opened)
             let client = try connection.makeClient(config: settings)
             let logger = Logger(label: "gridkeeper.daemon")
@@ -86,14 +104,19 @@ struct RunCommand: AsyncParsableCommand {
                 notifier = Notifier(url: url, thresholds: .init(runwayCritical: NSDecimalNumber(decimal: critical).doubleValue,
                                                                 errorsInARow: settings.errorsInARow ?? 3), logger: logger)
             }
+            // No cycle starts before the status endpoint listens: a bind failure ends the daemon
+            // before anything is sent to the exchange.
+            let (listening, listened) = AsyncStream<Void>.makeStream()
             let scheduler = StrategyScheduler(runner: runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
-                                              cancelOnExit: cancelOnExit) {
+                                              cancelOnExit: cancelOnExit, checkLedger: { () throws(LedgerError) in try opened.checkIntegrity() },
+                                              startAfter: { for await _ in listening { break } }) {
                 try OnceCommand.loadStrategies(directory)
             }
-            let host = statusHost ?? settings.statusHost ?? "127.0.0.1"
-            let status = StatusServer.application(state: state, metrics: metrics, host: host, port: statusPort ?? settings.statusPort ?? 9469,
-                                                  logger: logger) { port in
-                FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies\(paper ? " (paper)" : ""); status on http://\(host):\(port)/status\n".utf8))
+            let status = StatusServer.application(state: state, metrics: metrics, host: host, port: port, token: token, logger: logger) { bound in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies\(paper ? " (paper)" : ""); status on http://\(shown):\(bound)/status\(token == nil ? "" : " (bearer token required)")\n".utf8))
+                listened.yield()
+                listened.finish()
             }
             // Services stop in reverse order: the scheduler first (the cycle in progress finishes,
             // open orders are cancelled if asked), then the status endpoint, then the notifier,
@@ -106,10 +129,37 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 try await group.run()
             } catch {
+                if let bind = StatusServerError.from(error, host: host, port: port) { throw CommandFailure(message: bind.description) }
                 throw CommandFailure(message: "\(error)")
             }
             FileHandle.standardOutput.write(Data("gridkeeper stopped\n".utf8))
         }
+    }
+
+    /// The bearer token for `/status` and `/metrics`: `--status-token-file`, else
+    /// `$GRIDKEEPER_STATUS_TOKEN`, else the configuration's `status.token_file`; none by default.
+    /// - Throws: `CommandFailure` naming the file or variable, never the token.
+    static func statusToken(file: String?, config: KeeperConfiguration,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StatusToken? {
+        let source: String
+        let text: String
+        let fromEnvironment = environment[tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = file ?? (fromEnvironment == nil ? config.statusTokenFile : nil) {
+            do { text = String(decoding: try SecretFile.read(path, what: "status token file"), as: UTF8.self) } catch {
+                throw CommandFailure(message: error.description, exitCode: OnceCommand.exitConfiguration)
+            }
+            source = "the status token file \(path)"
+        } else if let fromEnvironment {
+            text = fromEnvironment
+            source = "$\(tokenVariable)"
+        } else {
+            return nil
+        }
+        guard let token = StatusToken(text) else {
+            throw CommandFailure(message: "\(source) must hold one token of at least \(StatusToken.minimumLength) characters without spaces "
+                                     + "(e.g. from `openssl rand -hex 32`)", exitCode: OnceCommand.exitConfiguration)
+        }
+        return token
     }
 
     /// What earlier paper runs bought and moved, so paper balances carry over a restart.

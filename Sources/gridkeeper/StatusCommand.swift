@@ -6,9 +6,10 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "What the ledger holds: spend today and this month, open orders and reservations, the last cycle, the kill switch.",
-        discussion: "Spend includes budget reserved by orders not yet settled. Read-only."
+        discussion: "Spend includes budget reserved by orders not yet settled. Read-only; a --db path with no ledger is an error (nothing is created). --config reads the daemon's ledger path and time zone from its configuration file."
     )
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
 
     @Flag(help: "Print JSON (money as exact decimal strings).")
@@ -16,9 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.open(readOnly: true)
+            let settings = try config.load()
+            let opened = try ledger.openExisting(settings, readOnly: true)
             let status: LedgerStatus
-            do { status = try opened.status(asOf: Date(), timeZone: ledger.zone) } catch { throw CommandFailure(message: "\(error)") }
+            do { status = try opened.status(asOf: Date(), timeZone: ledger.zone(settings)) } catch { throw CommandFailure(message: "\(error)") }
             if json {
                 Output.printJSON(status)
                 return

@@ -6,7 +6,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check keys, account mode, balances and markets, read-only.",
         discussion: """
-            Sends only GET requests: the service health, a signed /v1/me (orders need Advanced mode), USD balance, trading and consumption accounts, and markets with their order controls. Exits 0 when nothing failed (warnings allowed), 1 otherwise; each problem says how to fix it.
+            Sends only GET requests: the service health, a signed /v1/me (orders need Advanced mode), USD balance, trading and consumption accounts, and markets with their order controls. Exits 0 when nothing failed (warnings allowed), 1 otherwise — an account in Auto Mode fails, since it can place no orders; each problem says how to fix it.
             """
     )
 

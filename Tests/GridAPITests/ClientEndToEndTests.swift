@@ -217,6 +217,45 @@ import TestSupport
         }
     }
 
+    @Test func aRefusedConnectionFailsAtOnceNotAtTheRequestTimeout() async throws {
+        // The default HTTP client with a 60 s request timeout and no waits between retries:
+        // AsyncHTTPClient's shared pool kept reconnecting until each request's timeout (4 × 15 s
+        // was 61 s); each of the four attempts must now fail as soon as the port refuses.
+        let port = try LoopbackPort.closed()
+        let client = try GridClient(configuration: .init(baseURL: "http://127.0.0.1:\(port)/v1", requestTimeout: .seconds(60)),
+                                    signer: RequestSigner(key: TestKeys.reference), sleep: { _ in })
+        let started = ContinuousClock.now
+        do throws(GridAPIError) {
+            _ = try await client.me()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.isRetryable)
+            #expect(error.description.contains("connection refused connecting to http://127.0.0.1:\(port)") && error.description.contains("4 attempts"), "\(error)")
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(30), "\(elapsed)")
+    }
+
+    @Test func retriesStopAtTheDeadline() async throws {
+        // A Retry-After of 45 s does not fit a 30 s deadline: no wait, the error at once.
+        try await SimulatorHarness.with { h throws in
+            await h.exchange.inject(Fault(method: "GET", pathPrefix: "/v1/me", action: .status(429, detail: "rate_limited", retryAfterSeconds: 45), times: 3))
+            do throws(GridAPIError) {
+                _ = try await h.client.me()
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.isRetryable && error.status == 429 && error.description.contains("1 attempt in"), "\(error)")
+            }
+            #expect(h.sleeper.recorded.isEmpty)
+        }
+        // Waits that add up past the deadline stop there: 3 × 12 s is more than 30 s.
+        try await SimulatorHarness.with(retry: RetryPolicy(maxAttempts: 10, deadline: .seconds(30))) { h throws in
+            await h.exchange.inject(Fault(method: "GET", pathPrefix: "/v1/me", action: .status(503, detail: "maintenance", retryAfterSeconds: 12), times: 10))
+            await #expect(throws: GridAPIError.self) { try await h.client.me() }
+            #expect(h.sleeper.recorded == [.seconds(12), .seconds(12)])
+        }
+    }
+
     @Test func badBaseURLsAreRefused() {
         #expect(throws: GridAPIError.self) { try GridClient(configuration: .init(baseURL: "trading.api.thegrid.ai/v1"), signer: nil) }
         #expect(throws: GridAPIError.self) { try GridClient(configuration: .init(baseURL: "ftp://x/v1"), signer: nil) }

@@ -17,7 +17,7 @@ import Testing
               key_file: keys/trading.key
               auto_transfer: yes
             notify: { url: "https://hooks.example.com/gk?token=x", runway_critical: 45m, errors_in_a_row: 5 }
-            status: { host: 0.0.0.0, port: 9000 }
+            status: { host: 0.0.0.0, port: 9000, token_file: status.token }
             """, file: "/etc/gk/gridkeeper.yaml", directory: "/etc/gk")
         #expect(config.budget == GlobalBudget(daily: Self.dec("250.00"), monthly: 5000))
         #expect(config.timeZone?.identifier == "Europe/Berlin")
@@ -25,7 +25,7 @@ import Testing
         #expect(config.ledger == "/var/lib/gk/ledger.sqlite")
         #expect(config.baseURL == "http://127.0.0.1:8080/v1" && config.keyFile == "/etc/gk/keys/trading.key" && config.autoTransfer == true)
         #expect(config.notifyURL == "https://hooks.example.com/gk?token=x" && config.runwayCritical == 2700 && config.errorsInARow == 5)
-        #expect(config.statusHost == "0.0.0.0" && config.statusPort == 9000)
+        #expect(config.statusHost == "0.0.0.0" && config.statusPort == 9000 && config.statusTokenFile == "/etc/gk/status.token")
         #expect(try KeeperConfiguration.parse("", file: "empty.yaml") == KeeperConfiguration())
     }
 

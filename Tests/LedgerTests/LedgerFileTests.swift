@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @testable import Ledger
 
@@ -94,6 +95,56 @@ import Testing
             #expect(throws: LedgerError.readOnly(path: path)) { try Ledger(path: path) }
         }
         #expect(try Ledger(path: path, readOnly: true).killSwitch()?.reason == "x")
+    }
+
+    @Test func aMissingLedgerIsNotCreatedUnlessAsked() throws {
+        let dir = try Self.scratch()
+        let path = dir + "/typo/ledger.sqlite"
+        #expect(throws: LedgerError.notFound(path: path)) { try Ledger(path: path, create: false) }
+        #expect(throws: LedgerError.notFound(path: path)) { try Ledger(path: path, readOnly: true) }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/typo"), "not even the directory")
+        #expect(LedgerError.notFound(path: path).description.contains("no ledger at \(path)"))
+        #expect(try Ledger(path: path).created)
+        #expect(try !Ledger(path: path, create: false).created)
+        #expect(throws: LedgerError.self) { try Ledger(path: dir, create: false) }
+    }
+
+    /// A ledger with a few hundred pages of market history, closed (nothing left in the WAL).
+    static func populatedLedger() throws -> String {
+        let path = try Self.scratch() + "/ledger.sqlite"
+        do {
+            let ledger = try Ledger(path: path)
+            let start = Date(timeIntervalSince1970: 1_790_035_200)
+            let levels = (0..<5).map { MarketSnapshotRecord.Level(price: Decimal(250 + $0) / 100, quantity: 40 + $0) }
+            for batch in 0..<20 {
+                try ledger.record(marketSnapshots: (0..<200).map { i in
+                    MarketSnapshotRecord(instrument: "code-max", takenAt: start.addingTimeInterval(Double(batch * 200 + i) * 10), bids: levels, asks: levels, last: 2)
+                })
+            }
+            try ledger.checkIntegrity()
+        }
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        #expect(wal == 0, "closing checkpoints the WAL into the file")
+        return path
+    }
+
+    @Test func aDamagedLedgerIsFoundWithRecoverySteps() throws {
+        let path = try Self.populatedLedger()
+        try FileDamage.corruptMiddlePages(of: path)
+        do throws(LedgerError) {
+            // The schema pages are intact, so the damage may only show when every page is read.
+            let ledger = try Ledger(path: path)
+            try ledger.checkIntegrity()
+            Issue.record("the damage went unnoticed")
+        } catch {
+            guard case .damaged(let where_, let problems) = error else {
+                Issue.record("expected .damaged, got \(error)")
+                return
+            }
+            #expect(where_ == path && !problems.isEmpty)
+            #expect(error.description.contains("sqlite3 \(path) \".recover\"") && error.description.contains("gridkeeper migrate --status"), "\(error)")
+            #expect(error.description.contains("backup") && error.description.contains("stop the daemon"))
+        }
     }
 
     @Test func defaultPathFollowsXDG() {

@@ -1,5 +1,6 @@
 import Foundation
 import GridAPI
+import Ledger
 import Simulator
 import Testing
 import TestSupport
@@ -37,12 +38,16 @@ import TestSupport
         }
     }
 
-    @Test func verifyWarnsAboutAutoModeButPasses() async throws {
+    @Test func verifyFailsForAnAutoModeAccountWithTheFix() async throws {
+        // The key works, but it can place no orders: for GridKeeper that is a failed set-up.
         try await Self.withSimulator(SimulatorConfiguration(accountMode: "easy")) { _, env in
             let result = try await CLIRunner.run(["verify"], environment: env)
-            #expect(result.status == 0)
-            #expect(result.stdout.contains("[warn] account mode"))
-            #expect(result.stdout.contains("Advanced mode"))
+            #expect(result.status == 1, "\(result.stdout)")
+            #expect(result.stdout.contains("[FAIL] account mode") && result.stdout.contains("switch the account to Advanced mode"), "\(result.stdout)")
+            #expect(result.stdout.contains("Some checks failed.") && !result.stdout.contains("All checks passed."))
+            let json = try await CLIRunner.run(["verify", "--json"], environment: env)
+            let report = try JSONDecoder().decode(Preflight.Report.self, from: Data(json.stdout.utf8))
+            #expect(json.status == 1 && !report.ok && report.checks.first { $0.name == "account mode" }?.status == .fail)
         }
     }
 
@@ -93,6 +98,7 @@ import TestSupport
         let path = dir.appendingPathComponent("config/gridkeeper/trading.key").path
         let result = try await CLIRunner.run(["keygen", "--out", path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("created directory \(dir.appendingPathComponent("config/gridkeeper").path)"), "\(result.stderr)")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let key = try KeySource.loadFile(path)
@@ -112,6 +118,25 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("chmod 600 \(path)"))
         #expect(!result.stderr.contains(TestKeys.referenceSeedBase64))
+    }
+
+    @Test func aSymlinkedKeyFileIsUsedAndItsTargetChecked() async throws {
+        // How systemd credentials and Kubernetes secrets arrive: a link (mode 777) to a 0600 file.
+        let dir = try Self.scratch()
+        let target = dir.appendingPathComponent("secret/trading.key").path
+        try FileManager.default.createDirectory(atPath: dir.appendingPathComponent("secret").path, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: target, contents: Data((TestKeys.referenceSeedBase64 + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        let link = dir.appendingPathComponent("link.key").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try await Self.withSimulator { _, env in
+            let result = try await CLIRunner.run(["balances", "--key-file", link], environment: ["GRID_TRADING_BASE_URL": env["GRID_TRADING_BASE_URL"]!])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let asDirectory = try await CLIRunner.run(["balances", "--key-file", dir.appendingPathComponent("secret").path, "--base-url", "http://127.0.0.1:9/v1"])
+        #expect(asDirectory.status == 1 && asDirectory.stderr.contains("it is a directory"), "\(asDirectory.stderr)")
+        try FileManager.default.removeItem(atPath: target)
+        let dangling = try await CLIRunner.run(["balances", "--key-file", link, "--base-url", "http://127.0.0.1:9/v1"])
+        #expect(dangling.status == 1 && dangling.stderr.contains("symbolic link to \(target), which does not exist"), "\(dangling.stderr)")
     }
 
     @Test func badKeysGiveAClearErrorWithoutEchoingThem() async throws {
@@ -266,6 +291,41 @@ extension BacktestCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("demand 'sideways'"), "\(bad.stderr)")
         let empty = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--from", "2027-01-01"])
         #expect(empty.status == 1 && empty.stderr.contains("no book snapshots in that period"), "\(empty.stderr)")
+        let backwards = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--from", "2026-09-22T12:00:00Z", "--to", "2026-09-22T06:00:00Z"])
+        #expect(backwards.status == 64 && backwards.stderr.contains("--from 2026-09-22T12:00:00Z") && backwards.stderr.contains("is after --to"), "\(backwards.stderr)")
+    }
+
+    @Test func recordingsAreNotImportedIntoATradingLedgerNorExportedOverAFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-bt-io-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("hour.jsonl").path
+        #expect(try await CLIRunner.run(["sim", "--record", data, "--days", "0.05", "--seed", "2"]).status == 0)
+        // A ledger that has traded live.
+        let live = dir.appendingPathComponent("live.sqlite").path
+        do {
+            let ledger = try Ledger(path: live)
+            try ledger.reserve(5, for: OrderRecord(clientOrderID: "gk-1", mode: .live, instrument: "text-prime", marketID: "m", type: "market", quantity: 2, limitPrice: nil), at: Date())
+        }
+        let refused = try await CLIRunner.run(["recording", "import", data, "--db", live])
+        #expect(refused.status == 1 && refused.stderr.contains("\(live) is a trading ledger (it holds live orders)") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try Ledger(path: live, readOnly: true).recordedInstruments().isEmpty, "nothing was imported")
+        let forced = try await CLIRunner.run(["recording", "import", data, "--db", live, "--force"])
+        #expect(forced.status == 0 && forced.stderr.isEmpty, "\(forced.stderr)")
+        // A new ledger is said to be new.
+        let fresh = dir.appendingPathComponent("fresh.sqlite").path
+        let imported = try await CLIRunner.run(["recording", "import", data, "--db", fresh])
+        #expect(imported.status == 0 && imported.stderr.contains("created new ledger at \(fresh)"), "\(imported.stderr)")
+
+        // Export never replaces a file unless told to.
+        let out = dir.appendingPathComponent("out.jsonl").path
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: out))
+        let kept = try await CLIRunner.run(["recording", "export", "--db", fresh, "--out", out])
+        #expect(kept.status == 1 && kept.stderr.contains("\(out) exists: pass --force"), "\(kept.stderr)")
+        #expect(FileManager.default.contents(atPath: out) == Data("keep me\n".utf8))
+        let replaced = try await CLIRunner.run(["recording", "export", "--db", fresh, "--out", out, "--force"])
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(replaced.status == 0 && written.split(separator: "\n").first?.contains("\"kind\":\"recording\"") == true, "\(replaced.stderr)")
     }
 }
 

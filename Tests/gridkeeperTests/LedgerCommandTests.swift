@@ -31,6 +31,9 @@ import TestSupport
 
     @Test func pauseAndResumeAreKeptInTheLedger() async throws {
         let db = try Self.scratch() + "/ledger.sqlite"
+        let created = try await CLIRunner.run(["migrate", "--db", db])
+        #expect(created.status == 0 && created.stderr.contains("created new ledger at \(db)"), "\(created.stderr)")
+        #expect(try await CLIRunner.run(["migrate", "--db", db]).stderr.isEmpty, "only a new file is announced")
         #expect(try await CLIRunner.run(["pause", "--db", db, "--reason", "invoice review"]).status == 0)
         let paused = try Self.object(try await CLIRunner.run(["status", "--db", db, "--json"]).stdout)
         let kill = try #require(paused["kill_switch"] as? [String: Any])
@@ -66,6 +69,44 @@ import TestSupport
         #expect(bad.status == 64 && bad.stderr.contains("--since"))
         let zone = try await CLIRunner.run(["status", "--db", db, "--time-zone", "Mars/Olympus"])
         #expect(zone.status == 64 && zone.stderr.contains("time zone"))
+    }
+
+    @Test func aMistypedLedgerPathIsRefusedAndNothingIsCreated() async throws {
+        let dir = try Self.scratch()
+        let typo = dir + "/typo/ledger.sqlite"
+        for command in [["pause", "--reason", "x"], ["resume"], ["status"], ["history"], ["migrate", "--status"]] {
+            let result = try await CLIRunner.run(command + ["--db", typo])
+            #expect(result.status == 1, "\(command): \(result.stdout)")
+            #expect(result.stderr.contains("no ledger at \(typo)") && result.stderr.contains("nothing was created"), "\(command): \(result.stderr)")
+            #expect(!result.stdout.contains("kill switch engaged"), "\(command)")
+        }
+        let export = try await CLIRunner.run(["recording", "export", "--db", typo, "--out", dir + "/out.jsonl"])
+        #expect(export.status == 1 && export.stderr.contains("no ledger or recording at \(typo)"), "\(export.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no file, no directory")
+    }
+
+    @Test func theDaemonsConfigFileNamesTheLedgerAndItsTimeZone() async throws {
+        let dir = try Self.scratch()
+        let config = dir + "/gridkeeper.yaml"
+        try Data("ledger: state/ledger.sqlite\ntime_zone: Pacific/Auckland\n".utf8).write(to: URL(fileURLWithPath: config))
+        // The daemon's ledger does not exist yet: pause refuses rather than create one.
+        let early = try await CLIRunner.run(["pause", "--config", config])
+        #expect(early.status == 1 && early.stderr.contains("no ledger at \(dir)/state/ledger.sqlite"), "\(early.stderr)")
+        #expect(try await CLIRunner.run(["migrate", "--config", config]).status == 0)
+        #expect(try await CLIRunner.run(["pause", "--config", config, "--reason", "audit"]).status == 0)
+        // status through the same file: that ledger, that time zone; GRIDKEEPER_CONFIG works too.
+        let status = try Self.object(try await CLIRunner.run(["status", "--json"], environment: ["GRIDKEEPER_CONFIG": config]).stdout)
+        #expect(status["ledger"] as? String == dir + "/state/ledger.sqlite")
+        #expect((status["kill_switch"] as? [String: Any])?["reason"] as? String == "audit")
+        #expect(status["time_zone"] as? String == "Pacific/Auckland", "\(status)")
+        #expect(try await CLIRunner.run(["history", "--config", config]).status == 0)
+        #expect(try await CLIRunner.run(["resume", "--config", config]).status == 0)
+        // --db and --time-zone still win over the file.
+        let tokyo = try Self.object(try await CLIRunner.run(["status", "--config", config, "--time-zone", "Asia/Tokyo", "--json"]).stdout)
+        #expect(tokyo["time_zone"] as? String == "Asia/Tokyo" && (tokyo["kill_switch"] as? [String: Any])?["engaged"] as? Bool == false)
+        let other = try Self.scratch() + "/other.sqlite"
+        #expect(try await CLIRunner.run(["migrate", "--db", other]).status == 0)
+        #expect(try Self.object(try await CLIRunner.run(["status", "--config", config, "--db", other, "--json"]).stdout)["ledger"] as? String == other)
     }
 
     @Test func aFileThatIsNotALedgerIsLeftAlone() async throws {
@@ -145,6 +186,64 @@ import TestSupport
         try Data("strategy: x\n".utf8).write(to: bad.appendingPathComponent("x.yaml"))
         let invalid = try await CLIRunner.run(["once", "--strategies", bad.path, "--db", db])
         #expect(invalid.status == 3 && invalid.stderr.contains("x.yaml:1:1: the strategy is missing 'instrument'"))
+    }
+
+    /// A strategy that buys at market on every cycle: if anything trades, it shows.
+    static let buyer = """
+        strategy: buyer
+        instrument: text-prime
+        every: 1m
+        budget: { daily: 50.00, max_unit_price: 5.00 }
+        rules:
+          - { name: buy, when: usd > 0, buy: { quantity: 2, order: market } }
+        """
+
+    @Test func aDamagedLedgerIsRefusedBeforeTheExchangeHearsAnything() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-damaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("strategies"), withIntermediateDirectories: true)
+        try Data(Self.buyer.utf8).write(to: dir.appendingPathComponent("strategies/buyer.yaml"))
+        let db = dir.appendingPathComponent("ledger.sqlite").path
+        do {
+            // Months of another instrument's market history: a few hundred pages.
+            let ledger = try Ledger(path: db)
+            let start = Date(timeIntervalSince1970: 1_790_035_200)
+            let levels = (0..<5).map { MarketSnapshotRecord.Level(price: Decimal(300 + $0) / 100, quantity: 20 + $0) }
+            for batch in 0..<20 {
+                try ledger.record(marketSnapshots: (0..<200).map { i in
+                    MarketSnapshotRecord(instrument: "code-max", takenAt: start.addingTimeInterval(Double(batch * 200 + i) * 60), bids: levels, asks: levels, last: 3)
+                })
+            }
+        }
+        try FileDamage.corruptMiddlePages(of: db)
+        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 100))
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
+        try await server.withRunning { baseURL in
+            let env = ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL]
+            for command in [["once"], ["once", "--dry-run"], ["run", "--status-port", "0"]] {
+                let result = try await CLIRunner.run(command + ["--strategies", dir.appendingPathComponent("strategies").path, "--db", db], environment: env)
+                #expect(result.status == 1, "\(command): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains("the ledger \(db) is damaged") && result.stderr.contains("\".recover\"")
+                        && result.stderr.contains("gridkeeper migrate --status"), "\(command): \(result.stderr)")
+            }
+            #expect(await exchange.requestLog.isEmpty, "nothing reached the exchange")
+            #expect(await exchange.allOrders().isEmpty)
+        }
+    }
+
+    @Test func aRefusedConnectionEndsOnceWithinSeconds() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-refused-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("strategies"), withIntermediateDirectories: true)
+        try Data(Self.buyer.utf8).write(to: dir.appendingPathComponent("strategies/buyer.yaml"))
+        let port = try LoopbackPort.closed()
+        let started = ContinuousClock.now
+        let result = try await CLIRunner.run(["once", "--strategies", dir.appendingPathComponent("strategies").path, "--db", dir.appendingPathComponent("l.sqlite").path],
+                                             environment: ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": "http://127.0.0.1:\(port)/v1"])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect((result.stdout + result.stderr).contains("connection refused connecting to http://127.0.0.1:\(port)"), "\(result.stdout)\(result.stderr)")
+        // About 1.3 s on an idle machine; the bound leaves room for a loaded one and still
+        // catches the old 4 × 15 s (61 s).
+        #expect(elapsed < .seconds(40), "a refused connection took \(elapsed) (61 s before)")
     }
 
     @Test func theConfigFileSetsPathsTheAPIAndAGlobalBudget() async throws {

@@ -37,6 +37,14 @@ extension GridClient {
         }
         var attempt = 0
         var resignedForSkew = false
+        let retry = configuration.retry
+        // Time spent so far: measured, or the waits asked for when sleeps are not real (tests).
+        let started = ContinuousClock.now
+        var waited = Duration.zero
+        func spent() -> Duration { max(ContinuousClock.now - started, waited) }
+        /// Whether a retry after `delay` still fits the deadline.
+        func fits(_ delay: Duration) -> Bool { attempt < retry.maxAttempts && spent() + delay < retry.deadline }
+        func gaveUp() -> String { "\(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.seconds(spent()))" }
         while true {
             attempt += 1
             let wasCorrecting = serverClock.isCorrecting
@@ -46,9 +54,11 @@ extension GridClient {
                 }
             }
             let request = makeRequest(method, fullPath: fullPath, query: query, body: body, signed: signed)
+            // The first attempt gets the whole request timeout; a retry only what the deadline leaves.
+            let timeout = attempt == 1 ? configuration.requestTimeout : min(configuration.requestTimeout, max(.milliseconds(100), retry.deadline - spent()))
             let response: RawResponse
             do {
-                response = try await execute(request)
+                response = try await execute(request, timeout: timeout)
             } catch let error as GridAPIError {
                 throw error
             } catch {
@@ -57,13 +67,15 @@ extension GridClient {
                     logger.warning("request outcome unknown", metadata: ["endpoint": "\(label)", "error": "\(error)"])
                     throw .outcomeUnknown(endpoint: label, reason: Self.describe(error))
                 }
-                if attempt < configuration.retry.maxAttempts {
-                    let delay = configuration.retry.delay(attempt: attempt, retryAfter: nil, unit: random())
+                let delay = retry.delay(attempt: attempt, retryAfter: nil, unit: random())
+                if fits(delay) {
                     logger.info("retrying after network error", metadata: ["endpoint": "\(label)", "attempt": "\(attempt)", "error": "\(error)"])
+                    waited += delay
                     try await pause(delay, label: label)
                     continue
                 }
-                throw .retryable(endpoint: label, status: nil, reason: Self.describe(error))
+                let place = notSent ? " connecting to \(endpoint.origin)" : ""
+                throw .retryable(endpoint: label, status: nil, reason: "\(Self.describe(error))\(place) (\(gaveUp()))")
             }
             serverClock.observe(dateHeader: response.headers.first(name: "date"))
 
@@ -83,14 +95,15 @@ extension GridClient {
             // Rejected by the rate limiter before any processing: safe to wait and resend.
             let retryable = mutating ? status == 429 : RetryPolicy.isRetryableStatus(status)
             if retryable {
-                if attempt < configuration.retry.maxAttempts {
-                    let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "retry-after"))
-                    let delay = configuration.retry.delay(attempt: attempt, retryAfter: retryAfter, unit: random())
+                let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "retry-after"))
+                let delay = retry.delay(attempt: attempt, retryAfter: retryAfter, unit: random())
+                if fits(delay) {
                     logger.info("retrying", metadata: ["endpoint": "\(label)", "http.status": "\(status)", "attempt": "\(attempt)", "delay": "\(delay)"])
+                    waited += delay
                     try await pause(delay, label: label)
                     continue
                 }
-                throw .retryable(endpoint: label, status: status, reason: detail)
+                throw .retryable(endpoint: label, status: status, reason: "\(detail) (\(gaveUp()))")
             }
             if mutating && status >= 500 {
                 throw .outcomeUnknown(endpoint: label, reason: "HTTP \(status): \(detail)")
@@ -127,13 +140,17 @@ extension GridClient {
         return request
     }
 
-    private func execute(_ request: HTTPClientRequest) async throws -> RawResponse {
-        let timeout = TimeAmount.nanoseconds(
-            configuration.requestTimeout.components.seconds * 1_000_000_000
-                + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
+    private func execute(_ request: HTTPClientRequest, timeout duration: Duration) async throws -> RawResponse {
+        let timeout = TimeAmount.nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         let response = try await http.execute(request, timeout: timeout, logger: logger)
         let body = try await response.body.collect(upTo: configuration.maxResponseBytes)
         return RawResponse(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
+    }
+
+    /// `1.2 s`, for messages.
+    static func seconds(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return "\(ms / 1000).\(ms % 1000 / 100) s"
     }
 
     static func queryString(_ items: [(String, String)]) -> String {

@@ -55,14 +55,14 @@ public struct GridClient: Sendable {
     /// - Parameters:
     ///   - configuration: base URL, timeouts and retry rules.
     ///   - signer: signs requests; without one only `health` works.
-    ///   - httpClient: the AsyncHTTPClient to use (`HTTPClient.shared` by default).
+    ///   - httpClient: the AsyncHTTPClient to use (`GridClient.sharedHTTPClient` by default).
     ///   - now: the wall clock used for timestamps.
     ///   - sleep: waits between retries.
     /// - Throws: `GridAPIError.configuration` when the base URL is not an http(s) URL.
     public init(
         configuration: Configuration,
         signer: RequestSigner?,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = GridClient.sharedHTTPClient,
         logger: Logger = Logger(label: "gridkeeper.api", factory: { _ in SwiftLogNoOpLogHandler() }),
         now: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await ContinuousClock().sleep(for: $0) },
@@ -80,6 +80,24 @@ public struct GridClient: Sendable {
 
     /// The fingerprint requests are signed with, if any.
     public var fingerprint: String? { signer?.fingerprint }
+}
+
+extension GridClient {
+    /// Time to establish a connection (TCP and TLS) before the attempt fails.
+    public static let connectTimeout: Duration = .seconds(5)
+
+    /// The HTTP client requests go through unless another is given: AsyncHTTPClient's shared
+    /// settings, except that a connection that cannot be made fails the request at once
+    /// (after at most `connectTimeout`). The shared client's pool retries connecting until the
+    /// request's own deadline, so a refused connection took four whole request timeouts
+    /// (61 s); here `send`'s retry rules, bounded by `RetryPolicy.deadline`, decide alone.
+    /// Never shut down, like `HTTPClient.shared`.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.connect = .seconds(connectTimeout.components.seconds)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
 
 /// The parsed base URL: origin plus path prefix (`/v1`).

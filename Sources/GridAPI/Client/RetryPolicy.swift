@@ -1,6 +1,7 @@
 import Foundation
 
-/// How reads are retried: exponential backoff with full jitter, honouring `Retry-After`.
+/// How reads are retried: exponential backoff with full jitter, honouring `Retry-After`,
+/// within a total deadline per request.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in total, the first included.
     public var maxAttempts: Int
@@ -8,13 +9,18 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Duration
     /// Upper bound on a server-requested `Retry-After` wait.
     public var maxRetryAfter: Duration
+    /// Time one request may take with all its retries: no retry starts whose wait would end
+    /// past it, and a retry's timeout is cut to what is left. A `once` from cron must end
+    /// inside its minute, and a daemon cycle must not stall behind a dead exchange.
+    public var deadline: Duration
 
     public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5),
-                maxRetryAfter: Duration = .seconds(60)) {
+                maxRetryAfter: Duration = .seconds(60), deadline: Duration = .seconds(30)) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRetryAfter = maxRetryAfter
+        self.deadline = deadline
     }
 
     public static let none = RetryPolicy(maxAttempts: 1)

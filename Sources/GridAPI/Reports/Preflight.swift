@@ -72,9 +72,13 @@ public struct Preflight: Sendable {
             add("key", .pass, "signed request accepted for user \(me.userID)\(client.serverClock.isCorrecting ? " (local clock is off; signing with server time)" : "")")
             if me.canTrade {
                 add("account mode", .pass, "advanced: orders may be placed")
+            } else if let mode = me.accountMode {
+                // A key that can place no orders is a failed set-up for a program whose job is placing them.
+                add("account mode", .fail, "\(mode): the exchange refuses orders from this account (\(GridAPIError.autoModeRestricted))",
+                    fix: "switch the account to Advanced mode in the dashboard (app.thegrid.ai) before running the daemon")
             } else {
-                add("account mode", .warn, "\(me.accountMode ?? "unknown"): the exchange refuses orders from this account",
-                    fix: "switch the account to Advanced mode in the dashboard before running the daemon")
+                add("account mode", .warn, "the exchange did not say which mode the account is in; orders need Advanced mode",
+                    fix: "check in the dashboard that the account is in Advanced mode")
             }
             authenticated = true
         } catch {

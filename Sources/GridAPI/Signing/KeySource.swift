@@ -14,35 +14,33 @@ public enum KeySource {
         return try SigningKey(base64: text)
     }
 
-    /// Reads a key file, refusing one that group or others may read.
+    /// Reads a key file, refusing one that group or others may read. A symbolic link is
+    /// followed and its target's mode checked (credential mounts are links).
     public static func loadFile(_ path: String) throws(KeyError) -> SigningKey {
-        let attributes: [FileAttributeKey: Any]
+        var bytes: [UInt8]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
+            bytes = try SecretFile.read(path, what: "key file")
         } catch {
-            throw .unreadableFile(path: path, reason: "no such file or not accessible")
+            throw .file(error)
         }
-        if let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value, mode & 0o077 != 0 {
-            throw .insecureFile(path: path, mode: String(mode & 0o777, radix: 8))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "permission denied")
-        }
-        var bytes = [UInt8](data)
         defer { Sodium.zero(&bytes) }
         guard let text = String(bytes: bytes, encoding: .utf8) else { throw .notBase64 }
         return try SigningKey(base64: text)
     }
 
     /// Writes `key`'s seed to `path` with mode 0600, refusing to overwrite an existing file.
-    public static func write(_ key: SigningKey, to path: String) throws(KeyError) {
+    /// - Returns: the directory it had to create (mode 0700), if any, so the caller can say so.
+    @discardableResult
+    public static func write(_ key: SigningKey, to path: String) throws(KeyError) -> String? {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw .unreadableFile(path: path, reason: "file exists; refusing to overwrite a key")
         }
         let directory = (path as NSString).deletingLastPathComponent
+        var created: String?
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                created = directory
             } catch {
                 throw .unreadableFile(path: path, reason: "cannot create directory \(directory)")
             }
@@ -56,5 +54,6 @@ public enum KeySource {
         guard written == bytes.count, fsync(fd) == 0 else {
             throw .unreadableFile(path: path, reason: "write failed: \(String(cString: strerror(errno)))")
         }
+        return created
     }
 }

@@ -94,7 +94,8 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
     case wrongLength(Int)
     case mismatchedPublicKey
     case unreadableFile(path: String, reason: String)
-    case insecureFile(path: String, mode: String)
+    /// The key file cannot be used: missing, a dangling link, a directory, readable by others…
+    case file(SecretFileError)
     case invalidPublicKey
 
     public var description: String {
@@ -109,8 +110,8 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
             return "the 64-byte private key's second half is not the public key of its first half: the key is damaged"
         case .unreadableFile(let path, let reason):
             return "cannot read key file \(path): \(reason)"
-        case .insecureFile(let path, let mode):
-            return "key file \(path) has mode \(mode) and is readable by others: run `chmod 600 \(path)`"
+        case .file(let error):
+            return error.description
         case .invalidPublicKey:
             return "the public key must be base64 of 32 bytes"
         }

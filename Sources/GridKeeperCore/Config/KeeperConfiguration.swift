@@ -24,7 +24,7 @@ public struct GlobalBudget: Sendable, Equatable {
 /// ledger: /var/lib/gridkeeper/ledger.sqlite
 /// trading: { base_url: https://trading.api.thegrid.ai/v1, key_file: trading.key, auto_transfer: false }
 /// notify: { url: https://hooks.example.com/gk, runway_critical: 30m, errors_in_a_row: 3 }
-/// status: { host: 127.0.0.1, port: 9469 }
+/// status: { host: 127.0.0.1, port: 9469, token_file: status.token }   # a token is required off loopback
 /// ```
 public struct KeeperConfiguration: Sendable, Equatable {
     public var budget = GlobalBudget()
@@ -41,6 +41,8 @@ public struct KeeperConfiguration: Sendable, Equatable {
     public var errorsInARow: Int?
     public var statusHost: String?
     public var statusPort: Int?
+    /// A file holding the bearer token `/status` and `/metrics` require (mode 0600).
+    public var statusTokenFile: String?
 
     public init() {}
 
@@ -93,8 +95,9 @@ public struct KeeperConfiguration: Sendable, Equatable {
                 }
             }
         }
-        if let status = top["status"], let fields = parser.fields(status, allowed: ["host", "port"], required: [], what: "status") {
+        if let status = top["status"], let fields = parser.fields(status, allowed: ["host", "port", "token_file"], required: [], what: "status") {
             config.statusHost = parser.string(fields["host"], what: "status.host")
+            config.statusTokenFile = path(parser.string(fields["token_file"], what: "status.token_file"))
             if let port = fields["port"] {
                 if let n = port.scalar.flatMap({ Int($0.string) }), (0...65535).contains(n) { config.statusPort = n } else {
                     parser.error(port, "status.port: expected a port from 0 to 65535, got \(StrategyParser.show(port))")

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import GridKeeperCore
 import Ledger
 
 /// `--db` and `--time-zone`, shared by the commands that use the ledger.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Ledger file (default: $XDG_STATE_HOME/gridkeeper/ledger.sqlite).", valueName: "file"))
+    @Option(help: ArgumentHelp("Ledger file (default: the --config file's `ledger`, else $XDG_STATE_HOME/gridkeeper/ledger.sqlite).", valueName: "file"))
     var db: String?
 
-    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone for daily and monthly spend, e.g. Europe/Berlin or UTC (default: the system's).", valueName: "tz"))
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone for daily and monthly spend, e.g. Europe/Berlin or UTC (default: the --config file's, else the system's).", valueName: "tz"))
     var timeZone: String?
 
     var path: String { db ?? Ledger.defaultPath() }
@@ -20,12 +21,27 @@ struct LedgerOptions: ParsableArguments {
 
     var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
 
-    func open(readOnly: Bool = false) throws -> Ledger {
+    /// Opens the ledger an operator means to act on; a path with no file is an error and
+    /// nothing is created (a mistyped `--db` must not start a second, empty ledger).
+    func openExisting(_ config: KeeperConfiguration = KeeperConfiguration(), readOnly: Bool) throws -> Ledger {
         do {
-            return try Ledger(path: path, readOnly: readOnly)
+            return try Ledger(path: path(config), readOnly: readOnly, create: false)
         } catch {
             throw CommandFailure(message: error.description)
         }
+    }
+
+    /// Opens the ledger, creating it (and its directory) when missing, and says so on stderr.
+    func openOrCreate(_ config: KeeperConfiguration = KeeperConfiguration(), fallback: String? = nil) throws -> Ledger {
+        try Self.openOrCreate(path: path(config, fallback: fallback))
+    }
+
+    /// Opens or creates the ledger at `path`; a new file is announced on stderr.
+    static func openOrCreate(path: String) throws -> Ledger {
+        let opened: Ledger
+        do { opened = try Ledger(path: path) } catch { throw CommandFailure(message: error.description) }
+        if opened.created { FileHandle.standardError.write(Data("created new ledger at \(opened.path)\n".utf8)) }
+        return opened
     }
 }
 
