@@ -7,7 +7,8 @@ import Testing
 @Suite struct ChaosCampaignTests {
     @Test func aSampleOfSchedulesBreaksNoInvariant() async throws {
         let count = Int(ProcessInfo.processInfo.environment["GRIDKEEPER_CHAOS_SCHEDULES"] ?? "") ?? 200
-        let summary = await ChaosCampaign(firstSeed: 1, count: count).run()
+        // One schedule at a time: the rest of the suite keeps a core (its signatures are timed).
+        let summary = await ChaosCampaign(firstSeed: 1, count: count, parallel: 1).run()
         #expect(summary.schedules == count)
         for outcome in summary.failed {
             Issue.record("seed \(outcome.schedule.seed) (\(outcome.schedule)): \(outcome.violations.joined(separator: "; "))")
