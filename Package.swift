@@ -116,6 +116,7 @@ let package = Package(
                 "Engine", "GridAPI", "GridKeeperCore", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -43,9 +43,11 @@ public struct ChaosCampaign: Sendable {
     public var count: Int
     public var parallel: Int
     public var directory: URL
+    public var transport: ChaosRun.Transport
 
     public init(firstSeed: UInt64, count: Int, parallel: Int = max(1, ProcessInfo.processInfo.activeProcessorCount),
-                directory: URL = FileManager.default.temporaryDirectory) {
+                directory: URL = FileManager.default.temporaryDirectory, transport: ChaosRun.Transport = .inProcess) {
+        self.transport = transport
         self.firstSeed = firstSeed
         self.count = count
         self.parallel = parallel
@@ -57,13 +59,14 @@ public struct ChaosCampaign: Sendable {
         let began = ContinuousClock.now
         var summary = Summary()
         let directory = self.directory
+        let transport = self.transport
         await withTaskGroup(of: ChaosOutcome.self) { group in
             var nextSeed = firstSeed
             let end = firstSeed &+ UInt64(count)
             func launch() {
                 let seed = nextSeed
                 nextSeed &+= 1
-                group.addTask { await ChaosRun(schedule: ChaosSchedule(seed: seed), directory: directory).run() }
+                group.addTask { await ChaosRun(schedule: ChaosSchedule(seed: seed), directory: directory, transport: transport).run() }
             }
             for _ in 0..<min(parallel, count) { launch() }
             while let outcome = await group.next() {

@@ -25,25 +25,28 @@ public struct ChaosOutcome: Sendable {
 /// against the simulator's exchange behind the `Exchange` port, with the schedule's faults;
 /// then settles and checks the invariants against the exchange's own records.
 public struct ChaosRun: Sendable {
+    /// How the daemon reaches the exchange.
+    public enum Transport: Sendable {
+        /// The simulator's exchange behind the `Exchange` port, faults injected at the port.
+        case inProcess
+        /// The simulator served on loopback, reached by the signed HTTP client; network faults
+        /// are injected by the server (errors, dropped connections before or after it acted).
+        case loopback
+    }
+
     public let schedule: ChaosSchedule
     /// A directory for the ledger file (removed afterwards).
     public let directory: URL
+    public let transport: Transport
 
-    public init(schedule: ChaosSchedule, directory: URL = FileManager.default.temporaryDirectory) {
+    public init(schedule: ChaosSchedule, directory: URL = FileManager.default.temporaryDirectory, transport: Transport = .inProcess) {
         self.schedule = schedule
         self.directory = directory
+        self.transport = transport
     }
 
     public func run() async -> ChaosOutcome {
-        let began = ContinuousClock.now
         let s = schedule
-        let tally = FaultTally()
-        var violations: [String] = []
-        let path = directory.appendingPathComponent("gk-chaos-\(s.seed)-\(UUID().uuidString).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
-
         let clock = SimulationClock(start: s.start, speed: 0)
         // Only the instruments traded, stepped once a tick: the market model and the burn are
         // what the daemon sees, at the resolution it looks.
@@ -54,6 +57,58 @@ public struct ChaosRun: Sendable {
             levelQuantity: s.levelQuantity, market: MarketModel(seed: s.seed, stepSeconds: Int(s.tickSeconds), volatilityPerHour: 0.03),
             burn: Dictionary(uniqueKeysWithValues: s.strategies.map { ($0.symbol, BurnProfile.constant($0.burnPerHour)) }), seed: s.seed)
         let sim = SimulatedExchange(configuration: config, clock: clock)
+        let tally = FaultTally()
+        let network = NetworkFaults(seed: s.seed ^ 0x5EED, rate: s.networkFaultRate, tally: tally)
+        switch transport {
+        case .inProcess:
+            return await drive(sim: sim, clock: clock, tally: tally, network: network, beforeTick: { _ in }) { process in
+                SimulatorPort(sim: sim, process: process, network: network)
+            }
+        case .loopback:
+            let key = SigningKey.generate()
+            let server = SimulatorServer(exchange: sim, publicKeys: [key.publicKey], configuration: config)
+            do {
+                return try await server.withRunning { baseURL in
+                    // Retries wait no real time; the signature uses the wall clock, as the server checks it.
+                    let client = try GridClient(configuration: .init(baseURL: baseURL, requestTimeout: .seconds(30)), signer: RequestSigner(key: key),
+                                                sleep: { _ in })
+                    let paths = ["/v1/orders", "/v1/transfers", "/v1/trades", "/v1/consumption-accounts", "/v1/trading-accounts", "/v1/markets"]
+                    var rng = SplitMix64(seed: s.seed ^ 0x10_0BAC)
+                    let picks = (0..<(s.ticks * 8)).map { _ in Int(rng.next() % UInt64(paths.count)) }
+                    return await drive(sim: sim, clock: clock, tally: tally, network: network, beforeTick: { tick in
+                        // A few requests of each tick meet the network's faults, at the server.
+                        for k in 0..<8 {
+                            guard let fault = network.draw(mutating: true) else { continue }
+                            let path = paths[picks[(tick * 8 + k) % picks.count]]
+                            let action: Fault.Action
+                            switch fault {
+                            case .connectionRefused, .timeoutBefore: action = .dropBeforeCommit
+                            case .rateLimited: action = .status(429, detail: "rate_limited", retryAfterSeconds: 1)
+                            case .gateway: action = .status(503, detail: "service unavailable", retryAfterSeconds: nil)
+                            case .lostReply: action = .dropAfterCommit
+                            }
+                            await sim.inject(Fault(pathPrefix: path, action: action))
+                        }
+                    }) { process in
+                        GatedExchange(inner: GridExchange(client: client), process: process)
+                    }
+                }
+            } catch {
+                return ChaosOutcome(schedule: s, violations: ["the simulator did not start on loopback: \(error)"], faults: [:], cycles: 0, restarts: 0,
+                                    orders: 0, fills: 0, spent: 0, seconds: 0)
+            }
+        }
+    }
+
+    private func drive(sim: SimulatedExchange, clock: SimulationClock, tally: FaultTally, network: NetworkFaults,
+                       beforeTick: (Int) async -> Void, makePort: (ChaosProcess) -> any Exchange) async -> ChaosOutcome {
+        let began = ContinuousClock.now
+        let s = schedule
+        var violations: [String] = []
+        let path = directory.appendingPathComponent("gk-chaos-\(s.seed)-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
 
         let strategies: [Strategy]
         do {
@@ -66,7 +121,6 @@ public struct ChaosRun: Sendable {
         // Our clock: the exchange's, off by the skew, stepped once.
         let offset = Mutex<TimeInterval>(-s.skew)
         let now: @Sendable () -> Date = { clock.now.addingTimeInterval(offset.withLock { $0 }) }
-        let network = NetworkFaults(seed: s.seed ^ 0x5EED, rate: s.networkFaultRate, tally: tally)
         var storage: FaultyLedger.Storage = .fine
         let engine = EngineConfiguration(mode: .live, timeZone: s.timeZone, globalBudget: s.globalBudget)
         let logger = Logger(label: "chaos", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -76,7 +130,7 @@ public struct ChaosRun: Sendable {
         func start() throws(LedgerError) -> Life {
             let process = ChaosProcess()
             let ledger = FaultyLedger(ledger: try Ledger(path: path), process: process, storage: storage, tally: tally)
-            let port = SimulatorPort(sim: sim, process: process, network: network)
+            let port = makePort(process)
             return Life(process: process, ledger: ledger, runner: CycleRunner(exchange: port, ledger: ledger, configuration: engine, logger: logger, now: now))
         }
         var life: Life
@@ -90,6 +144,7 @@ public struct ChaosRun: Sendable {
 
         func tick(_ index: Int, faults: Bool) async {
             if faults {
+                await beforeTick(index)
                 if let step = s.clockStep, step.tick == index {
                     offset.withLock { $0 += step.seconds }
                     tally.count("clock: our clock stepped")
@@ -144,6 +199,7 @@ public struct ChaosRun: Sendable {
 
         // Settle: no more faults, the kill switch on (no new orders), a few cycles to reconcile.
         network.setEnabled(false)
+        await sim.clearFaults()
         storage = .fine
         life.ledger.storage.withLock { $0 = .fine }
         if life.process.isDead { life = (try? start()) ?? life }

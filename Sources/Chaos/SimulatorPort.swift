@@ -125,3 +125,48 @@ final class SimulatorPort: Exchange {
         }
     }
 }
+
+/// Any exchange port, with the process's crashes: a dead process sends nothing more, and a
+/// crash before or after a call ends its life there (the loopback campaign's port).
+struct GatedExchange: Exchange {
+    let inner: any Exchange
+    let process: ChaosProcess
+    var autoTransfers: Bool { inner.autoTransfers }
+
+    private func gate<T: Sendable>(_ endpoint: String, mutating: Bool, _ body: () async throws(GridAPIError) -> T) async throws(GridAPIError) -> T {
+        switch process.gate() {
+        case .dead, .dieBefore: throw .retryable(endpoint: endpoint, status: nil, reason: "the process has stopped")
+        case .dieAfter:
+            _ = try? await body()
+            process.die()
+            throw mutating ? .outcomeUnknown(endpoint: endpoint, reason: "the process stopped before the reply")
+                : .retryable(endpoint: endpoint, status: nil, reason: "the process has stopped")
+        case .proceed:
+            return try await body()
+        }
+    }
+
+    func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
+        try await gate("view", mutating: false) { () async throws(GridAPIError) in try await inner.view(instrument: instrument) }
+    }
+    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
+        try await gate("POST /v1/orders", mutating: true) { () async throws(GridAPIError) in try await inner.place(order) }
+    }
+    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
+        try await gate("GET /v1/orders", mutating: false) { () async throws(GridAPIError) in try await inner.order(clientOrderID: clientOrderID, marketID: marketID) }
+    }
+    func order(id: String) async throws(GridAPIError) -> Order {
+        try await gate("GET /v1/orders/{id}", mutating: false) { () async throws(GridAPIError) in try await inner.order(id: id) }
+    }
+    func fills(orderID: String) async throws(GridAPIError) -> [Trade] {
+        try await gate("GET /v1/trades", mutating: false) { () async throws(GridAPIError) in try await inner.fills(orderID: orderID) }
+    }
+    func cancel(orderID: String) async throws(GridAPIError) {
+        try await gate("DELETE /v1/orders/{id}", mutating: true) { () async throws(GridAPIError) in try await inner.cancel(orderID: orderID) }
+    }
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
+        try await gate("POST /v1/transfers", mutating: true) { () async throws(GridAPIError) in
+            try await inner.transferToConsumption(instrumentID: instrumentID, quantity: quantity)
+        }
+    }
+}

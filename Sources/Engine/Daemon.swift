@@ -12,12 +12,15 @@ public actor DaemonState {
         public var strategies: [String]
         public var cycles: Int
         public var cycleErrors: Int
+        /// Cycles that started a whole interval or more after they were due (slow cycles, or
+        /// the request budget), by strategy.
+        public var lateCycles: [String: Int]
         public var lastReload: String
         public var lastCycles: [CycleReport]
         public var healthy: Bool
 
         enum CodingKeys: String, CodingKey {
-            case startedAt = "started_at", strategies, cycles, cycleErrors = "cycle_errors", lastReload = "last_reload"
+            case startedAt = "started_at", strategies, cycles, cycleErrors = "cycle_errors", lateCycles = "late_cycles", lastReload = "last_reload"
             case lastCycles = "last_cycles", healthy
         }
     }
@@ -26,6 +29,7 @@ public actor DaemonState {
     private var lastReports: [String: CycleReport] = [:]
     private var cycles = 0
     private var cycleErrors = 0
+    private var lateCycles: [String: Int] = [:]
     private var ledgerFailure: String?
     private var damage: LedgerError?
     private var lastReload = "loaded at start"
@@ -53,6 +57,8 @@ public actor DaemonState {
 
     func ledgerFailed(_ message: String) { ledgerFailure = message }
 
+    func ranLate(_ strategy: String) { lateCycles[strategy, default: 0] += 1 }
+
     /// The ledger check found the file damaged: no further cycle may start.
     func ledgerDamaged(_ error: LedgerError) {
         damage = error
@@ -63,7 +69,7 @@ public actor DaemonState {
 
     public func status() -> Status {
         Status(startedAt: startedAt, strategies: strategies.map { "\($0.name) (\($0.instrument))" }, cycles: cycles, cycleErrors: cycleErrors,
-               lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil)
+               lateCycles: lateCycles, lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil)
     }
 }
 
@@ -130,6 +136,13 @@ public struct StrategyScheduler: Service {
             let time = now()
             for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
                 if Task.isShuttingDownGracefully { break }
+                let every = NSDecimalNumber(decimal: strategy.every).doubleValue
+                if let due = next[strategy.name], now().timeIntervalSince(due) >= every {
+                    // A turn was missed: said, counted and shown on /status, never silent.
+                    let late = Int(now().timeIntervalSince(due))
+                    logger.warning("strategy missed its turn", metadata: ["strategy": "\(strategy.name)", "late.seconds": "\(late)"])
+                    await state.ranLate(strategy.name)
+                }
                 if let damage = await state.damagedLedger { throw damage }
                 do {
                     let started = ContinuousClock.now
@@ -144,7 +157,7 @@ public struct StrategyScheduler: Service {
                     await notifier?.tradingStopped("\(error)", at: now())
                     throw error
                 }
-                next[strategy.name] = time.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+                next[strategy.name] = time.addingTimeInterval(every)
             }
             let wake = strategies.compactMap { next[$0.name] }.min() ?? time.addingTimeInterval(1)
             let pause = max(0, wake.timeIntervalSince(now()))

@@ -27,6 +27,9 @@ struct ChaosBench: AsyncParsableCommand {
     @Option(help: "Schedules run at a time (default: one per core).")
     var parallel: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    @Flag(help: "Reach the simulator over loopback HTTP with the signed client (slower; faults injected by the server).")
+    var loopback = false
+
     @Flag(help: "Print each schedule's set-up and outcome.")
     var verbose = false
 
@@ -41,7 +44,7 @@ struct ChaosBench: AsyncParsableCommand {
     func run() async throws {
         let verbose = self.verbose
         let total = schedules
-        let summary = await ChaosCampaign(firstSeed: seed, count: schedules, parallel: parallel).run { outcome, done in
+        let summary = await ChaosCampaign(firstSeed: seed, count: schedules, parallel: parallel, transport: loopback ? .loopback : .inProcess).run { outcome, done in
             if verbose {
                 let state = outcome.violations.isEmpty ? "ok" : "FAILED"
                 print("\(state) \(outcome.schedule) — \(outcome.cycles) cycles, \(outcome.restarts) restarts, \(outcome.orders) orders, \(outcome.fills) fills, \(String(format: "%.2f", outcome.seconds)) s")

@@ -206,6 +206,70 @@ import TestSupport
     }
 }
 
+extension DaemonEngineTests {
+    @Test func aStrategyThatMissesItsTurnIsReported() async throws {
+        // Every exchange view takes 130 simulated seconds (a slow exchange, or a request budget
+        // spent): a strategy due every minute misses turns, and the daemon says so.
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)
+        let market = SlowMarket(clock: clock, delay: 130)
+        let strategy = try Self.keeper(every: "1m")
+        let runner = CycleRunner(exchange: market, ledger: try Ledger(inMemory: Migration.bundled),
+                                 configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
+        let state = DaemonState(strategies: [strategy], startedAt: clock.now)
+        let end = clock.now.addingTimeInterval(15 * 60)
+        try await testGracefulShutdown { trigger in
+            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
+                                              sleep: { seconds in
+                                                  clock.advance(by: seconds)
+                                                  if clock.now >= end { trigger.triggerGracefulShutdown() }
+                                              }, reload: { [strategy] })
+            try await scheduler.run()
+        }
+        let status = await state.status()
+        #expect(status.cycles >= 5)
+        #expect((status.lateCycles[strategy.name] ?? 0) >= status.cycles - 2, "\(status.lateCycles) of \(status.cycles) cycles")
+    }
+
+    @Test func aStrategyOnTimeIsNotReportedLate() async throws {
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)
+        let market = SlowMarket(clock: clock, delay: 10)
+        let strategy = try Self.keeper(every: "1m")
+        let runner = CycleRunner(exchange: market, ledger: try Ledger(inMemory: Migration.bundled),
+                                 configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
+        let state = DaemonState(strategies: [strategy], startedAt: clock.now)
+        let end = clock.now.addingTimeInterval(15 * 60)
+        try await testGracefulShutdown { trigger in
+            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
+                                              sleep: { seconds in
+                                                  clock.advance(by: seconds)
+                                                  if clock.now >= end { trigger.triggerGracefulShutdown() }
+                                              }, reload: { [strategy] })
+            try await scheduler.run()
+        }
+        let status = await state.status()
+        #expect(status.cycles >= 10 && status.lateCycles.isEmpty, "\(status.lateCycles)")
+    }
+}
+
+/// A market whose every view takes `delay` simulated seconds.
+struct SlowMarket: Exchange {
+    let clock: SimulationClock
+    let delay: TimeInterval
+    var autoTransfers: Bool { false }
+
+    func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
+        clock.advance(by: delay)
+        return ExchangeView(instrumentID: "i", marketID: "m", consumption: 5, inventory: 0, usdAvailable: 1000, bids: [], asks: [], last: nil,
+                            controls: nil, openOrders: [])
+    }
+    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { throw .rejected(endpoint: "slow", status: 500, detail: "read only") }
+    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? { nil }
+    func order(id: String) async throws(GridAPIError) -> Order { throw .rejected(endpoint: "slow", status: 404, detail: "none") }
+    func fills(orderID: String) async throws(GridAPIError) -> [Trade] { [] }
+    func cancel(orderID: String) async throws(GridAPIError) {}
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String { throw .rejected(endpoint: "slow", status: 500, detail: "read only") }
+}
+
 /// An exchange whose book the test sets.
 actor ScriptedMarket: Exchange {
     nonisolated let autoTransfers = false
