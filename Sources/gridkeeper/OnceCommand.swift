@@ -83,29 +83,17 @@ struct OnceCommand: AsyncParsableCommand {
         }
     }
 
-    /// Every strategy in a directory (or one file), one per instrument.
+    /// Every strategy in a directory (or one file), with the checks `validate` makes
+    /// (`StrategySet`): each file valid, one per instrument, names unique.
     static func loadStrategies(_ path: String) throws -> [Strategy] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let files = StrategySet.files(at: path) else {
             throw CommandFailure(message: "no strategies at \(path): pass --strategies DIR", exitCode: exitConfiguration)
         }
-        let files = isDirectory.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) }
-            : [path]
         guard !files.isEmpty else { throw CommandFailure(message: "\(path) holds no .yaml strategy files", exitCode: exitConfiguration) }
-        var strategies: [Strategy] = []
-        var problems: [String] = []
-        for file in files {
-            do { strategies.append(try StrategyParser.load(path: file)) } catch { problems.append(error.description) }
-        }
-        var seen: [String: String] = [:]
-        for s in strategies {
-            if let other = seen[s.instrument] { problems.append("\(s.file): \(s.instrument) is already kept by \(other); use one strategy per instrument") }
-            seen[s.instrument] = s.file
-        }
-        guard problems.isEmpty else { throw CommandFailure(message: problems.joined(separator: "\n"), exitCode: exitConfiguration) }
-        return strategies
+        let set = StrategySet.load(files: files)
+        let problems = set.diagnostics
+        guard problems.isEmpty else { throw CommandFailure(message: problems.map(\.description).joined(separator: "\n"), exitCode: exitConfiguration) }
+        return set.strategies
     }
 
     static func print(_ report: CycleReport) {

@@ -6,7 +6,9 @@ struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check strategy files; every error is reported as file:line:column.",
-        discussion: "A directory stands for the *.yaml files in it. Exits 1 if any file has an error. The format is described in docs/STRATEGIES.md."
+        discussion: """
+            A directory stands for the *.yaml and *.yml files in it. The files of one directory are also checked together, as `run` and `once` load them: one strategy per instrument, no name used twice. Exits 1 if any file has an error. The format is described in docs/STRATEGIES.md.
+            """
     )
 
     @Argument(help: ArgumentHelp("Strategy files or directories.", valueName: "file"))
@@ -36,23 +38,22 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         var files: [String] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                let yaml = entries.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-                if yaml.isEmpty { Output.printError("\(path): no .yaml files") }
-                files += yaml.map { (path as NSString).appendingPathComponent($0) }
-            } else {
-                files.append(path)
-            }
+            let found = StrategySet.files(at: path) ?? [path]  // a missing file is reported as unreadable
+            if found.isEmpty { Output.printError("\(path): no .yaml files") }
+            for file in found where !files.contains(where: { Self.same($0, file) }) { files.append(file) }
+        }
+        // The files of one directory run together: check them as a set, as `once` and `run` do.
+        var checked: [String: StrategySet.File] = [:]
+        for group in Dictionary(grouping: files, by: { (Self.standardized($0) as NSString).deletingLastPathComponent }).values {
+            for file in StrategySet.load(files: group).files { checked[file.path] = file }
         }
         var results: [FileResult] = []
         for file in files {
-            do {
-                let strategy = try StrategyParser.load(path: file)
+            guard let checked = checked[file] else { continue }
+            if checked.isValid, let strategy = checked.strategy {
                 results.append(FileResult(file: file, ok: true, strategy: strategy.name, instrument: strategy.instrument, rules: strategy.rules.map(\.name), errors: []))
-            } catch {
-                results.append(FileResult(file: file, ok: false, rules: [], errors: error.diagnostics.map {
+            } else {
+                results.append(FileResult(file: file, ok: false, rules: [], errors: checked.diagnostics.map {
                     .init(line: $0.position.line, column: $0.position.column, message: $0.message)
                 }))
             }
@@ -72,4 +73,9 @@ struct ValidateCommand: AsyncParsableCommand {
         }
         if results.contains(where: { !$0.ok }) || files.isEmpty { throw ExitCode(1) }
     }
+
+    static func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    /// The same file named twice (`validate dir dir/a.yaml`) is checked once.
+    static func same(_ a: String, _ b: String) -> Bool { standardized(a) == standardized(b) }
 }

@@ -188,6 +188,21 @@ import Testing
         #expect(outcome.budget == effect, "\(outcome)")
     }
 
+    /// A computed quantity beyond what one rule may ask for is cut with a note, not silently
+    /// (a literal one is refused when the file is read).
+    @Test func aHugeComputedQuantityIsCutWithANote() throws {
+        let buy = try Self.strategy("  - { name: r, when: consumption > 0, buy: { quantity: consumption * 100000000000000000000, order: market } }")
+        let bought = try Self.outcome(Evaluator.evaluate(buy, on: Self.snapshot(consumption: 10)), "r")
+        #expect(bought.outcome == .adjusted, "\(bought)")
+        #expect(bought.guardrails.first == "quantity 1000000000000000000000 cut to 1000000, the most one rule may ask for", "\(bought.guardrails)")
+        #expect(bought.guardrails.dropFirst().first?.contains("buying 50 of 1000000") == true, "\(bought.guardrails)")
+        let move = try Self.strategy("  - { name: r, when: inventory > 0, transfer: { quantity: inventory * 1000000, beyond_lot_window: true } }")
+        let moved = try Self.outcome(Evaluator.evaluate(move, on: Self.snapshot(inventory: 3)), "r")
+        #expect(moved.intent == .transfer(quantity: 3))
+        #expect(moved.guardrails == ["quantity 3000000 cut to 1000000, the most one rule may ask for",
+                                     "quantity 1000000 cut to the 3 units in the trading account"], "\(moved.guardrails)")
+    }
+
     @Test func limitPricesRoundToTheTickAndStayUnderTheCap() throws {
         let strategy = try Self.strategy("  - { name: r, when: consumption > 0, buy: { quantity: 2, order: limit, price: bid * 1.005 } }",
                                          budget: "{ daily: 40.00, max_unit_price: 2.50 }")

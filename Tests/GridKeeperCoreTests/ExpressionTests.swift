@@ -48,6 +48,38 @@ import Testing
         }
     }
 
+    /// A bare number beside a duration would silently be seconds (`runway < 2.50` meaning
+    /// 2.5 s): only 0 may go without a unit.
+    @Test(arguments: [
+        ("runway < 2.50", 9, "runway is a duration: write 2.5 with a unit, as 2.5h, 2.5m or 2.5s"),
+        ("2 > stock_runway", 0, "stock_runway is a duration: write 2 with a unit"),
+        ("runway >= -3", 10, "runway is a duration: write -3 with a unit, as -3h"),
+        ("runway < (90)", 9, "write 90 with a unit"),
+        ("consumption / burn < 2", 21, "consumption / burn is a duration: write 2 with a unit"),
+        ("runway + 30 > 1h", 9, "runway is a duration: write 30 with a unit"),
+        ("1h - 5 < runway", 5, "1h is a duration: write 5 with a unit"),
+    ])
+    func aBareNumberBesideADurationNeedsAUnit(_ text: String, _ offset: Int, _ message: String) {
+        do {
+            _ = try ExpressionParser.parse(text, expecting: .bool)
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.offset == offset, "\(text): \(error.message)")
+            #expect(error.message.contains(message), "\(text): \(error.message)")
+        }
+    }
+
+    @Test(arguments: ["runway < 0", "runway > 0", "0 < stock_runway", "runway > -0", "runway > 0.0", "runway * 2 < 1h", "runway / 2 > 30m",
+                      "runway < 2.5h", "burn * 2h > 0"])
+    func zeroAndFactorsNeedNoUnit(_ text: String) throws {
+        _ = try ExpressionParser.parse(text, expecting: .bool)
+    }
+
+    @Test func aNumberWithMoreDigitsThanDecimalKeepsIsRefused() {
+        #expect(throws: ExpressionError.self) { try ExpressionParser.parse("ask < 1234567890123456789012345678901", expecting: .bool) }
+        #expect((try? ExpressionParser.parse("ask < 123456789012345678901234567890", expecting: .bool)) != nil)
+    }
+
     @Test func aPriceIsNotACondition() {
         #expect(throws: ExpressionError.self) { try ExpressionParser.parse("bid + tick", expecting: .bool) }
         #expect(throws: ExpressionError.self) { try ExpressionParser.parse("runway < 1h", expecting: .price) }

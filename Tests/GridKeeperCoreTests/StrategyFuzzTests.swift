@@ -24,6 +24,9 @@ import Testing
         "runway", "< 1h", "and", "or", "not", "(", ")", "cover(", "avg(last,", "24h", "1e9", "-1", "0.000001", "999999999999999999999",
         "buy:", "transfer:", "cancel:", "when:", "name:", "budget:", "rules:", "quantity:", "price:", "order: limit", "order: market",
         "max_unit_price:", "every:", "instrument:", "strategy:", "null", "~", "true", "é", "💸", "\u{0}", "\r\n",
+        // Deep nesting: a few of these together pass the expression limit, or YAML's.
+        String(repeating: "(", count: 40), String(repeating: ")", count: 40), String(repeating: "not ", count: 40),
+        String(repeating: "- ", count: 40), String(repeating: " and inventory > 0", count: 40), String(repeating: "[", count: 400),
     ]
 
     static func seeds() throws -> [String] {
@@ -114,6 +117,106 @@ import Testing
             } catch {
                 #expect(error.offset >= 0 && error.offset <= text.count, "\(text.debugDescription): \(error)")
             }
+        }
+    }
+
+    // MARK: Deep nesting
+
+    static let limit = ExpressionParser.maximumDepth
+    static let kinds = ["not", "and", "or", "parentheses", "minus", "subtraction"]
+
+    /// A `when` exactly `depth` levels deep as `ExpressionParser.maximumDepth` counts them
+    /// (a comparison over two leaves is two). Each walks to its innermost part when evaluated.
+    static func condition(_ kind: String, depth: Int) -> String {
+        let levels = depth - 2
+        switch kind {
+        case "not": return String(repeating: "not ", count: levels) + "inventory > 0"
+        case "and": return Array(repeating: "inventory > 0", count: levels + 1).joined(separator: " and ")
+        case "or": return Array(repeating: "inventory < 0", count: levels + 1).joined(separator: " or ")
+        case "parentheses": return String(repeating: "(", count: levels) + "inventory > 0" + String(repeating: ")", count: levels)
+        case "minus": return "inventory > " + String(repeating: "-", count: levels) + "1"
+        default: return "inventory > inventory" + String(repeating: " - 1", count: levels)
+        }
+    }
+
+    /// A quantity `depth` levels deep: a signal in parentheses.
+    static func quantity(depth: Int) -> String {
+        String(repeating: "(", count: depth - 1) + "inventory" + String(repeating: ")", count: depth - 1)
+    }
+
+    static func document(when: String, quantity: String = "1") -> String {
+        "strategy: deep\ninstrument: text-prime\nevery: 1m\nrules:\n  - name: r\n    when: \(when)\n    transfer: { quantity: \(quantity) }\n"
+    }
+
+    /// Runs `body` on a thread with a 1 MB stack: half the smallest default glibc gives a
+    /// thread (2 MB, 8 MB here), in whatever build the tests were built in.
+    static func onSmallStack<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { done in
+            let thread = Thread { done.resume(returning: body()) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Every walk of the tree at the limit — parsing, type checking, compiling, evaluating,
+    /// comparing, formatting — fits a small stack.
+    @Test(arguments: kinds)
+    func nestingAtTheLimitIsAcceptedAndWalkedOnASmallStack(_ kind: String) async {
+        let text = Self.document(when: Self.condition(kind, depth: Self.limit), quantity: Self.quantity(depth: Self.limit))
+        let result = await Self.onSmallStack { () -> String in
+            do {
+                let strategy = try StrategyParser.parse(text, file: "deep.yaml")
+                let snapshot = MarketSnapshot(asOf: Date(timeIntervalSince1970: 1_790_000_000), instrument: "text-prime", consumption: 5,
+                                              inventory: 5, usdAvailable: 10, bids: [], asks: [])
+                let plan = Evaluator.evaluate(strategy, on: snapshot)
+                guard strategy == (try StrategyParser.parse(text, file: "deep.yaml")) else { return "not equal to itself" }
+                guard Evaluator.source(strategy.rules[0].when).hasPrefix(kind == "not" ? "not " : "inventory") else { return "badly formatted" }
+                let outcome = plan.outcomes.first
+                return "\(outcome?.outcome.rawValue ?? "none") \(outcome?.intent == .transfer(quantity: 5) ? "transfer 5" : "")"
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        // `or` of false parts is skipped; the others fire, and their quantity (inventory, 5)
+        // is evaluated too.
+        #expect(result == (kind == "or" ? "skipped " : "fired transfer 5"), "\(result)")
+    }
+
+    @Test(arguments: kinds)
+    func nestingOverTheLimitIsALocatedError(_ kind: String) {
+        for depth in [Self.limit + 1, 2_000, 5_000] {
+            let when = Self.condition(kind, depth: depth)
+            do {
+                _ = try StrategyParser.parse(Self.document(when: when), file: "deep.yaml")
+                Issue.record("\(kind) \(depth) levels deep was accepted")
+            } catch {
+                #expect(error.diagnostics.count == 1, "\(error)")
+                let problem = error.diagnostics[0]
+                #expect(problem.message.hasPrefix("when: expression nested deeper than \(Self.limit) levels"), "\(problem)")
+                #expect(problem.position.line == 6 && (11...11 + when.count).contains(problem.position.column), "\(problem)")
+            }
+        }
+        do {
+            _ = try StrategyParser.parse(Self.document(when: "inventory > 0", quantity: Self.quantity(depth: Self.limit + 1)), file: "deep.yaml")
+            Issue.record("a quantity over the limit was accepted")
+        } catch {
+            #expect(error.description.contains("deep.yaml:7:"), "\(error)")
+            #expect(error.description.contains("transfer.quantity: expression nested deeper than"), "\(error)")
+        }
+    }
+
+    /// libyaml stops at 1,000 levels, before Yams' composer (one recursion per level) runs out
+    /// of stack; the error is located and says what is wrong.
+    @Test(arguments: [("[", "]"), ("{a: ", "}"), ("[a: ", "]"), ("- ", "")])
+    func yamlNestedTenThousandDeepIsALocatedError(_ open: String, _ close: String) {
+        let text = "strategy: deep\ninstrument: text-prime\nevery: 1m\nrules:\n  " + String(repeating: open, count: 10_000) + "x"
+            + String(repeating: close, count: 10_000) + "\n"
+        do {
+            _ = try StrategyParser.parse(text, file: "deep.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["invalid YAML: nested deeper than 1000 levels"], "\(error)")
+            #expect(error.diagnostics.allSatisfy { $0.position.line == 5 && $0.position.column > 1 }, "\(error)")
         }
     }
 }

@@ -68,6 +68,32 @@ import Testing
         }
     }
 
+    /// Items the probe found accepted or misreported: a bare number beside a duration, a
+    /// quantity out of range, a price of 0 or less, a description that is not text.
+    static let itemErrors: [(String, String)] = [
+        (valid.replacingOccurrences(of: "runway < 1h", with: "runway < 2.50"), "7:20: when: runway is a duration: write 2.5 with a unit, as 2.5h, 2.5m or 2.5s"),
+        (valid.replacingOccurrences(of: "quantity: cover(2h)", with: "quantity: 99999999999999999999"),
+         "8:22: buy.quantity: 99999999999999999999 is more than 1000000 units, the most one rule may ask for"),
+        (valid.replacingOccurrences(of: "quantity: cover(2h)", with: "quantity: -5"), "8:22: buy.quantity: -5 is negative"),
+        (valid.replacingOccurrences(of: "buy: { quantity: cover(2h), order: market }", with: "transfer: { quantity: -(5) }"),
+         "8:27: transfer.quantity: -5 is negative"),
+        (valid.replacingOccurrences(of: "order: market", with: "order: limit, price: -1"), "8:54: buy.price: a limit price must be more than 0, got -1"),
+        (valid.replacingOccurrences(of: "order: market", with: "order: limit, price: 0"), "8:54: buy.price: a limit price must be more than 0, got 0"),
+        (valid + "\ndescription: { a: 1 }", "9:14: description: expected text"),
+        (valid + "\ndescription: [a, b]", "9:14: description: expected text"),
+    ]
+
+    /// Each is the file's only error.
+    @Test(arguments: itemErrors)
+    func itemErrorsNameFileLineAndColumn(_ text: String, _ expected: String) {
+        do {
+            _ = try StrategyParser.parse(text, file: "s.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.diagnostics.count == 1 && error.description.hasPrefix("s.yaml:" + expected), "\(error.description)")
+        }
+    }
+
     @Test func everyErrorOfAFileIsListed() {
         let text = """
             strategy: s
@@ -90,5 +116,28 @@ import Testing
             #expect(error.diagnostics.map(\.position) == error.diagnostics.map(\.position).sorted())
             #expect(error.description.contains("rule name 'a' is used twice"))
         }
+    }
+
+    /// A cap that is written but wrong is one error, not also "needs" the cap.
+    @Test(arguments: [
+        ("max_unit_price: 3.00", "max_unit_price: -1", "4:41: budget.max_unit_price: must not be negative, got -1"),
+        ("daily: 10.00", "daily: -1", "4:18: budget.daily: must not be negative, got -1"),
+        ("daily: 10.00", "daily: ~", "4:18: budget.daily: expected a decimal like 40.00"),
+        ("budget: { daily: 10.00, max_unit_price: 3.00 }", "budget: 5", "4:9: budget must be a mapping"),
+    ])
+    func aWrongCapIsOneError(_ replaced: String, _ replacement: String, _ expected: String) {
+        do {
+            _ = try StrategyParser.parse(Self.valid.replacingOccurrences(of: replaced, with: replacement), file: "s.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.diagnostics.count == 1, "\(error.description)")
+            #expect(error.description.hasPrefix("s.yaml:" + expected), "\(error.description)")
+        }
+    }
+
+    @Test func aDescriptionIsText() throws {
+        #expect(try StrategyParser.parse(Self.valid + "\ndescription: keeps text-prime stocked", file: "s.yaml").description == "keeps text-prime stocked")
+        #expect(try StrategyParser.parse(Self.valid + "\ndescription:", file: "s.yaml").description == nil)
+        #expect(try StrategyParser.parse(Self.valid, file: "s.yaml").description == nil)
     }
 }

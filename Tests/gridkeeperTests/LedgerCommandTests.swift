@@ -149,6 +149,38 @@ import TestSupport
     }
 }
 
+extension ValidateCommandTests {
+    /// `validate` refuses what `once` (and `run`) would refuse on loading the same directory.
+    @Test func validateAndOnceRefuseTheSameDirectory() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-val-\(UUID().uuidString)")
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func strategy(_ name: String) -> Data {
+            Data("strategy: \(name)\ninstrument: text-prime\nevery: 1m\nrules:\n  - { name: feed, when: inventory > 0, transfer: { quantity: 1 } }\n".utf8)
+        }
+        try strategy("keeper").write(to: dir.appendingPathComponent("a.yaml"))
+        try strategy("second").write(to: dir.appendingPathComponent("b.yaml"))
+        try strategy("keeper").write(to: other.appendingPathComponent("a.yaml"))
+        let b = dir.appendingPathComponent("b.yaml").path
+        let problem = "\(b):2:13: instrument: text-prime is already kept by \(dir.path)/a.yaml (strategy keeper); use one strategy per instrument"
+
+        let validate = try await CLIRunner.run(["validate", dir.path])
+        #expect(validate.status == 1, "\(validate.stdout)")
+        #expect(validate.stdout.contains("\(b):2:13: error: instrument: text-prime is already kept by"), "\(validate.stdout)")
+        #expect(validate.stdout.contains("a.yaml: ok"), "\(validate.stdout)")
+        // Files of one directory are checked together however they are named; other
+        // directories run on their own.
+        let files = try await CLIRunner.run(["validate", dir.appendingPathComponent("a.yaml").path, b])
+        #expect(files.status == 1 && files.stdout.contains("already kept by"), "\(files.stdout)")
+        let apart = try await CLIRunner.run(["validate", dir.appendingPathComponent("a.yaml").path, other.appendingPathComponent("a.yaml").path])
+        #expect(apart.status == 0, "\(apart.stdout)")
+
+        let once = try await CLIRunner.run(["once", "--dry-run", "--strategies", dir.path, "--db", dir.appendingPathComponent("ledger.sqlite").path])
+        #expect(once.status == 3 && once.stderr.contains(problem), "\(once.stderr)")
+    }
+}
+
 /// `gridkeeper once` against a simulator on loopback.
 @Suite struct OnceCommandTests {
     static let strategies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies").standardized.path

@@ -41,7 +41,7 @@ public enum Evaluator {
                     outcome = RuleOutcome(rule: rule.name, outcome: .skipped, reason: "\(explanation), but the price is unknown: \(missing.reason)", intent: nil, guardrails: [], inputs: inputs)
                     break
                 }
-                let units = wholeUnits((try? quantity.get()) ?? .zero)
+                let units = (try? quantity.get()) ?? .zero
                 outcome = guardrails.buy(rule: rule.name, reason: explanation, units: units, kind: kind, price: try? price?.get(), cancelAfter: cancelAfter, inputs: inputs)
                 if outcome.intent != nil { buyPlanned = true }
             case .transfer(_, let beyond):
@@ -57,7 +57,7 @@ public enum Evaluator {
                     break
                 }
                 let burn = try? context.value(.burn).get()
-                outcome = guardrails.transfer(rule: rule.name, reason: explanation, units: wholeUnits(value), beyondLotWindow: beyond, burn: burn, inputs: inputs)
+                outcome = guardrails.transfer(rule: rule.name, reason: explanation, units: value, beyondLotWindow: beyond, burn: burn, inputs: inputs)
                 if outcome.intent != nil { transferPlanned = true }
             case .cancel(let olderThan):
                 outcome = guardrails.cancel(rule: rule.name, reason: explanation, olderThan: olderThan, inputs: inputs)
@@ -69,13 +69,17 @@ public enum Evaluator {
         return plan
     }
 
+    /// The most units one rule may ask for; a literal quantity above it is an error when the
+    /// file is read, a computed one is cut to it with a guardrail note.
+    public static let maximumUnits = 1_000_000
+
     /// Whole units needed, rounding any fraction up (you cannot buy 0.3 of a unit); at most
-    /// a million.
+    /// `maximumUnits`.
     static func wholeUnits(_ value: Exact) -> Int {
         guard value > .zero else { return 0 }
         let rounded = value.rounded(0, .up)
-        guard rounded < Exact(1_000_000) else { return 1_000_000 }
-        return rounded.integer ?? 1_000_000
+        guard rounded < Exact(maximumUnits) else { return maximumUnits }
+        return rounded.integer ?? maximumUnits
     }
 
     // MARK: Conditions with explanations

@@ -94,29 +94,56 @@ public struct ExpressionError: Error, Sendable, Equatable {
 /// Grammar (lowest precedence first):
 /// `or` → `and` → `not` → comparison (`< <= > >= == !=`) → `+ -` → `* /` → unary `-` →
 /// primary: decimal (`2.50`), duration (`30s`, `15m`, `24h`, `2d`), signal, `f(args)`, `( … )`.
+///
+/// An expression nests at most `maximumDepth` levels: every pair of parentheses, `not`, unary
+/// `-` and operator is a level (`a and b and c` is two levels above its comparisons). The
+/// parser, the type checker, `CompiledExpression` and the evaluator all recurse over the tree,
+/// and the stack is finite (much smaller in a debug build, smaller still off the main
+/// thread): a bounded tree is one every walker can take.
 public struct ExpressionParser {
+    /// The deepest expression accepted; strategies written by hand stay under ten. In a debug
+    /// build the costliest form, parentheses (eight parser frames a pair, ~10 KB), takes about
+    /// 660 KB of stack at 64 levels to parse, compile and evaluate; `not`, `and` and `or` about
+    /// 140 KB. `StrategyFuzzTests` runs every form at the limit on a 1 MB thread: threads get
+    /// 8 MB here, and at least 2 MB from glibc.
+    public static let maximumDepth = 64
+    /// The most digits a number may have: `Decimal` keeps 38, so a longer one would be
+    /// silently rounded.
+    static let maximumDigits = 30
+
     enum Token: Equatable {
         case number(Decimal, String), duration(Decimal), word(String), symbol(String), end
+    }
+
+    /// An expression with its type, its depth (see `maximumDepth`) and where it starts.
+    struct Typed {
+        var expression: Expression
+        var type: ValueType
+        var depth: Int
+        var offset: Int
     }
 
     let text: [Character]
     var index = 0
     var tokens: [(Token, Int)] = []
     var position = 0
+    /// Parentheses, `not`s and unary `-`s open around the current token: each is a level of
+    /// the result, and each costs stack frames before any node is built.
+    var open = 0
 
     /// Parses and type-checks `text`, which must have type `expected`.
     public static func parse(_ text: String, expecting expected: ValueType) throws(ExpressionError) -> Expression {
         var parser = ExpressionParser(text: Array(text))
         try parser.tokenize()
-        let (expression, type) = try parser.parseOr()
+        let parsed = try parser.parseOr()
         guard case .end = parser.tokens[parser.position].0 else {
             throw ExpressionError(offset: parser.tokens[parser.position].1, message: "unexpected \(parser.describe(parser.tokens[parser.position].0)); expected an operator or the end")
         }
-        let adapted = try Self.adapt(expression, type, to: expected, offset: 0)
-        guard adapted.1 == expected else {
-            throw ExpressionError(offset: 0, message: "expected \(expected), got \(adapted.1)")
+        let adapted = try Self.adapt(parsed, to: expected)
+        guard adapted.type == expected else {
+            throw ExpressionError(offset: 0, message: "expected \(expected), got \(adapted.type)")
         }
-        return adapted.0
+        return adapted.expression
     }
 
     // MARK: Tokens
@@ -133,6 +160,9 @@ public struct ExpressionParser {
                 guard digits.filter({ $0 == "." }).count <= 1, !digits.hasSuffix("."),
                     let value = Decimal(string: digits, locale: Locale(identifier: "en_US_POSIX"))
                 else { throw ExpressionError(offset: start, message: "'\(digits)' is not a number like 2.50") }
+                guard digits.count <= Self.maximumDigits else {
+                    throw ExpressionError(offset: start, message: "'\(digits.prefix(12))…' has \(digits.count) digits; a number has at most \(Self.maximumDigits)")
+                }
                 if index < text.count, text[index].isLetter {
                     let unitStart = index
                     while index < text.count, text[index].isLetter { index += 1 }
@@ -190,9 +220,27 @@ public struct ExpressionParser {
         return false
     }
 
-    // MARK: Grammar
+    // MARK: Depth
 
-    typealias Typed = (Expression, ValueType)
+    static func tooDeep(at offset: Int) -> ExpressionError {
+        ExpressionError(offset: offset, message: "expression nested deeper than \(maximumDepth) levels (each pair of parentheses, not, - and operator counts); split it into simpler rules")
+    }
+
+    /// Enters a parenthesis, `not` or unary `-` at `at`: refused before recursing when even the
+    /// shallowest operand (one level) would make the result too deep.
+    mutating func enter(at: Int) throws(ExpressionError) {
+        guard open + 2 <= Self.maximumDepth else { throw Self.tooDeep(at: at) }
+        open += 1
+    }
+
+    /// A node over `children`, one level deeper than the deepest of them.
+    static func node(_ expression: Expression, _ type: ValueType, over children: Typed..., at: Int) throws(ExpressionError) -> Typed {
+        let depth = 1 + children.reduce(0) { max($0, $1.depth) }
+        guard depth <= maximumDepth else { throw tooDeep(at: at) }
+        return Typed(expression: expression, type: type, depth: depth, offset: children.first?.offset ?? at)
+    }
+
+    // MARK: Grammar
 
     mutating func parseOr() throws(ExpressionError) -> Typed {
         var left = try parseAnd()
@@ -202,7 +250,7 @@ public struct ExpressionParser {
             let right = try parseAnd()
             try Self.require(left, .bool, at: at, side: "left of or")
             try Self.require(right, .bool, at: at, side: "right of or")
-            left = (.binary(.or, left.0, right.0), .bool)
+            left = try Self.node(.binary(.or, left.expression, right.expression), .bool, over: left, right, at: at)
         }
     }
 
@@ -214,23 +262,29 @@ public struct ExpressionParser {
             let right = try parseNot()
             try Self.require(left, .bool, at: at, side: "left of and")
             try Self.require(right, .bool, at: at, side: "right of and")
-            left = (.binary(.and, left.0, right.0), .bool)
+            left = try Self.node(.binary(.and, left.expression, right.expression), .bool, over: left, right, at: at)
         }
     }
 
     mutating func parseNot() throws(ExpressionError) -> Typed {
         let at = offset
         if accept("not") {
+            try enter(at: at)
             let operand = try parseNot()
+            open -= 1
             try Self.require(operand, .bool, at: at, side: "after not")
-            return (.unary(.not, operand.0), .bool)
+            var result = try Self.node(.unary(.not, operand.expression), .bool, over: operand, at: at)
+            result.offset = at
+            return result
         }
         return try parseComparison()
     }
 
+    static let comparisons: [String: Expression.BinaryOperator] = ["<": .less, "<=": .lessEqual, ">": .greater, ">=": .greaterEqual, "==": .equal, "!=": .notEqual]
+
     mutating func parseComparison() throws(ExpressionError) -> Typed {
         let left = try parseAdditive()
-        let ops: [String: Expression.BinaryOperator] = ["<": .less, "<=": .lessEqual, ">": .greater, ">=": .greaterEqual, "==": .equal, "!=": .notEqual]
+        let ops = Self.comparisons
         guard case .symbol(let s) = current, let op = ops[s] else { return left }
         let at = offset
         position += 1
@@ -240,7 +294,7 @@ public struct ExpressionParser {
         if case .symbol(let next) = current, ops[next] != nil {
             throw ExpressionError(offset: offset, message: "comparisons cannot be chained; use and")
         }
-        return (.binary(op, l, r), .bool)
+        return try Self.node(.binary(op, l.expression, r.expression), .bool, over: l, r, at: at)
     }
 
     mutating func parseAdditive() throws(ExpressionError) -> Typed {
@@ -251,7 +305,7 @@ public struct ExpressionParser {
             let right = try parseMultiplicative()
             let (l, r, type) = try Self.unify(left, right, at: at, operator: s)
             guard type.isNumeric else { throw ExpressionError(offset: at, message: "\(s) needs numbers, not conditions") }
-            left = (.binary(s == "+" ? .add : .subtract, l, r), type)
+            left = try Self.node(.binary(s == "+" ? .add : .subtract, l.expression, r.expression), type, over: l, r, at: at)
         }
         return left
     }
@@ -262,8 +316,8 @@ public struct ExpressionParser {
             let at = offset
             position += 1
             let right = try parseUnary()
-            let type = try Self.productType(left.1, right.1, divide: s == "/", at: at)
-            left = (.binary(s == "*" ? .multiply : .divide, left.0, right.0), type)
+            let type = try Self.productType(left.type, right.type, divide: s == "/", at: at)
+            left = try Self.node(.binary(s == "*" ? .multiply : .divide, left.expression, right.expression), type, over: left, right, at: at)
         }
         return left
     }
@@ -271,38 +325,61 @@ public struct ExpressionParser {
     mutating func parseUnary() throws(ExpressionError) -> Typed {
         let at = offset
         if accept("-") {
+            try enter(at: at)
             let operand = try parseUnary()
-            guard operand.1.isNumeric else { throw ExpressionError(offset: at, message: "- needs a number") }
-            return (.unary(.negate, operand.0), operand.1)
+            open -= 1
+            guard operand.type.isNumeric else { throw ExpressionError(offset: at, message: "- needs a number") }
+            var result = try Self.node(.unary(.negate, operand.expression), operand.type, over: operand, at: at)
+            result.offset = at
+            return result
         }
         return try parsePrimary()
     }
 
+    // Parentheses recurse through every level above: this frame and the seven above it are on
+    // the stack once per pair, so what only a name or an error needs is kept out of it.
     mutating func parsePrimary() throws(ExpressionError) -> Typed {
         let at = offset
         switch current {
         case .number(let value, _):
             position += 1
-            return (.literal(value, literalType: nil), .number)
+            return Typed(expression: .literal(value, literalType: nil), type: .number, depth: 1, offset: at)
         case .duration(let seconds):
             position += 1
-            return (.literal(seconds, literalType: .duration), .duration)
+            return Typed(expression: .literal(seconds, literalType: .duration), type: .duration, depth: 1, offset: at)
         case .symbol("("):
             position += 1
-            let inner = try parseOr()
-            guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')'") }
+            try enter(at: at)
+            var inner = try parseOr()
+            open -= 1
+            guard accept(")") else { throw expected(")") }
+            // The parentheses are a level: they cost the parser as much as an operator.
+            inner.depth += 1
+            guard inner.depth <= Self.maximumDepth else { throw Self.tooDeep(at: at) }
+            inner.offset = at
             return inner
         case .word(let name):
             position += 1
-            if accept("(") { return try parseCall(name, at: at) }
-            if let signal = Signal(rawValue: name) { return (.signal(signal), signal.type) }
-            if Function(rawValue: name) != nil { throw ExpressionError(offset: at, message: "\(name) is a function: write \(name)(…)") }
-            let known = Signal.allCases.map(\.rawValue)
-            let hint = Suggest.closest(name, in: known).map { "; did you mean '\($0)'?" } ?? ""
-            throw ExpressionError(offset: at, message: "unknown signal '\(name)'\(hint)")
+            return try parseWord(name, at: at)
         default:
-            throw ExpressionError(offset: at, message: "expected a number, a duration, a signal or '(', got \(describe(current))")
+            throw unexpected(at: at)
         }
+    }
+
+    func expected(_ symbol: String) -> ExpressionError { ExpressionError(offset: offset, message: "expected '\(symbol)'") }
+
+    func unexpected(at: Int) -> ExpressionError {
+        ExpressionError(offset: at, message: "expected a number, a duration, a signal or '(', got \(describe(current))")
+    }
+
+    /// A signal or a call.
+    mutating func parseWord(_ name: String, at: Int) throws(ExpressionError) -> Typed {
+        if accept("(") { return try parseCall(name, at: at) }
+        if let signal = Signal(rawValue: name) { return Typed(expression: .signal(signal), type: signal.type, depth: 1, offset: at) }
+        if Function(rawValue: name) != nil { throw ExpressionError(offset: at, message: "\(name) is a function: write \(name)(…)") }
+        let known = Signal.allCases.map(\.rawValue)
+        let hint = Suggest.closest(name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+        throw ExpressionError(offset: at, message: "unknown signal '\(name)'\(hint)")
     }
 
     mutating func parseCall(_ name: String, at: Int) throws(ExpressionError) -> Typed {
@@ -319,7 +396,7 @@ public struct ExpressionParser {
             position += 1
             guard seconds > 0 else { throw ExpressionError(offset: argAt, message: "\(name)(…) needs a positive duration") }
             guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')' after \(name)'s duration") }
-            return (.call(function, argument: .literal(seconds, literalType: .duration), window: nil), .units)
+            return Typed(expression: .call(function, argument: .literal(seconds, literalType: .duration), window: nil), type: .units, depth: 2, offset: at)
         case .avg, .min, .max, .ewma:
             let argAt = offset
             guard case .word(let signalName) = current, let signal = Signal(rawValue: signalName) else {
@@ -336,36 +413,63 @@ public struct ExpressionParser {
             }
             position += 1
             guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')'") }
-            return (.call(function, argument: .signal(signal), window: window), signal.type)
+            return Typed(expression: .call(function, argument: .signal(signal), window: window), type: signal.type, depth: 2, offset: at)
         }
     }
 
     // MARK: Types
 
     static func require(_ typed: Typed, _ type: ValueType, at: Int, side: String) throws(ExpressionError) {
-        guard typed.1 == type else { throw ExpressionError(offset: at, message: "expected \(type) \(side), got \(typed.1)") }
+        guard typed.type == type else { throw ExpressionError(offset: at, message: "expected \(type) \(side), got \(typed.type)") }
     }
 
-    static func isUntypedLiteral(_ e: Expression) -> Bool {
+    static func isUntypedLiteral(_ e: Expression) -> Bool { untypedValue(e) != nil }
+
+    /// The value of a bare number (`2.5`, `-2.5`), which takes the type of its neighbour.
+    static func untypedValue(_ e: Expression) -> Decimal? {
         switch e {
-        case .literal(_, nil): return true
-        case .unary(.negate, let inner): return isUntypedLiteral(inner)
-        default: return false
+        case .literal(let value, nil): return value
+        case .unary(.negate, let inner): return untypedValue(inner).map { -$0 }
+        default: return nil
         }
     }
 
     /// Same-type operands for + - and comparisons; a bare number takes its neighbour's type.
-    static func unify(_ l: Typed, _ r: Typed, at: Int, operator op: String) throws(ExpressionError) -> (Expression, Expression, ValueType) {
-        if l.1 == r.1 { return (l.0, r.0, l.1) }
-        if isUntypedLiteral(l.0) && r.1.isNumeric { return (l.0, r.0, r.1) }
-        if isUntypedLiteral(r.0) && l.1.isNumeric { return (l.0, r.0, l.1) }
-        throw ExpressionError(offset: at, message: "cannot \(op == "+" || op == "-" ? "combine" : "compare") \(l.1) with \(r.1) using \(op)")
+    static func unify(_ l: Typed, _ r: Typed, at: Int, operator op: String) throws(ExpressionError) -> (Typed, Typed, ValueType) {
+        if l.type == r.type { return (l, r, l.type) }
+        if isUntypedLiteral(l.expression) && r.type.isNumeric {
+            try requireUnit(of: l, beside: r)
+            return (l, r, r.type)
+        }
+        if isUntypedLiteral(r.expression) && l.type.isNumeric {
+            try requireUnit(of: r, beside: l)
+            return (l, r, l.type)
+        }
+        throw ExpressionError(offset: at, message: "cannot \(op == "+" || op == "-" ? "combine" : "compare") \(l.type) with \(r.type) using \(op)")
     }
 
-    static func adapt(_ e: Expression, _ type: ValueType, to expected: ValueType, offset: Int) throws(ExpressionError) -> Typed {
-        if type == expected { return (e, type) }
-        if isUntypedLiteral(e) && expected.isNumeric { return (e, expected) }
-        return (e, type)
+    /// A bare number beside a duration must be 0: `runway < 2.5` would silently mean 2.5
+    /// seconds, so it is an error that says how to write the unit.
+    static func requireUnit(of number: Typed, beside other: Typed) throws(ExpressionError) {
+        guard other.type == .duration else { return }
+        let source = Evaluator.source(other.expression)
+        try requireUnit(of: number, what: "\(source.count <= 40 ? source : "the other side") is a duration")
+    }
+
+    static func requireUnit(of number: Typed, what: String) throws(ExpressionError) {
+        guard let value = untypedValue(number.expression), value != 0 else { return }
+        let written = Evaluator.source(number.expression)
+        throw ExpressionError(offset: number.offset,
+                              message: "\(what): write \(written) with a unit, as \(written)h, \(written)m or \(written)s (only 0 may go without one)")
+    }
+
+    static func adapt(_ typed: Typed, to expected: ValueType) throws(ExpressionError) -> Typed {
+        if typed.type == expected { return typed }
+        guard isUntypedLiteral(typed.expression) && expected.isNumeric else { return typed }
+        if expected == .duration { try requireUnit(of: typed, what: "expected a duration") }
+        var adapted = typed
+        adapted.type = expected
+        return adapted
     }
 
     static func productType(_ l: ValueType, _ r: ValueType, divide: Bool, at: Int) throws(ExpressionError) -> ValueType {

@@ -12,9 +12,21 @@ struct Guardrails {
 
     static func money(_ v: Exact) -> String { ValueFormat.text(v, as: .money) }
 
-    mutating func buy(rule: String, reason: String, units requested: Int, kind: Strategy.OrderKind, price: Exact?,
+    /// The whole units a rule's quantity asks for (fractions round up), noting a cut when it
+    /// asks for more than `Evaluator.maximumUnits`.
+    static func requested(_ quantity: Exact, notes: inout [String]) -> Int {
+        let units = Evaluator.wholeUnits(quantity)
+        if quantity > Exact(Evaluator.maximumUnits) {
+            notes.append("quantity \(ValueFormat.text(quantity.rounded(0, .up), as: .units)) cut to \(units), the most one rule may ask for")
+        }
+        return units
+    }
+
+    /// - Parameter quantity: the units the rule asks for, as computed (rounded up to whole units here).
+    mutating func buy(rule: String, reason: String, units quantity: Exact, kind: Strategy.OrderKind, price: Exact?,
                       cancelAfter: Decimal?, inputs: [String: String]) -> RuleOutcome {
         var notes: [String] = []
+        let requested = Self.requested(quantity, notes: &notes)
         var budget: RuleOutcome.BudgetEffect?
         func blocked(_ why: String) -> RuleOutcome {
             RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: notes + [why], inputs: inputs, budget: budget)
@@ -109,8 +121,10 @@ struct Guardrails {
                            budget: budget)
     }
 
-    func transfer(rule: String, reason: String, units requested: Int, beyondLotWindow: Bool, burn: Exact?, inputs: [String: String]) -> RuleOutcome {
+    /// - Parameter quantity: the units the rule asks for, as computed (rounded up to whole units here).
+    func transfer(rule: String, reason: String, units quantity: Exact, beyondLotWindow: Bool, burn: Exact?, inputs: [String: String]) -> RuleOutcome {
         var notes: [String] = []
+        let requested = Self.requested(quantity, notes: &notes)
         if snapshot.paused {
             return RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: ["kill switch engaged: no transfers"], inputs: inputs)
         }

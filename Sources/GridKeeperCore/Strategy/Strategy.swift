@@ -89,6 +89,9 @@ public struct Strategy: Sendable, Equatable {
     public var description: String?
     /// The file it came from.
     public var file: String
+    /// Where the file names the strategy and its instrument (for errors that involve other files).
+    public var namePosition = SourcePosition(line: 1, column: 1)
+    public var instrumentPosition = SourcePosition(line: 1, column: 1)
 }
 
 /// One problem in a strategy file, located.

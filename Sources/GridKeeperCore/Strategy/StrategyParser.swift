@@ -56,6 +56,11 @@ public struct StrategyParser {
 
     func yamlDiagnostic(_ error: YamlError) -> StrategyDiagnostic {
         switch error {
+        case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level reached"):
+            // libyaml stops at 1,000 levels, before Yams' composer (which recurses once per
+            // level) could run out of stack; its own wording names a C function.
+            return StrategyDiagnostic(file: file, position: .init(line: max(1, mark.line), column: max(1, mark.column)),
+                                      message: "invalid YAML: nested deeper than 1000 levels")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return StrategyDiagnostic(file: file, position: .init(line: max(1, mark.line), column: max(1, mark.column)), message: "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -110,6 +115,10 @@ public struct StrategyParser {
 
     mutating func decimal(_ node: Node?, what: String, example: String) -> Decimal? {
         guard let node else { return nil }
+        if let text = node.scalar?.string, text.hasPrefix("-"), Self.strictDecimal(String(text.dropFirst())) != nil {
+            error(node, "\(what): must not be negative, got \(text)")
+            return nil
+        }
         guard let text = node.scalar?.string, let value = Self.strictDecimal(text), value >= 0 else {
             error(node, "\(what): expected a decimal like \(example), got \(Self.show(node))")
             return nil
@@ -155,6 +164,23 @@ public struct StrategyParser {
         }
     }
 
+    /// A quantity of units. A number written as the quantity must be a count the engine can
+    /// order: not negative, not beyond `Evaluator.maximumUnits` (which a computed quantity is
+    /// cut to at run time, with a guardrail note).
+    mutating func quantity(_ node: Node?, what: String) -> (Expression, String)? {
+        guard let parsed = expression(node, type: .units, what: what) else { return nil }
+        guard let value = ExpressionParser.untypedValue(parsed.0) else { return parsed }
+        if value < 0 {
+            error(node, "\(what): \(Evaluator.source(parsed.0)) is negative; a quantity is a number of units, 0 or more")
+            return nil
+        }
+        if value > Decimal(Evaluator.maximumUnits) {
+            error(node, "\(what): \(parsed.1.trimmingCharacters(in: .whitespaces)) is more than \(Evaluator.maximumUnits) units, the most one rule may ask for")
+            return nil
+        }
+        return parsed
+    }
+
     static func show(_ node: Node) -> String {
         if let s = node.scalar?.string { return s.isEmpty ? "nothing" : "\"\(s.prefix(40))\"" }
         return node.mapping != nil ? "a mapping" : "a list"
@@ -195,11 +221,21 @@ public struct StrategyParser {
         let every = duration(top["every"], what: "every", min: 10, max: 86_400)
         let burnWindow = top["burn_window"].map { duration($0, what: "burn_window", min: 300, max: 7 * 86_400) } ?? 3600
         var budget = Strategy.Budget()
-        if let budgetNode = top["budget"], let b = fields(budgetNode, allowed: ["daily", "monthly", "per_order", "max_unit_price"], required: [], what: "budget") {
+        // The budget's keys as written (nil when the budget itself is malformed, already an
+        // error): a cap that is there but invalid has its own error, not a second "needs" one.
+        var budgetKeys: [String: Node]? = [:]
+        if let budgetNode = top["budget"] {
+            budgetKeys = fields(budgetNode, allowed: ["daily", "monthly", "per_order", "max_unit_price"], required: [], what: "budget")
+        }
+        if let b = budgetKeys {
             budget.daily = decimal(b["daily"], what: "budget.daily", example: "40.00")
             budget.monthly = decimal(b["monthly"], what: "budget.monthly", example: "600.00")
             budget.perOrder = decimal(b["per_order"], what: "budget.per_order", example: "15.00")
             budget.maxUnitPrice = decimal(b["max_unit_price"], what: "budget.max_unit_price", example: "3.00")
+        }
+        var description: String?
+        if let node = top["description"], node.tag.description != "tag:yaml.org,2002:null" {
+            description = string(node, what: "description")
         }
         var rules: [Strategy.Rule] = []
         if let rulesNode = top["rules"] {
@@ -217,17 +253,23 @@ public struct StrategyParser {
             }
         }
         let buys = rules.contains { if case .buy = $0.action { return true } else { return false } }
-        if buys {
-            if budget.daily == nil && budget.monthly == nil {
+        if buys, let b = budgetKeys {
+            if b["daily"] == nil && b["monthly"] == nil {
                 error(top["budget"] ?? node, "a strategy that buys needs budget.daily or budget.monthly")
             }
-            if budget.maxUnitPrice == nil {
+            if b["max_unit_price"] == nil {
                 error(top["budget"] ?? node, "a strategy that buys needs budget.max_unit_price (the most it may pay per unit)")
             }
         }
         guard let name, let instrument, let every, let burnWindow else { return nil }
         return Strategy(name: name, instrument: instrument, every: every, burnWindow: burnWindow, budget: budget, rules: rules,
-                        description: top["description"]?.scalar?.string, file: file)
+                        description: description, file: file, namePosition: Self.position(top["strategy"]),
+                        instrumentPosition: Self.position(top["instrument"]))
+    }
+
+    static func position(_ node: Node?) -> SourcePosition {
+        guard let mark = node?.mark else { return SourcePosition(line: 1, column: 1) }
+        return SourcePosition(line: mark.line, column: mark.column)
     }
 
     static func isName(_ s: String) -> Bool {
@@ -246,7 +288,7 @@ public struct StrategyParser {
         }
         var action: Strategy.Action?
         if let buyNode = f["buy"], let b = fields(buyNode, allowed: ["quantity", "order", "price", "cancel_after"], required: ["quantity", "order"], what: "buy") {
-            let quantity = expression(b["quantity"], type: .units, what: "buy.quantity")
+            let quantity = quantity(b["quantity"], what: "buy.quantity")
             var kind: Strategy.OrderKind?
             if let orderNode = b["order"] {
                 kind = orderNode.scalar.flatMap { Strategy.OrderKind(rawValue: $0.string) }
@@ -256,6 +298,10 @@ public struct StrategyParser {
             if kind == .limit {
                 if b["price"] == nil { error(buyNode, "buy: a limit order needs a price, e.g. price: bid + tick") }
                 price = expression(b["price"], type: .price, what: "buy.price", hint: "expected a decimal like 2.50 or an expression like bid + tick")
+                if let written = price, let value = ExpressionParser.untypedValue(written.0), value <= 0 {
+                    error(b["price"], "buy.price: a limit price must be more than 0, got \(Evaluator.source(written.0))")
+                    price = nil
+                }
             } else if kind == .market, let p = b["price"] {
                 error(p, "buy.price: a market order takes no price; use order: limit")
             }
@@ -269,7 +315,7 @@ public struct StrategyParser {
             }
         }
         if let transferNode = f["transfer"], let t = fields(transferNode, allowed: ["quantity", "beyond_lot_window"], required: ["quantity"], what: "transfer") {
-            let quantity = expression(t["quantity"], type: .units, what: "transfer.quantity")
+            let quantity = quantity(t["quantity"], what: "transfer.quantity")
             let beyond = t["beyond_lot_window"].map { bool($0, what: "transfer.beyond_lot_window") } ?? false
             if let quantity, let beyond { action = .transfer(quantity: quantity.0, beyondLotWindow: beyond) }
         }
