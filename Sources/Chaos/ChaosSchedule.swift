@@ -70,8 +70,8 @@ public struct ChaosSchedule: Sendable, CustomStringConvertible {
         parser.dateFormat = "yyyy-MM-dd'T'HH:mm"
         let base = parser.date(from: local) ?? Date(timeIntervalSince1970: 1_790_000_000)
         start = base.addingTimeInterval(TimeInterval(int(-180...120) * 60))
-        tickSeconds = 300
-        let ticks = int(288...360)  // 24 to 30 hours
+        tickSeconds = 600
+        let ticks = int(144...180)  // 24 to 30 hours
         self.ticks = ticks
         skew = TimeInterval(int(-900...900)) + Double(int(0...999)) / 1000
         clockStep = chance(0.4) ? (int(10...(ticks - 10)), TimeInterval(int(-900...900)) + Double(int(0...999)) / 1000) : nil
@@ -82,7 +82,7 @@ public struct ChaosSchedule: Sendable, CustomStringConvertible {
         func window() -> Range<Int>? {
             guard chance(0.3) else { return nil }
             let from = int(1...(ticks - 20))
-            return from..<(from + int(1...12))
+            return from..<(from + int(1...9))
         }
         diskFull = window()
         readOnly = window()
@@ -100,7 +100,7 @@ public struct ChaosSchedule: Sendable, CustomStringConvertible {
             let daily = money(5, 60)
             let monthly = chance(0.3) ? daily + money(0, 20) : daily * 20
             let perOrder = money(3, 20)
-            let every = ["5m", "10m", "15m"][int(0...2)]
+            let every = ["10m", "20m", "30m"][int(0...2)]
             let rules: String
             switch int(0...2) {
             case 0:  // the example keeper's shape

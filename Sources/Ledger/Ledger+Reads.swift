@@ -76,17 +76,17 @@ extension Ledger {
                 open = [instrument]
             }
             let sums = try GRDB.Row.fetchOne(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT COALESCE(SUM(CASE WHEN (bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?)
                                         THEN cost_micros ELSE 0 END), 0) AS today,
                            COALESCE(SUM(cost_micros), 0) AS month
                     FROM spend_buckets
                     WHERE ((bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?))\(filter)
-                    """,
+                    """),
                 arguments: arguments)!
             let reserved = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(MAX(amount_micros - spent_micros, 0)), 0) FROM budget_reservations WHERE state = 'open'\(filter)",
+                try db.cachedStatement(sql: "SELECT COALESCE(SUM(MAX(amount_micros - spent_micros, 0)), 0) FROM budget_reservations WHERE state = 'open'\(filter)"),
                 arguments: open) ?? 0
             return (sums["today"], sums["month"], reserved)
         }
@@ -97,11 +97,11 @@ extension Ledger {
     public func marketHistory(instrument: String, from: Date, to: Date) throws(LedgerError) -> [MarketSnapshotRecord] {
         try read { db in
             try GRDB.Row.fetchAll(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth FROM market_snapshots
                     WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms
-                    """,
+                    """),
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds]
             ).map { row in Self.snapshot(row, instrument: instrument) }
         }
@@ -124,11 +124,11 @@ extension Ledger {
     public func balanceHistory(instrument: String, from: Date, to: Date) throws(LedgerError) -> [BalanceSnapshotRecord] {
         try read { db in
             try GRDB.Row.fetchAll(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT taken_ms, usd_micros, trading_units, consumption_units FROM balance_snapshots
                     WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms
-                    """,
+                    """),
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds]
             ).map { row in
                 BalanceSnapshotRecord(instrument: instrument, takenAt: Date(ledgerMilliseconds: row["taken_ms"]),
@@ -141,7 +141,7 @@ extension Ledger {
     /// The kill switch as last set, or `nil` if it never was.
     public func killSwitch() throws(LedgerError) -> KillSwitchState? {
         try read { db in
-            try GRDB.Row.fetchOne(db, sql: "SELECT engaged, reason, changed_ms, changed_by FROM kill_switch ORDER BY id DESC LIMIT 1").map {
+            try GRDB.Row.fetchOne(try db.cachedStatement(sql: "SELECT engaged, reason, changed_ms, changed_by FROM kill_switch ORDER BY id DESC LIMIT 1")).map {
                 KillSwitchState(engaged: $0["engaged"], reason: $0["reason"], changedAt: Date(ledgerMilliseconds: $0["changed_ms"]),
                                 changedBy: $0["changed_by"])
             }
@@ -167,11 +167,11 @@ extension Ledger {
     public func openOrders(instrument: String) throws(LedgerError) -> [LedgerOpenOrder] {
         try read { db in
             try GRDB.Row.fetchAll(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT client_order_id, exchange_order_id, instrument, market_id, state, quantity, filled_quantity, created_ms, cancel_after_ms
                     FROM orders WHERE instrument = ? AND state IN ('pending', 'unknown', 'open', 'partially_filled') ORDER BY created_ms
-                    """,
+                    """),
                 arguments: [instrument]
             ).map { row in
                 LedgerOpenOrder(
@@ -186,7 +186,7 @@ extension Ledger {
     /// The modes of the orders the ledger holds (live, paper, backtest): a ledger keeps one.
     public func orderModes() throws(LedgerError) -> Set<LedgerMode> {
         try read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT mode FROM orders").compactMap(LedgerMode.init(rawValue:)))
+            Set(try String.fetchAll(try db.cachedStatement(sql: "SELECT DISTINCT mode FROM orders")).compactMap(LedgerMode.init(rawValue:)))
         }
     }
 
@@ -194,8 +194,8 @@ extension Ledger {
     public func fillTotals(instrument: String, from: Date, to: Date) throws(LedgerError) -> (units: Int, cost: Decimal) {
         try read { db in
             let row = try GRDB.Row.fetchOne(
-                db,
-                sql: "SELECT COALESCE(SUM(quantity), 0) AS units, COALESCE(SUM(cost_micros), 0) AS cost FROM fills WHERE instrument = ? AND executed_ms BETWEEN ? AND ?",
+                try db.cachedStatement(
+                sql: "SELECT COALESCE(SUM(quantity), 0) AS units, COALESCE(SUM(cost_micros), 0) AS cost FROM fills WHERE instrument = ? AND executed_ms BETWEEN ? AND ?"),
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])!
             return (row["units"], Micros.decimal(row["cost"]))
         }
@@ -209,8 +209,8 @@ extension Ledger {
     public func marketPoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.MarketPoint> {
         try read { db in
             let rows = try GRDB.Row.fetchCursor(
-                db,
-                sql: "SELECT taken_ms, bid_micros, ask_micros, last_micros FROM market_snapshots WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms",
+                try db.cachedStatement(
+                sql: "SELECT taken_ms, bid_micros, ask_micros, last_micros FROM market_snapshots WHERE instrument = ? AND taken_ms BETWEEN ? AND ? ORDER BY taken_ms"),
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
             var points: ArraySlice<MarketSnapshot.MarketPoint> = []
             while let row = try rows.next() {
@@ -224,11 +224,11 @@ extension Ledger {
     public func balancePoints(instrument: String, from: Date, to: Date) throws(LedgerError) -> ArraySlice<MarketSnapshot.BalancePoint> {
         try read { db in
             let rows = try GRDB.Row.fetchCursor(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT taken_ms, consumption_units, trading_units FROM balance_snapshots
                     WHERE instrument = ? AND taken_ms BETWEEN ? AND ? AND consumption_units IS NOT NULL ORDER BY taken_ms
-                    """,
+                    """),
                 arguments: [instrument, from.ledgerMilliseconds, to.ledgerMilliseconds])
             var points: ArraySlice<MarketSnapshot.BalancePoint> = []
             while let row = try rows.next() {
@@ -245,11 +245,11 @@ extension Ledger {
     public func transfersIn(instrument: String, from: Date) throws(LedgerError) -> [(at: Date, units: Int)] {
         try read { db in
             try GRDB.Row.fetchAll(
-                db,
+                try db.cachedStatement(
                 sql: """
                     SELECT created_ms, quantity FROM transfers
                     WHERE instrument = ? AND direction = 'to_consumption' AND state = 'done' AND created_ms >= ? ORDER BY created_ms
-                    """,
+                    """),
                 arguments: [instrument, from.ledgerMilliseconds]
             ).map { (Date(ledgerMilliseconds: $0["created_ms"]), $0["quantity"]) }
         }
