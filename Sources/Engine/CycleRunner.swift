@@ -319,7 +319,11 @@ public struct CycleRunner: Sendable {
         if let final = try? await exchange.order(id: id) {
             try await settle(clientOrderID: order.clientOrderID, order: final, at: time, report: &report)
         } else {
-            try record { () throws(LedgerError) in try ledger.updateOrder(clientOrderID: order.clientOrderID, state: .cancelled, reason: reason, at: time) }
+            // Cancelled, but its final state could not be read: it stays open in the ledger and
+            // the next reconciliation records its fills and state. Marking it cancelled now would
+            // lose a fill made before the cancel, and the spend with it.
+            report.actions.append("cancelled \(order.clientOrderID) (\(reason)); its final state is read next cycle")
+            return
         }
         report.actions.append("cancelled \(order.clientOrderID) (\(reason))")
     }
