@@ -207,13 +207,12 @@ import TestSupport
 }
 
 extension DaemonEngineTests {
-    @Test func aStrategyThatMissesItsTurnIsReported() async throws {
-        // Every exchange view takes 130 simulated seconds (a slow exchange, or a request budget
-        // spent): a strategy due every minute misses turns, and the daemon says so.
+    /// Runs a strategy due every minute for 15 simulated minutes against a market whose views
+    /// take `delay` simulated seconds; returns the daemon's status.
+    static func runLate(delay: TimeInterval) async throws -> (DaemonState.Status, String) {
         let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)
-        let market = SlowMarket(clock: clock, delay: 130)
         let strategy = try Self.keeper(every: "1m")
-        let runner = CycleRunner(exchange: market, ledger: try Ledger(inMemory: Migration.bundled),
+        let runner = CycleRunner(exchange: SlowMarket(clock: clock, delay: delay), ledger: try Ledger(inMemory: Migration.bundled),
                                  configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
         let state = DaemonState(strategies: [strategy], startedAt: clock.now)
         let end = clock.now.addingTimeInterval(15 * 60)
@@ -225,28 +224,18 @@ extension DaemonEngineTests {
                                               }, reload: { [strategy] })
             try await scheduler.run()
         }
-        let status = await state.status()
+        return (await state.status(), strategy.name)
+    }
+
+    @Test func aStrategyThatMissesItsTurnIsReported() async throws {
+        // Every view takes 130 simulated seconds (a slow exchange, or a request budget spent).
+        let (status, name) = try await Self.runLate(delay: 130)
         #expect(status.cycles >= 5)
-        #expect((status.lateCycles[strategy.name] ?? 0) >= status.cycles - 2, "\(status.lateCycles) of \(status.cycles) cycles")
+        #expect((status.lateCycles[name] ?? 0) >= status.cycles - 2, "\(status.lateCycles) of \(status.cycles) cycles")
     }
 
     @Test func aStrategyOnTimeIsNotReportedLate() async throws {
-        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)
-        let market = SlowMarket(clock: clock, delay: 10)
-        let strategy = try Self.keeper(every: "1m")
-        let runner = CycleRunner(exchange: market, ledger: try Ledger(inMemory: Migration.bundled),
-                                 configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
-        let state = DaemonState(strategies: [strategy], startedAt: clock.now)
-        let end = clock.now.addingTimeInterval(15 * 60)
-        try await testGracefulShutdown { trigger in
-            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
-                                              sleep: { seconds in
-                                                  clock.advance(by: seconds)
-                                                  if clock.now >= end { trigger.triggerGracefulShutdown() }
-                                              }, reload: { [strategy] })
-            try await scheduler.run()
-        }
-        let status = await state.status()
+        let (status, _) = try await Self.runLate(delay: 10)
         #expect(status.cycles >= 10 && status.lateCycles.isEmpty, "\(status.lateCycles)")
     }
 }
