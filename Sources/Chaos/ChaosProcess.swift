@@ -23,6 +23,21 @@ final class ChaosProcess: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where crashes at exchange calls are counted (ledger writes count their own).
+    let tally: FaultTally?
+
+    init(tally: FaultTally? = nil) { self.tally = tally }
+
+    /// `gate()` for an exchange call, counting a crash there.
+    func gateExchangeCall() -> Gate {
+        let gate = gate()
+        switch gate {
+        case .dieBefore: tally?.count("crash: before an exchange call")
+        case .dieAfter: tally?.count("crash: after an exchange call")
+        case .proceed, .dead: break
+        }
+        return gate
+    }
 
     /// Arms a crash at the `operation`-th operation from now.
     func arm(at operation: Int, after: Bool) {
@@ -31,6 +46,9 @@ final class ChaosProcess: Sendable {
             s.crashAfter = after
         }
     }
+
+    /// Cancels a crash armed and not yet reached.
+    func disarm() { state.withLock { $0.crashAt = nil } }
 
     var isDead: Bool { state.withLock { $0.dead } }
 

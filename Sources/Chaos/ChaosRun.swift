@@ -107,7 +107,9 @@ public struct ChaosRun: Sendable {
         var violations: [String] = []
         let path = directory.appendingPathComponent("gk-chaos-\(s.seed)-\(UUID().uuidString).sqlite").path
         defer {
+            if ProcessInfo.processInfo.environment["GRIDKEEPER_CHAOS_KEEP"] != nil { print("ledger kept at \(path)") } else {
             for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
         }
 
         let strategies: [Strategy]
@@ -128,7 +130,7 @@ public struct ChaosRun: Sendable {
         // One life of the process: a fresh ledger connection on the same file, a fresh port.
         struct Life { var process: ChaosProcess; var ledger: FaultyLedger; var runner: CycleRunner }
         func start() throws(LedgerError) -> Life {
-            let process = ChaosProcess()
+            let process = ChaosProcess(tally: tally)
             let ledger = FaultyLedger(ledger: try Ledger(path: path), process: process, storage: storage, tally: tally)
             let port = makePort(process)
             return Life(process: process, ledger: ledger, runner: CycleRunner(exchange: port, ledger: ledger, configuration: engine, logger: logger, now: now))
@@ -206,13 +208,28 @@ public struct ChaosRun: Sendable {
         do { try life.ledger.ledger.setKillSwitch(engaged: true, reason: "chaos: settle", by: "chaos", at: now()) } catch {
             violations.append("cannot engage the kill switch to settle: \(error)")
         }
+        // A crash armed late may still fire here; its supervisor restarts it, as in the schedule.
+        func restartIfDead() -> Bool {
+            guard life.process.isDead else { return true }
+            restarts += 1
+            guard let restarted = try? start() else {
+                violations.append("the ledger cannot be reopened after a crash while settling")
+                return false
+            }
+            life = restarted
+            return true
+        }
         for index in 0..<4 {
             next = [:]
             await tick(s.ticks + index, faults: false)
+            guard restartIfDead() else { break }
             await sim.advance(by: s.tickSeconds)
         }
+        // The last settling cycle runs in a life that does not crash.
+        life.process.disarm()
         next = [:]
         await tick(s.ticks + 4, faults: false)
+        _ = restartIfDead()
 
         let audit = await ChaosAudit.check(schedule: s, strategies: strategies, sim: sim, ledgerPath: path)
         violations += audit.violations

@@ -29,7 +29,7 @@ final class SimulatorPort: Exchange {
 
     /// A read: it may fail on the way, never with an effect.
     private func read<T: Sendable>(_ endpoint: String, _ body: () async throws(SimulatorError) -> T) async throws(GridAPIError) -> T {
-        switch process.gate() {
+        switch process.gateExchangeCall() {
         case .dead, .dieBefore: throw Self.gone(endpoint)
         case .dieAfter:
             process.die()
@@ -44,7 +44,7 @@ final class SimulatorPort: Exchange {
 
     /// A request with an effect: refused, lost before or after the exchange acted, or done.
     private func write<T: Sendable>(_ endpoint: String, _ body: () async throws(SimulatorError) -> T) async throws(GridAPIError) -> T {
-        switch process.gate() {
+        switch process.gateExchangeCall() {
         case .dead, .dieBefore: throw Self.gone(endpoint)
         case .dieAfter:
             _ = try? await body()
@@ -134,7 +134,7 @@ struct GatedExchange: Exchange {
     var autoTransfers: Bool { inner.autoTransfers }
 
     private func gate<T: Sendable>(_ endpoint: String, mutating: Bool, _ body: () async throws(GridAPIError) -> T) async throws(GridAPIError) -> T {
-        switch process.gate() {
+        switch process.gateExchangeCall() {
         case .dead, .dieBefore: throw .retryable(endpoint: endpoint, status: nil, reason: "the process has stopped")
         case .dieAfter:
             _ = try? await body()
