@@ -416,7 +416,10 @@ public struct CycleRunner: Sendable {
     // MARK: Snapshot
 
     func makeSnapshot(strategy: Strategy, view: ExchangeView, book: ExchangeView.WholeBook, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
-        let from = time.addingTimeInterval(-configuration.historyWindow)
+        // What the rules read (a week for `forecast`, 7d for `rank(ask, 7d)`), at least the
+        // configured window.
+        let history = max(configuration.historyWindow, strategy.historyNeeded)
+        let from = time.addingTimeInterval(-history)
         let market = try ledger.marketPoints(instrument: strategy.instrument, from: from, to: time)
         let balances = try ledger.balancePoints(instrument: strategy.instrument, from: from, to: time)
         let moments = spendMoments(at: time, exchangeTime: view.exchangeTime)
@@ -427,10 +430,9 @@ public struct CycleRunner: Sendable {
             shared = .init(daily: global.daily, monthly: global.monthly, spentToday: all.today, spentMonth: all.month)
         }
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
-        // The burn window reads expiries within it; the lots still held arrived in the last
-        // four hours.
-        let burnWindow = NSDecimalNumber(decimal: strategy.burnWindow).doubleValue
-        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: time.addingTimeInterval(-max(burnWindow, 0) - 4 * 3600)).map {
+        // Demand is read from the whole balance history loaded; the lots still held arrived in
+        // the last four hours.
+        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
             MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
         }.filter { $0.time.addingTimeInterval(-4 * 3600) <= time }
         return MarketSnapshot(

@@ -37,10 +37,13 @@ indirect enum CompiledExpression: Sendable {
     // Numbers (in their canonical unit: seconds, units/hour, USD).
     case literal(Exact)
     case signal(Signal)
-    /// `cover(d)` or `cover_stock(d)`; `key` is its text, the name of its input.
-    case cover(Function, seconds: Exact, key: String)
-    /// `avg`, `min`, `max` or `ewma` of a signal over a window of seconds.
+    /// `cover(d)` or `cover_stock(d)`, at `burn` or at a rate expression; `key` is its text,
+    /// the name of its input.
+    case cover(Function, seconds: Exact, rate: CompiledExpression?, key: String)
+    /// `avg`, `min`, `max`, `ewma` or `rank` of a signal over a window of seconds.
     case aggregate(Function, Signal, window: Exact, key: String)
+    /// `burn(w)`, `burn_peak(w)` or `forecast(d)` (seconds).
+    case demand(Function, seconds: Exact, key: String)
     /// Arithmetic on operands of types `left` and `right`; `divisor` is the right side's text.
     case arithmetic(Expression.BinaryOperator, CompiledExpression, CompiledExpression, left: ValueType, right: ValueType, divisor: String)
     case negate(CompiledExpression)
@@ -63,11 +66,16 @@ indirect enum CompiledExpression: Sendable {
             switch function {
             case .cover, .coverStock:
                 guard case .literal(let seconds, _) = argument else { self = .unavailable("bad cover argument"); return }
-                self = .cover(function, seconds: Exact(seconds), key: Evaluator.source(e))
-            case .avg, .min, .max, .ewma:
+                self = .cover(function, seconds: Exact(seconds), rate: nil, key: Evaluator.source(e))
+            case .burnOver, .burnPeak, .forecast:
+                guard case .literal(let seconds, _) = argument else { self = .unavailable("bad \(function.rawValue) argument"); return }
+                self = .demand(function, seconds: Exact(seconds), key: Evaluator.source(e))
+            case .avg, .min, .max, .ewma, .rank:
                 guard case .signal(let signal) = argument, let window else { self = .unavailable("bad aggregate"); return }
                 self = .aggregate(function, signal, window: Exact(window), key: Evaluator.source(e))
             }
+        case .coverAt(let function, let seconds, let rate):
+            self = .cover(function, seconds: Exact(seconds), rate: CompiledExpression(rate, type: .rate), key: Evaluator.source(e))
         case .unary(.negate, let inner):
             self = .negate(CompiledExpression(inner, type: type))
         case .unary(.not, _):

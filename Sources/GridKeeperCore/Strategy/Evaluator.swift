@@ -157,6 +157,8 @@ public enum Evaluator {
         case .signal(let s): return s.rawValue
         case .call(let f, let arg, let window):
             return "\(f.rawValue)(\(source(arg))\(window.map { ", " + ValueFormat.duration(seconds: Exact($0)) } ?? ""))"
+        case .coverAt(let f, let seconds, let rate):
+            return "\(f.rawValue)(\(ValueFormat.duration(seconds: Exact(seconds))), \(source(rate)))"
         case .unary(.not, let inner): return "not \(source(inner))"
         case .unary(_, let inner): return "-\(source(inner))"
         case .binary(let op, let l, let r): return "\(source(l)) \(op.rawValue) \(source(r))"
@@ -168,7 +170,14 @@ public enum Evaluator {
         switch e {
         case .literal(_, let t): return t
         case .signal(let s): return s.type
-        case .call(let f, let arg, _): return f == .cover || f == .coverStock ? .units : operandType(arg)
+        case .call(let f, let arg, _):
+            switch f {
+            case .cover, .coverStock, .forecast: return .units
+            case .burnOver, .burnPeak: return .rate
+            case .rank: return .number
+            case .avg, .min, .max, .ewma: return operandType(arg)
+            }
+        case .coverAt: return .units
         case .unary(_, let inner): return operandType(inner)
         case .binary(let op, let l, let r):
             switch op {
@@ -202,9 +211,15 @@ public enum Evaluator {
             let result = context.value(signal)
             if case .success(let v) = result { inputs[signal.rawValue] = ValueFormat.text(v, as: signal.type) }
             return result
-        case .cover(let function, let seconds, let key):
+        case .cover(let function, let seconds, let rate, let key):
             let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
-            switch context.value(.burn) {
+            let rateValue: Result<Exact, Unavailable>
+            if let rate {
+                rateValue = evaluate(rate, context: &context, inputs: &inputs).map { max($0, .zero) }
+            } else {
+                rateValue = context.value(.burn)
+            }
+            switch rateValue {
             case .success(let burn):
                 // Consumption counts only as far as it will be used before its lots expire.
                 let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(function == .coverStock ? context.snapshot.inventory : 0)
@@ -212,14 +227,23 @@ public enum Evaluator {
                 // With nothing held, a stockout hides the burn: ask for at least one unit.
                 let units = Exact(held == 0 ? max(need, 1) : need)
                 inputs[key] = ValueFormat.text(units, as: .units)
-                inputs["burn"] = ValueFormat.text(burn, as: .rate)
+                if rate == nil { inputs["burn"] = ValueFormat.text(burn, as: .rate) }
                 return .success(units)
             case .failure(let missing):
                 return .failure(missing)
             }
         case .aggregate(let function, let signal, let window, let key):
-            let result = context.aggregate(function, signal, window: window)
-            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: signal.type) }
+            let result = function == .rank ? context.rank(signal, window: window) : context.aggregate(function, signal, window: window)
+            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function == .rank ? .number : signal.type) }
+            return result
+        case .demand(let function, let seconds, let key):
+            let result: Result<Exact, Unavailable>
+            switch function {
+            case .burnOver: result = context.burn(over: seconds.double)
+            case .burnPeak: result = context.burnPeak(over: seconds.double)
+            default: result = context.forecast(seconds.double)
+            }
+            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function == .forecast ? .units : .rate) }
             return result
         case .negate(let inner):
             return evaluate(inner, context: &context, inputs: &inputs).map { -$0 }

@@ -17,6 +17,8 @@ public indirect enum Expression: Sendable, Equatable {
     case literal(Decimal, literalType: ValueType?)  // nil: an untyped number that adapts to its neighbour
     case signal(Signal)
     case call(Function, argument: Expression, window: Decimal?)  // window in seconds
+    /// `cover(d, rate)` or `cover_stock(d, rate)`: cover `d` seconds at a rate expression.
+    case coverAt(Function, seconds: Decimal, rate: Expression)
     case unary(UnaryOperator, Expression)
     case binary(BinaryOperator, Expression, Expression)
 
@@ -81,6 +83,25 @@ extension Signal {
 
 public enum Function: String, Sendable, CaseIterable {
     case avg, min, max, ewma, cover, coverStock = "cover_stock"
+    /// `burn(w)`: the burn rate over the last `w` (the `burn` signal uses `burn_window`).
+    case burnOver = "burn"
+    /// `burn_peak(w)`: the highest burn over any quarter hour of the last `w`.
+    case burnPeak = "burn_peak"
+    /// `forecast(d)`: the units expected to be used in the next `d`.
+    case forecast
+    /// `rank(s, w)`: where the signal's value stands in its last `w` of history, 0 to 1.
+    case rank
+
+    /// Functions that take one duration: `cover(2h)`, `burn_peak(30m)`.
+    var takesDuration: Bool { [.cover, .coverStock, .burnOver, .burnPeak, .forecast].contains(self) }
+    /// The shortest duration argument it takes, in seconds.
+    var shortestDuration: Decimal {
+        switch self {
+        case .burnOver: return 300
+        case .burnPeak: return DemandModel.peakStretch
+        default: return 0
+        }
+    }
 }
 
 /// What went wrong in an expression, at which character offset.
@@ -388,16 +409,39 @@ public struct ExpressionParser {
             throw ExpressionError(offset: at, message: "unknown function '\(name)'\(hint)")
         }
         switch function {
-        case .cover, .coverStock:
+        case .cover, .coverStock, .burnOver, .burnPeak, .forecast:
             let argAt = offset
             guard case .duration(let seconds) = current else {
-                throw ExpressionError(offset: argAt, message: "\(name)(…) takes a duration like 2h")
+                throw ExpressionError(offset: argAt, message: "\(name)(…) takes a duration like \(function == .burnPeak || function == .burnOver ? "30m" : "2h")")
             }
             position += 1
             guard seconds > 0 else { throw ExpressionError(offset: argAt, message: "\(name)(…) needs a positive duration") }
-            guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')' after \(name)'s duration") }
-            return Typed(expression: .call(function, argument: .literal(seconds, literalType: .duration), window: nil), type: .units, depth: 2, offset: at)
-        case .avg, .min, .max, .ewma:
+            guard seconds >= function.shortestDuration else {
+                throw ExpressionError(offset: argAt, message: "\(name)(…) needs a duration of at least \(ValueFormat.duration(seconds: Exact(function.shortestDuration)))")
+            }
+            guard seconds <= DemandModel.longestDuration else {
+                throw ExpressionError(offset: argAt, message: "\(name)(…) takes at most \(ValueFormat.duration(seconds: Exact(DemandModel.longestDuration)))")
+            }
+            let type: ValueType = function == .burnOver || function == .burnPeak ? .rate : .units
+            if (function == .cover || function == .coverStock), accept(",") {
+                // cover(d, rate): the rate is any expression of type rate.
+                let rateAt = offset
+                try enter(at: rateAt)
+                let parsed = try parseOr()
+                open -= 1
+                guard parsed.type == .rate || Self.isUntypedLiteral(parsed.expression) else {
+                    throw ExpressionError(offset: rateAt, message: "the second argument of \(name)(…) is a rate (units/hour), like burn_peak(30m); got \(parsed.type)")
+                }
+                let rate = try Self.adapt(parsed, to: .rate)
+                guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')' after \(name)'s rate") }
+                return try Self.node(.coverAt(function, seconds: seconds, rate: rate.expression), .units, over: rate, at: at)
+            }
+            guard accept(")") else {
+                throw ExpressionError(offset: offset, message: function == .cover || function == .coverStock
+                    ? "expected ')' or ', rate' after \(name)'s duration" : "expected ')' after \(name)'s duration")
+            }
+            return Typed(expression: .call(function, argument: .literal(seconds, literalType: .duration), window: nil), type: type, depth: 2, offset: at)
+        case .avg, .min, .max, .ewma, .rank:
             let argAt = offset
             guard case .word(let signalName) = current, let signal = Signal(rawValue: signalName) else {
                 throw ExpressionError(offset: argAt, message: "\(name)(…) takes a signal and a window, e.g. \(name)(last, 24h)")
@@ -412,8 +456,11 @@ public struct ExpressionParser {
                 throw ExpressionError(offset: windowAt, message: "the window of \(name)(…) must be a duration like 24h")
             }
             position += 1
+            guard window <= DemandModel.longestDuration else {
+                throw ExpressionError(offset: windowAt, message: "the window of \(name)(…) is at most \(ValueFormat.duration(seconds: Exact(DemandModel.longestDuration)))")
+            }
             guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')'") }
-            return Typed(expression: .call(function, argument: .signal(signal), window: window), type: signal.type, depth: 2, offset: at)
+            return Typed(expression: .call(function, argument: .signal(signal), window: window), type: function == .rank ? .number : signal.type, depth: 2, offset: at)
         }
     }
 

@@ -16,6 +16,8 @@ struct SignalContext {
     /// Computed signals, by `Signal.index`.
     private var cache: [Result<Exact, Unavailable>?] = Array(repeating: nil, count: Signal.allCases.count)
     private var lotsCache: [(expires: Date, units: Int)]?
+    private var usageCache: UsageSeries?
+    var profileCache: [Int: Double]?
 
     /// Runway when nothing burns: long enough that no rule thinks it short.
     static let noBurnRunway = Exact(365 * 86_400)
@@ -70,7 +72,7 @@ struct SignalContext {
             guard let last = s.last else { return .failure(Unavailable(reason: "no trade printed yet")) }
             return .success(Exact(last))
         case .burn:
-            return burnRate()
+            return burn(over: burnWindow)
         case .runway:
             // Nothing usable is no runway, whatever the burn estimate says.
             if s.consumption == 0 { return .success(0) }
@@ -178,40 +180,12 @@ struct SignalContext {
     /// Durations are kept to the millisecond.
     static func seconds(_ value: Exact) -> Exact { value.rounded(3, .plain) }
 
-    /// Units per hour used over `burnWindow`: drops in the consumption balance, less modelled
-    /// lot expiries; rises (transfers in) are not burn.
-    private func burnRate() -> Result<Exact, Unavailable> {
-        let asOf = snapshot.asOf
-        let from = asOf.addingTimeInterval(-burnWindow)
-        var low = balances.startIndex, high = balances.endIndex
-        while low < high {
-            let mid = (low + high) / 2
-            if balances[mid].time < from { low = mid + 1 } else { high = mid }
-        }
-        let window = balances[low...]
-        let needed = min(burnWindow / 4, 900)
-        guard let first = window.first, let lastPoint = window.last, window.count >= 2,
-            lastPoint.time.timeIntervalSince(first.time) >= needed
-        else {
-            let have = window.count >= 2 ? window.last!.time.timeIntervalSince(window.first!.time) : 0
-            return .failure(Unavailable(reason: "burn needs \(ValueFormat.duration(wholeSeconds: Int(needed))) of balance history, have \(ValueFormat.duration(wholeSeconds: Int(have)))"))
-        }
-        // Per interval: the drop, less lots that expired in it (at most the whole drop).
-        var used = 0
-        var previous = first
-        var expiryIndex = snapshot.expiries.firstIndex { $0.time > first.time } ?? snapshot.expiries.endIndex
-        for point in window.dropFirst() {
-            var expired = 0
-            while expiryIndex < snapshot.expiries.endIndex, snapshot.expiries[expiryIndex].time <= point.time {
-                expired += snapshot.expiries[expiryIndex].units
-                expiryIndex += 1
-            }
-            used += max(0, previous.consumption - point.consumption - expired)
-            previous = point
-        }
-        // units / (ms / 3,600,000), with one division.
-        let ms = Exact(Int(lastPoint.time.timeIntervalSince(first.time) * 1000))
-        return .success(Exact(used * 3_600_000) / ms)
+    /// Units used between balance points, stockouts filled in (computed once a cycle).
+    mutating func usageSeries() -> UsageSeries {
+        if let cached = usageCache { return cached }
+        let series = UsageSeries(balances: balances, expiries: snapshot.expiries, burnWindow: Int64(burnWindow * 1000))
+        usageCache = series
+        return series
     }
 
     /// `avg`, `min`, `max` or `ewma` of a signal over the last `window` seconds, in one pass
@@ -254,7 +228,7 @@ struct SignalContext {
             // Weights decay with age, time constant `window`; computed in floating point over
             // integer micro-dollars and rounded back to whole micro-dollars.
             return .success(value(Int64((weighted / weights).rounded())))
-        case .cover, .coverStock:
+        case .cover, .coverStock, .burnOver, .burnPeak, .forecast, .rank:
             return .failure(Unavailable(reason: "internal: not an aggregate"))
         }
     }

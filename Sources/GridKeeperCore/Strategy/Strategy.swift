@@ -89,6 +89,44 @@ public struct Strategy: Sendable, Equatable {
     public var description: String?
     /// The file it came from.
     public var file: String
+
+    /// Seconds of market and balance history the rules read: the longest window of any
+    /// function, `burn_window`, a quarter hour before `burn_peak`'s window, and a week for
+    /// `forecast`'s demand profile.
+    public var historyNeeded: TimeInterval {
+        var longest = burnWindow
+        func visit(_ e: Expression) {
+            switch e {
+            case .literal, .signal: break
+            case .call(let f, let argument, let window):
+                switch f {
+                case .avg, .min, .max, .ewma, .rank: longest = Swift.max(longest, window ?? 0)
+                case .burnOver:
+                    if case .literal(let seconds, _) = argument { longest = Swift.max(longest, seconds) }
+                case .burnPeak:
+                    if case .literal(let seconds, _) = argument { longest = Swift.max(longest, seconds + DemandModel.peakStretch) }
+                case .forecast: longest = Swift.max(longest, 7 * 86_400)
+                case .cover, .coverStock: break
+                }
+            case .coverAt(_, _, let rate): visit(rate)
+            case .unary(_, let inner): visit(inner)
+            case .binary(_, let l, let r):
+                visit(l)
+                visit(r)
+            }
+        }
+        for rule in rules {
+            visit(rule.when)
+            switch rule.action {
+            case .buy(let quantity, _, let price, _):
+                visit(quantity)
+                if let price { visit(price) }
+            case .transfer(let quantity, _): visit(quantity)
+            case .cancel: break
+            }
+        }
+        return NSDecimalNumber(decimal: longest).doubleValue
+    }
     /// Where the file names the strategy and its instrument (for errors that involve other files).
     public var namePosition = SourcePosition(line: 1, column: 1)
     public var instrumentPosition = SourcePosition(line: 1, column: 1)
