@@ -108,11 +108,11 @@ import Testing
     }
 
     @Test func theTrendRisesAQuarterAMonth() {
-        for seed: UInt64 in [1, 2] {
-            let growth = Self.monthlyGrowth(Regime.recording(.trend, seed: seed, days: 7))
-            #expect((0.18...0.32).contains(growth), "seed \(seed): \(growth * 100) % a month")
+        for seed: UInt64 in [1, 2, 3] {
+            let growth = Self.monthlyGrowth(Regime.recording(.trend, seed: seed, days: 14))
+            #expect((0.2...0.3).contains(growth), "seed \(seed): \(growth * 100) % a month")
         }
-        let calm = Self.monthlyGrowth(Regime.recording(.calm, seed: 1, days: 7))
+        let calm = Self.monthlyGrowth(Regime.recording(.calm, seed: 1, days: 14))
         #expect(abs(calm) < 0.12, "calm: \(calm * 100) % a month")
     }
 
