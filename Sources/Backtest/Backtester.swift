@@ -67,9 +67,25 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
 
     public var stockoutMinutes: Double { consumption.stockoutSeconds / 60 }
 
+    /// What each unit the team used cost, counting the units that expired unused: average
+    /// price paid × (used + expired) ÷ used, USD. Units still held at the end are worth what
+    /// they cost and are not charged. Nil when nothing was used.
+    public var costPerUnitUsed: Decimal? {
+        let used = consumption.usedUnits
+        guard used > 0 else { return nil }
+        return (averagePrice ?? 0) * Decimal(used + consumption.expiredUnits) / Decimal(used)
+    }
+
+    /// Units that expired unused, as a percentage of the units bought; nil when nothing was bought.
+    public var expiredPercent: Decimal? {
+        guard unitsBought > 0 else { return nil }
+        return Decimal(consumption.expiredUnits) * 100 / Decimal(unitsBought)
+    }
+
     enum CodingKeys: String, CodingKey {
         case spend, fees, unitsBought = "units_bought", averagePrice = "average_price", ordersPlaced = "orders_placed", cancels
         case capHits = "cap_hits", consumption, stockoutMinutes = "stockout_minutes"
+        case costPerUnitUsed = "cost_per_unit_used", expiredPercent = "expired_percent"
     }
 
     public init() {}
@@ -97,6 +113,8 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
         try c.encode(capHits, forKey: .capHits)
         try c.encode(consumption, forKey: .consumption)
         try c.encode((stockoutMinutes * 10).rounded() / 10, forKey: .stockoutMinutes)
+        try c.encodeIfPresent(costPerUnitUsed.map { Self.text($0, places: 6) }, forKey: .costPerUnitUsed)
+        try c.encodeIfPresent(expiredPercent.map { Self.text($0, places: 2) }, forKey: .expiredPercent)
     }
 
     /// What a fill cost, its fee included.

@@ -10,6 +10,12 @@ public enum BacktestReport {
         return String(format: "%+.1f %%", change)
     }
 
+    /// `1.25 %`, or `—`.
+    static func percent(_ value: Decimal?) -> String {
+        guard let value else { return "—" }
+        return BacktestMetrics.text(value, places: 2) + " %"
+    }
+
     /// `3 d 4 h`, `7 h 30 min`, `45 min`.
     static func duration(_ seconds: Int) -> String {
         let d = seconds / 86_400, h = seconds % 86_400 / 3600, m = seconds % 3600 / 60
@@ -40,6 +46,8 @@ public enum BacktestReport {
             ("stockout", minutes(r.metrics.stockoutMinutes), minutes(r.autoMode.stockoutMinutes)),
             ("units used", "\(r.metrics.consumption.usedUnits)", "\(r.autoMode.consumption.usedUnits)"),
             ("units expired unused", "\(r.metrics.consumption.expiredUnits)", "\(r.autoMode.consumption.expiredUnits)"),
+            ("  expired of bought", percent(r.metrics.expiredPercent), percent(r.autoMode.expiredPercent)),
+            ("cost per unit used", money(r.metrics.costPerUnitUsed, 4), money(r.autoMode.costPerUnitUsed, 4)),
             ("orders / cancels", "\(r.metrics.ordersPlaced) / \(r.metrics.cancels)", "\(r.autoMode.ordersPlaced) / 0"),
             ("budget cap hits", "\(r.metrics.capHits)", "—"),
             ("fees (USD)", money(r.metrics.fees), money(r.autoMode.fees)),

@@ -6,13 +6,21 @@ import Testing
 @Suite struct StrategyParserTests {
     static let strategiesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies").standardized
 
+    /// Every strategy file under strategies/, subdirectories (baselines/) included, as paths relative to it.
     static func exampleFiles() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: strategiesDirectory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let root = strategiesDirectory.path
+        let top = try FileManager.default.contentsOfDirectory(atPath: root)
+        return try top.flatMap { entry -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root + "/" + entry, isDirectory: &isDirectory), isDirectory.boolValue else { return [entry] }
+            return try FileManager.default.contentsOfDirectory(atPath: root + "/" + entry).map { entry + "/" + $0 }
+        }.filter { $0.hasSuffix(".yaml") }.sorted()
     }
 
     @Test func everyExampleStrategyIsValid() throws {
         let files = try Self.exampleFiles()
-        #expect(files.count >= 3)
+        #expect(files.count >= 4)
+        #expect(files.contains("baselines/jit-buyer.yaml"))
         for file in files {
             let strategy = try StrategyParser.load(path: Self.strategiesDirectory.appendingPathComponent(file).path)
             #expect(!strategy.rules.isEmpty, "\(file)")
