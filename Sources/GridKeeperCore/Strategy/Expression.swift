@@ -92,8 +92,6 @@ public enum Function: String, Sendable, CaseIterable {
     /// `rank(s, w)`: where the signal's value stands in its last `w` of history, 0 to 1.
     case rank
 
-    /// Functions that take one duration: `cover(2h)`, `burn_peak(30m)`.
-    var takesDuration: Bool { [.cover, .coverStock, .burnOver, .burnPeak, .forecast].contains(self) }
     /// The shortest duration argument it takes, in seconds.
     var shortestDuration: Decimal {
         switch self {
