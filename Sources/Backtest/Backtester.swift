@@ -73,13 +73,13 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
     public var costPerUnitUsed: Decimal? {
         let used = consumption.usedUnits
         guard used > 0 else { return nil }
-        return (averagePrice ?? 0) * Decimal(used + consumption.expiredUnits) / Decimal(used)
+        return (averagePrice ?? 0) * (used + consumption.expiredUnits) / used
     }
 
     /// Units that expired unused, as a percentage of the units bought; nil when nothing was bought.
     public var expiredPercent: Decimal? {
         guard unitsBought > 0 else { return nil }
-        return Decimal(consumption.expiredUnits) * 100 / Decimal(unitsBought)
+        return consumption.expiredUnits * 100 / Decimal(unitsBought)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -30,16 +30,50 @@ public struct ReplaySettings: Sendable {
 }
 
 /// What the replayed account lived through.
+///
+/// Demand draws tokens, so used and expired amounts are kept in thousandths of a unit: a lot
+/// that expires after part of a unit was drawn from it loses only the rest of that unit.
 public struct ConsumptionStats: Sendable, Equatable, Codable {
     /// Time with no usable consumption balance while there was demand.
     public var stockoutSeconds: Double = 0
-    public var expiredUnits = 0
-    public var usedUnits = 0
+    /// Thousandths of a unit that expired unused.
+    public var expiredMilliUnits: Int64 = 0
+    /// Thousandths of a unit the team drew.
+    public var usedMilliUnits: Int64 = 0
     /// Demand that found no units, in units.
     public var unmetUnits: Double = 0
 
+    public init() {}
+
+    /// Units that expired unused (exact to the thousandth).
+    public var expiredUnits: Decimal { Decimal(expiredMilliUnits) / 1000 }
+    /// Units the team used (exact to the thousandth).
+    public var usedUnits: Decimal { Decimal(usedMilliUnits) / 1000 }
+
     enum CodingKeys: String, CodingKey {
         case stockoutSeconds = "stockout_seconds", expiredUnits = "expired_units", usedUnits = "used_units", unmetUnits = "unmet_units"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stockoutSeconds = try c.decode(Double.self, forKey: .stockoutSeconds)
+        expiredMilliUnits = Self.milli(try c.decode(Decimal.self, forKey: .expiredUnits))
+        usedMilliUnits = Self.milli(try c.decode(Decimal.self, forKey: .usedUnits))
+        unmetUnits = try c.decode(Double.self, forKey: .unmetUnits)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(stockoutSeconds, forKey: .stockoutSeconds)
+        try c.encode(expiredUnits, forKey: .expiredUnits)
+        try c.encode(usedUnits, forKey: .usedUnits)
+        try c.encode(unmetUnits, forKey: .unmetUnits)
+    }
+
+    private static func milli(_ units: Decimal) -> Int64 {
+        var scaled = units * 1000, rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        return NSDecimalNumber(decimal: rounded).int64Value
     }
 }
 
@@ -55,8 +89,10 @@ public struct ConsumptionStats: Sendable, Equatable, Codable {
 ///   someone ahead in the queue).
 /// - Orders reach the book `latency` after they are sent; a fee of `feeRate` × notional is
 ///   charged on every fill.
-/// - Consumption: units arrive in lots that expire four hours later; demand draws whole units
-///   from the oldest lot first; time with no units while there is demand is a stockout.
+/// - Consumption: units arrive in lots that expire four hours later; demand draws tokens
+///   (kept in thousandths of a unit) from the oldest lot first, and what a lot still holds
+///   when it expires is lost. The balance shows whole units, a unit in use counting as one
+///   until it is used up. Time with no units while there is demand is a stockout.
 public actor ReplayExchange: Exchange {
     struct ReplayOrder {
         var order: Order
@@ -83,9 +119,13 @@ public actor ReplayExchange: Exchange {
     private var usd: Int64
     private var locked: Int64 = 0
     private var inventory: Int
-    private var lots: [(arrived: Int64, units: Int)] = []
-    private var lotUnits = 0
+    /// Lots in consumption, oldest first, in thousandths of a unit.
+    private var lots: [(arrived: Int64, milli: Int64)] = []
+    private var lotMilli: Int64 = 0
+    /// Demand drawn but not yet a whole thousandth.
     private var carry = 0.0
+    /// The balance as the account shows it: whole units, a unit in use counting as one.
+    private var lotUnits: Int { Int((lotMilli + 999) / 1000) }
     public private(set) var stats = ConsumptionStats()
     private var orders: [String: ReplayOrder] = [:]
     private var byClientID: [String: String] = [:]
@@ -111,8 +151,8 @@ public actor ReplayExchange: Exchange {
         self.usd = (try? Micros.from(settings.startingUSD, field: "usd")) ?? 0
         self.inventory = settings.startingInventory
         if settings.startingConsumption > 0 {
-            lots = [(start, settings.startingConsumption)]
-            lotUnits = settings.startingConsumption
+            lots = [(start, Int64(settings.startingConsumption) * 1000)]
+            lotMilli = Int64(settings.startingConsumption) * 1000
         }
         while burnIndex + 1 < self.demand.count, self.demand[burnIndex + 1].ms <= start { burnIndex += 1 }
         while bookIndex + 1 < recording.books.count, recording.books.times[bookIndex + 1] <= start { bookIndex += 1 }
@@ -155,24 +195,24 @@ public actor ReplayExchange: Exchange {
             if burnIndex + 1 < demand.count { boundary = min(boundary, demand[burnIndex + 1].ms) }
             if let oldest = lots.first { boundary = min(boundary, oldest.arrived + Self.lotLifeMs) }
             boundary = max(boundary, now)
-            let rate = burnIndex >= 0 ? Double(demand[burnIndex].milliUnitsPerHour) / 1000 / 3_600_000 : 0  // units per ms
+            let rate = burnIndex >= 0 ? Double(demand[burnIndex].milliUnitsPerHour) / 3_600_000 : 0  // thousandths per ms
             let span = Double(boundary - now)
             if rate > 0 {
-                if lotUnits == 0 {
+                if lotMilli == 0 {
                     stats.stockoutSeconds += span / 1000
-                    stats.unmetUnits += rate * span
+                    stats.unmetUnits += rate * span / 1000
                     carry = 0
                     now = boundary
                 } else {
                     let wanted = carry + rate * span
-                    let whole = Int(wanted)
-                    if whole >= lotUnits {
+                    if wanted >= Double(lotMilli) {
                         // Runs out inside this span.
-                        let exhaust = now + Int64(((Double(lotUnits) - carry) / rate).rounded(.up))
-                        use(lotUnits)
+                        let exhaust = now + Int64(((Double(lotMilli) - carry) / rate).rounded(.up))
+                        use(lotMilli)
                         carry = 0
                         now = min(max(exhaust, now + 1), boundary)
                     } else {
+                        let whole = Int64(wanted)
                         use(whole)
                         carry = wanted - Double(whole)
                         now = boundary
@@ -183,24 +223,24 @@ public actor ReplayExchange: Exchange {
             }
             if burnIndex + 1 < demand.count, demand[burnIndex + 1].ms <= now { burnIndex += 1 }
             while let oldest = lots.first, oldest.arrived + Self.lotLifeMs <= now {
-                stats.expiredUnits += oldest.units
-                lotUnits -= oldest.units
+                stats.expiredMilliUnits += oldest.milli
+                lotMilli -= oldest.milli
                 lots.removeFirst()
             }
         }
         now = max(now, t)
     }
 
-    private func use(_ units: Int) {
-        var left = units
-        stats.usedUnits += units
-        lotUnits -= units
+    private func use(_ milli: Int64) {
+        var left = milli
+        stats.usedMilliUnits += milli
+        lotMilli -= milli
         while left > 0, !lots.isEmpty {
-            if lots[0].units > left {
-                lots[0].units -= left
+            if lots[0].milli > left {
+                lots[0].milli -= left
                 left = 0
             } else {
-                left -= lots[0].units
+                left -= lots[0].milli
                 lots.removeFirst()
             }
         }
@@ -208,8 +248,8 @@ public actor ReplayExchange: Exchange {
 
     private func arrive(_ units: Int) {
         guard units > 0 else { return }
-        lots.append((now, units))
-        lotUnits += units
+        lots.append((now, Int64(units) * 1000))
+        lotMilli += Int64(units) * 1000
     }
 
     // MARK: Book

@@ -178,7 +178,7 @@ public enum Sweep {
         case .averagePrice: return r.metrics.averagePrice ?? Decimal(Int.max)
         case .spend: return r.metrics.spend
         case .stockout: return Decimal(r.metrics.stockoutMinutes)
-        case .expired: return Decimal(r.metrics.consumption.expiredUnits)
+        case .expired: return r.metrics.consumption.expiredUnits
         }
     }
 }

@@ -76,6 +76,26 @@ import Testing
         #expect(lotStats.usedUnits == 12 && lotStats.expiredUnits == 18)
     }
 
+    @Test func aLotThatExpiresPartlyUsedLosesOnlyItsUnusedTokens() async throws {
+        // Two units at 0.2 units an hour: 0.8 drawn in the lot's four hours, 1.2 expire.
+        let ladder = Self.ladder(count: 6 * 60 + 1)
+        let quiet = Recording(instrument: ladder.instrument, books: ladder.books, trades: [],
+                              burn: [BurnStep(ms: ladder.books.times[0], milliUnitsPerHour: 200)])
+        let replay = ReplayExchange(recording: quiet, settings: ReplaySettings(startingConsumption: 2))
+        await replay.advance(to: quiet.books.times[0] + 3 * 3_600_000)
+        // A unit in use still shows as one: 0.6 drawn, the balance reads 2.
+        #expect(await replay.balances().consumption == 2)
+        await replay.advance(to: quiet.books.times.last!)
+        let stats = await replay.stats
+        #expect(stats.usedMilliUnits == 800 && stats.expiredMilliUnits == 1_200, "\(stats)")
+        #expect(stats.usedUnits == Decimal(string: "0.8")! && stats.expiredUnits == Decimal(string: "1.2")!)
+        #expect(abs(stats.stockoutSeconds - 2 * 3600) < 120, "dry after the lot expired: \(stats.stockoutSeconds)")
+        // The JSON carries the thousandths and reads back the same.
+        let data = try JSONEncoder().encode(stats)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""expired_units":1.2"#))
+        #expect(try JSONDecoder().decode(ConsumptionStats.self, from: data) == stats)
+    }
+
     @Test func aStrategyNeverSeesDataNewerThanItsCycle() async throws {
         // Snapshots every minute, cycles every 90 s: each cycle must see the latest snapshot at
         // or before its time, never the next one.
@@ -160,7 +180,7 @@ import Testing
         #expect(m.averagePrice == m.spend / Decimal(m.unitsBought))
         #expect(result.vwap != nil && result.averageAsk != nil)
         // Demand over two days is about 144 units; both feed the team, Auto Mode wastes more.
-        #expect(m.consumption.usedUnits + Int(m.consumption.unmetUnits.rounded()) >= 130)
+        #expect(m.consumption.usedUnits + Decimal(Int(m.consumption.unmetUnits.rounded())) >= 130)
         #expect(auto.consumption.expiredUnits > m.consumption.expiredUnits, "strategy \(m.consumption.expiredUnits), auto \(auto.consumption.expiredUnits)")
         #expect(m.stockoutMinutes < 60, "\(m.stockoutMinutes) min dry")
         // Every UTC day within the daily cap.

@@ -191,16 +191,16 @@ import Testing
         m.spend = 250
         m.unitsBought = 100
         m.averagePrice = Decimal(string: "2.5")!
-        m.consumption.usedUnits = 80
-        m.consumption.expiredUnits = 10
+        m.consumption.usedMilliUnits = 80_000
+        m.consumption.expiredMilliUnits = 10_000
         // 2.50 × (80 + 10) / 80; the 10 units left over are not charged.
         #expect(m.costPerUnitUsed == Decimal(string: "2.8125")!)
         #expect(m.expiredPercent == 10)
         let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
         #expect(json.contains(#""cost_per_unit_used":"2.8125""#) && json.contains(#""expired_percent":"10""#), "\(json)")
-        m.consumption.expiredUnits = 0
+        m.consumption.expiredMilliUnits = 0
         #expect(m.costPerUnitUsed == Decimal(string: "2.5")!)
-        m.consumption.usedUnits = 0
+        m.consumption.usedMilliUnits = 0
         #expect(m.costPerUnitUsed == nil)
     }
 
