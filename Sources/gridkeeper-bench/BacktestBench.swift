@@ -75,7 +75,7 @@ struct BacktestBench: AsyncParsableCommand {
         print(String(format: "30d @ 1m: %d snapshots + %d trades, %d cycles of the keeper: %@ = %.0f events/s, %.1f µs/cycle", minute.books.count,
                      minute.trades.count, cycles, Self.describe(keeperTimes), Double(events) / elapsed, elapsed / Double(cycles) * 1e6))
         print(String(format: "  baseline (Auto Mode replay, no engine cycle): %@; backtest/baseline = %.1f×", Self.describe(baselines), elapsed / baseline))
-        let fiveMinute = try StrategyParser.parse(text.replacingOccurrences(of: "every: 1m", with: "every: 5m"), file: "keeper-5m.yaml")
+        let fiveMinute = try StrategyParser.parse(text.replacingOccurrences(of: "every: 30s", with: "every: 5m"), file: "keeper-5m.yaml")
         var fiveCycles = 0
         let fiveTimes = try await Self.timed(repetitions) { fiveCycles = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics()).cycles }
         print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %@ = %.0f events/s", fiveCycles, Self.describe(fiveTimes),

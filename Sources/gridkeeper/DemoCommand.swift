@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy once a simulated minute, printing each decision as it happens (a rule blocked the same way minute after minute is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy at its own interval on a simulated clock, printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
             """
     )
 
@@ -78,11 +78,12 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: Ledger, hours: Int, baseURL: String) async throws {
+        let step = max(1, NSDecimalNumber(decimal: strategy.every).intValue)
         let start = exchange.clock.now
         let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
         print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
         print("A team burns \(strategy.instrument) (about 0.6 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
-        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hours, one cycle a minute.\n")
+        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hours, one cycle every \(step) s.\n")
         func stamp(_ date: Date) -> String {
             let minutes = Int(date.timeIntervalSince(start) / 60)
             return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
@@ -91,7 +92,8 @@ struct DemoCommand: AsyncParsableCommand {
         func printRepeats(_ streak: RepeatedBlocks.Streak) {
             print("           (blocked the same way \(streak.count) more time\(streak.count == 1 ? "" : "s"), to \(stamp(streak.last)))")
         }
-        for minute in 0..<(hours * 60) {
+        let cycles = hours * 3600 / step, cyclesPerFourHours = max(1, 4 * 3600 / step)
+        for cycle in 0..<cycles {
             let report: CycleReport
             do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }
             let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != "skipped" }, at: report.asOf)
@@ -103,11 +105,11 @@ struct DemoCommand: AsyncParsableCommand {
             for a in report.actions { print("           \(a)") }
             for r in report.reconciled where r.contains("fill") { print("           \(r)") }
             for e in report.errors { print("           error: \(e)") }
-            if minute % 240 == 239 {
+            if cycle % cyclesPerFourHours == cyclesPerFourHours - 1 {
                 let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
                 print("\(stamp(report.asOf)) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money((try? ledger.spend(asOf: report.asOf, timeZone: .gmt))?.month))")
             }
-            await exchange.advance(by: 60)
+            await exchange.advance(by: TimeInterval(step))
         }
         repeats.finish().forEach(printRepeats)
         let end = exchange.clock.now
@@ -180,15 +182,21 @@ struct RepeatedBlocks {
 /// two identical), built in so the demo runs from any directory.
 enum DemoStrategy {
     static let text = """
-        # Just-in-time feeder for text-prime.
+        # Keeps text-prime supplied just in time, and buys inventory when it is cheap.
         #
-        # Consumption lots expire four hours after they arrive, so this strategy keeps inventory in
-        # the trading account and moves only what the next couple of hours need. When there is no
-        # inventory and the team is about to run dry, it buys at market; otherwise it restocks
-        # inventory with a limit order when the price is at least 2 % under the day's average.
+        # Consumption lots expire four hours after they arrive and a transfer takes moments, so
+        # consumption holds only the next three minutes at the last hour's peak burn plus a unit and
+        # a half (the unit in use is never the last one). Everything else waits in the trading
+        # account, where units do not expire. Inventory is bought with limit orders at the bid while
+        # the ask is low against its own last day: a day's supply in its cheapest 30 %, three days'
+        # in its cheapest 5 %. A market buy happens only when inventory and consumption together
+        # cannot cover the next half hour at the peak.
+        #
+        # A cycle every 30 seconds halves how long a burst of demand runs unseen; it costs about 14
+        # signed requests a minute, well inside the Trading API's 100.
         strategy: text-prime-keeper
         instrument: text-prime
-        every: 1m
+        every: 30s
         burn_window: 1h              # burn is estimated from the last hour of balances
 
         budget:                      # hard caps in USD; enforced whatever the rules ask
@@ -198,20 +206,30 @@ enum DemoStrategy {
           max_unit_price: 3.00
 
         rules:
-          # Feed consumption from inventory, just in time.
+          # Lots about to expire leave consumption short: renew it before they go.
+          - name: renew
+            when: runway < 5m and inventory > 0
+            transfer: { quantity: burn_peak(1h) * 3m + 1.5, beyond_lot_window: true }
+
+          # Feed consumption from inventory: the next 3 minutes at the peak burn, plus a unit and a half.
           - name: feed
-            when: runway < 90m and inventory > 0
-            transfer: { quantity: cover(2h) }
+            when: inventory > 0
+            transfer: { quantity: burn_peak(1h) * 3m + 1.5 - consumption, beyond_lot_window: true }
 
-          # Nothing in stock and about to run dry: buy now.
+          # Inventory and consumption together cannot cover the next half hour at the peak: buy now.
           - name: emergency
-            when: runway < 45m and inventory == 0
-            buy: { quantity: cover(2h), order: market }
+            when: inventory + consumption < burn_peak(1h) * 30m + 4
+            buy: { quantity: burn_peak(1h) * 2h + 4 - inventory, order: market }
 
-          # Restock inventory when the price is good.
+          # Deeper when cheaper: three days of stock while the ask is in the cheapest 5 % of its day.
+          - name: stock-deep
+            when: rank(ask, 1d) <= 0.05 and inventory < burn(1d) * 3d
+            buy: { quantity: burn(1d) * 3d - inventory, order: limit, price: bid, cancel_after: 10m }
+
+          # A day of stock while the ask is in the cheapest 30 % of its day.
           - name: restock
-            when: stock_runway < 24h and ask <= avg(last, 24h) * 0.98
-            buy: { quantity: cover_stock(24h), order: limit, price: bid + tick, cancel_after: 15m }
+            when: rank(ask, 1d) <= 0.3 and inventory < burn(1d) * 1d
+            buy: { quantity: burn(1d) * 1d - inventory, order: limit, price: bid, cancel_after: 10m }
 
         """
 }

@@ -210,7 +210,7 @@ import Testing
         let keeper = try RegimeSuite.uncapped(try String(contentsOfFile: keeperPath, encoding: .utf8), file: keeperPath)
         let jit = try RegimeSuite.uncapped(try String(contentsOfFile: jitPath, encoding: .utf8), file: jitPath, instrument: keeper.instrument)
         #expect(keeper.budget.daily == 10_000_000 && keeper.budget.perOrder == 10_000_000 && keeper.budget.maxUnitPrice == 1000)
-        #expect(keeper.rules.map(\.name) == ["feed", "emergency", "restock"] && jit.name == "jit-buyer")
+        #expect(keeper.rules.map(\.name) == ["renew", "feed", "emergency", "stock-deep", "restock"] && jit.name == "jit-buyer")
 
         let settings = RegimeSuite.Settings(regimes: [.calm, .bursty], seeds: [1], days: 2, jobs: 2)
         let outcome = try await RegimeSuite.run(strategy: keeper, baseline: jit, settings: settings)

@@ -14,10 +14,11 @@ import TestSupport
     static let keeperPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
     static var keeper: Strategy { get throws { try StrategyParser.load(path: keeperPath) } }
 
-    /// A simulator whose time moves only when the test advances it.
+    /// A simulator whose time moves only when the test advances it, from 06:00 UTC on a fixed
+    /// day (a test of a few hours never crosses midnight, whenever it runs).
     static func withEngine(_ config: SimulatorConfiguration, mode: LedgerMode = .live,
                            _ body: @Sendable (SimulatorHarness, CycleRunner, Ledger) async throws -> Void) async throws {
-        let clock = SimulationClock(speed: 0)
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_056_800), speed: 0)  // 2026-09-22 06:00 UTC
         try await SimulatorHarness.with(config, clock: clock) { h throws in
             let ledger = try Ledger(inMemory: Migration.bundled)
             let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,

@@ -12,9 +12,10 @@ import Testing
     /// whose market history holds 24 h of one-minute points at `averagePrice` (last).
     static func snapshot(consumption: Int = 10, inventory: Int = 0, usd: String = "1000", burn: Int = 12, bid: String = "2.49",
                          ask: String = "2.51", askDepth: [(String, Int)] = [], averagePrice: String = "2.60", spentToday: String = "0",
-                         paused: Bool = false, historyHours: Double = 24, openBuys: Int = 0, lotSize: Int = 1) -> MarketSnapshot {
+                         paused: Bool = false, historyHours: Double = 24, openBuys: Int = 0, lotSize: Int = 1,
+                         balanceMinutes: Int = 120) -> MarketSnapshot {
         var balances: [MarketSnapshot.BalancePoint] = []
-        for i in stride(from: 120, through: 0, by: -5) {
+        for i in stride(from: balanceMinutes, through: 0, by: -5) {
             balances.append(.init(time: asOf.addingTimeInterval(-Double(i) * 60), consumption: consumption + burn * i / 60, inventory: inventory))
         }
         let micros = Int64(NSDecimalNumber(decimal: dec(averagePrice) * 1_000_000).int64Value)
@@ -119,38 +120,81 @@ import Testing
     // MARK: Rules of the example keeper
 
     @Test func theKeeperFeedsFromInventoryJustInTime() throws {
-        let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 10, inventory: 40))
+        // Burn 12 units/h, steady for two hours: the peak quarter hour is 12/h too.
+        let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 2, inventory: 40))
+        #expect(try Self.outcome(plan, "renew").reason == "runway 10m ≥ 5m")
         let feed = try Self.outcome(plan, "feed")
-        #expect(feed.outcome == .fired && feed.intent == .transfer(quantity: 14), "\(feed.reason)")
-        #expect(feed.reason == "runway 50m < 1h30m and inventory 40 > 0")
-        #expect(feed.inputs["runway"] == "50m" && feed.inputs["inventory"] == "40")
-        #expect(try Self.outcome(plan, "emergency").reason == "runway 50m ≥ 45m")
+        // Three minutes at 12/h is 0.6, plus 1.5, less the 2 held: 0.1, a whole unit.
+        #expect(feed.outcome == .fired && feed.intent == .transfer(quantity: 1), "\(feed.reason)")
+        #expect(feed.reason == "inventory 40 > 0")
+        // Holding more than the next minutes need, it moves nothing.
+        let full = try Self.outcome(Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 10, inventory: 40)), "feed")
+        #expect(full.intent == nil, "\(full)")
+        #expect(try Self.outcome(plan, "emergency").outcome == .skipped)
     }
 
-    @Test func theKeeperBuysAtMarketWhenDryAndEmpty() throws {
+    @Test func theKeeperRenewsBeforeConsumptionRunsOut() throws {
+        let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 0, inventory: 40))
+        let renew = try Self.outcome(plan, "renew")
+        #expect(renew.outcome == .fired && renew.intent == .transfer(quantity: 3), "0.6 + 1.5 rounds up to 3: \(renew)")
+    }
+
+    @Test func theKeeperBuysAtMarketWhenStockRunsLow() throws {
         let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 2, inventory: 0))
         let emergency = try Self.outcome(plan, "emergency")
-        // cover(2h) = 24 − 2 = 22 units, but per_order 15.00 at 2.51 allows 5.
+        // 2 + 0 units cannot cover half an hour at 12/h plus 4: buy two hours plus 4 = 28, but
+        // per_order 15.00 at 2.51 allows 5.
         guard case .buy(let quantity, .market, nil, let maxCost, nil)? = emergency.intent else {
             Issue.record("expected a market buy: \(emergency)")
             return
         }
         #expect(quantity == 5 && maxCost == Self.dec("12.55"))
-        #expect(emergency.outcome == .adjusted && emergency.guardrails == ["quantity 22 cut to 5 by the per_order cap 15"])
+        #expect(emergency.outcome == .adjusted && emergency.guardrails == ["quantity 28 cut to 5 by the per_order cap 15"], "\(emergency)")
         #expect(try Self.outcome(plan, "restock").reason.contains("an earlier rule already buys"))
+        // Enough in stock: no market buy, whatever consumption holds.
+        let stocked = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 0, inventory: 12))
+        #expect(try Self.outcome(stocked, "emergency").outcome == .skipped)
     }
 
-    @Test func theKeeperRestocksOnlyWhenThePriceIsGood() throws {
+    @Test func theKeeperStocksOnlyWhenThePriceIsLow() throws {
+        // The last day's asks stood at 2.61; an ask of 2.51 is the lowest of the day: stock
+        // three days at the burn of the last day (12/h), at the bid, for ten minutes.
         let cheap = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 200, inventory: 0, ask: "2.51", averagePrice: "2.60"))
-        let restock = try Self.outcome(cheap, "restock")
-        guard case .buy(_, .limit, let price, _, let cancelAfter)? = restock.intent else {
-            Issue.record("expected a limit buy: \(restock)")
+        let deep = try Self.outcome(cheap, "stock-deep")
+        guard case .buy(let quantity, .limit, let price, _, let cancelAfter)? = deep.intent else {
+            Issue.record("expected a limit buy: \(deep)")
             return
         }
-        #expect(price == Self.dec("2.50") && cancelAfter == 900, "bid + tick")
-        let dear = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 200, inventory: 0, ask: "2.58", averagePrice: "2.60"))
-        let skipped = try Self.outcome(dear, "restock")
-        #expect(skipped.outcome == .skipped && skipped.reason.contains("ask 2.58 >"), "\(skipped.reason)")
+        #expect(price == Self.dec("2.49") && cancelAfter == 600 && quantity == 6, "\(deep)")
+        #expect(deep.guardrails == ["quantity 864 cut to 6 by the per_order cap 15"], "\(deep.guardrails)")
+        #expect(try Self.outcome(cheap, "restock").reason.contains("an earlier rule already buys"))
+        // Over the day's asks: nothing is bought.
+        let dear = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 200, inventory: 0, ask: "2.62", averagePrice: "2.60"))
+        for rule in ["stock-deep", "restock"] {
+            let skipped = try Self.outcome(dear, rule)
+            #expect(skipped.outcome == .skipped && skipped.reason.contains("rank(ask, 1d) = 1 >"), "\(skipped.reason)")
+        }
+    }
+
+    @Test func theKeeperStocksADayInTheCheapestThirdAndThreeInTheCheapestTwentieth() throws {
+        // Asks over the last day cycle through 2.50, 2.51, … 2.69, each as often.
+        var snap = Self.snapshot(consumption: 200, inventory: 0, usd: "100000", ask: "2.53", averagePrice: "2.60")
+        snap.marketHistory = snap.marketHistory.enumerated().map { i, point in
+            let ask = 2_500_000 + Int64(i % 20) * 10_000
+            return MarketSnapshot.MarketPoint(time: point.time, bidMicros: ask - 20_000, askMicros: ask, lastMicros: ask)
+        }[...]
+        var strategy = try Self.keeper
+        strategy.budget = .init(daily: 10_000, monthly: 100_000, perOrder: 10_000, maxUnitPrice: 3)
+        // 2.53 has three of twenty values below it and ties one: rank 0.175.
+        let day = Evaluator.evaluate(strategy, on: snap)
+        #expect(try Self.outcome(day, "stock-deep").outcome == .skipped)
+        let restock = try Self.outcome(day, "restock")
+        #expect(restock.intent.map { if case .buy(288, .limit, _, _, _) = $0 { true } else { false } } == true, "a day at 12/h: \(restock)")
+        // 2.50 is the day's lowest: three days, less what is held.
+        snap.asks = [.init(price: Self.dec("2.50"), quantity: 5_000)]
+        snap.inventory = 100
+        let deep = try Self.outcome(Evaluator.evaluate(strategy, on: snap), "stock-deep")
+        #expect(deep.intent.map { if case .buy(764, .limit, _, _, _) = $0 { true } else { false } } == true, "3 × 288 − 100: \(deep)")
     }
 
     @Test func evaluationIsDeterministic() throws {

@@ -30,14 +30,20 @@ import Testing
 
     @Test func theKeeperReadsAsWritten() throws {
         let strategy = try StrategyParser.load(path: Self.strategiesDirectory.appendingPathComponent("text-prime-keeper.yaml").path)
-        #expect(strategy.name == "text-prime-keeper" && strategy.instrument == "text-prime" && strategy.every == 60)
+        #expect(strategy.name == "text-prime-keeper" && strategy.instrument == "text-prime" && strategy.every == 30)
         #expect(strategy.budget == .init(daily: 40, monthly: 600, perOrder: 15, maxUnitPrice: 3))
-        #expect(strategy.rules.map(\.name) == ["feed", "emergency", "restock"])
-        guard case .buy(_, .limit, .some, let cancelAfter) = strategy.rules[2].action else {
-            Issue.record("restock should be a limit buy")
+        #expect(strategy.rules.map(\.name) == ["renew", "feed", "emergency", "stock-deep", "restock"])
+        guard case .buy(_, .market, _, _) = strategy.rules[2].action else {
+            Issue.record("emergency should be a market buy")
             return
         }
-        #expect(cancelAfter == 900)
+        for rule in strategy.rules[3...] {
+            guard case .buy(_, .limit, .some, let cancelAfter) = rule.action else {
+                Issue.record("\(rule.name) should be a limit buy")
+                return
+            }
+            #expect(cancelAfter == 600)
+        }
     }
 
     static let valid = """
