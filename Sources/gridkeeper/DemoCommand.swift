@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy at its own interval on a simulated clock, printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes well under a minute.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy at its own interval on a simulated clock, printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes about a minute and a half in a debug build.
             """
     )
 
@@ -192,8 +192,9 @@ enum DemoStrategy {
         # in its cheapest 5 %. A market buy happens only when inventory and consumption together
         # cannot cover the next half hour at the peak.
         #
-        # A cycle every 30 seconds halves how long a burst of demand runs unseen; it costs about 14
-        # signed requests a minute, well inside the Trading API's 100.
+        # A cycle every 30 seconds halves how long a burst of demand runs unseen. It sends twice the
+        # signed requests of a one-minute cycle (7 a minute, docs/BENCHMARKS.md), well inside the
+        # Trading API's 100.
         strategy: text-prime-keeper
         instrument: text-prime
         every: 30s
