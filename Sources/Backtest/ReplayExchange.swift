@@ -102,7 +102,7 @@ public actor ReplayExchange: Exchange {
         var lockedMicros: Int64
     }
 
-    public static let lotLifeMs: Int64 = 4 * 3_600_000
+    public static let lotLifeMs = ConsumptionLot.lifetimeMilliseconds
 
     let recording: Recording
     let demand: [BurnStep]

@@ -432,9 +432,10 @@ public struct CycleRunner: Sendable {
         // Lots expire four hours after they arrive: units that leave consumption then are not burn.
         // Demand is read from the whole balance history loaded; the lots still held arrived in
         // the last four hours.
-        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-4 * 3600)).map {
-            MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(4 * 3600), units: $0.units)
-        }.filter { $0.time.addingTimeInterval(-4 * 3600) <= time }
+        let life = ConsumptionLot.lifetime
+        let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-life)).map {
+            MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(life), units: $0.units)
+        }.filter { $0.time.addingTimeInterval(-life) <= time }
         return MarketSnapshot(
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,

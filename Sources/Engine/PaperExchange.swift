@@ -61,7 +61,7 @@ public actor PaperExchange: Exchange {
         taken[real.marketID] = kept
         fillResting(marketID: real.marketID, asks: real.asks)
         let time = now()
-        let lots = (moved[symbol] ?? []).filter { time.timeIntervalSince($0.at) < 4 * 3600 }.reduce(0) { $0 + $1.units }
+        let lots = (moved[symbol] ?? []).filter { time.timeIntervalSince($0.at) < ConsumptionLot.lifetime }.reduce(0) { $0 + $1.units }
         let transferred = (moved[symbol] ?? []).reduce(0) { $0 + $1.units }
         let locked = orders.values.filter { !$0.order.isTerminal }.reduce(Decimal(0)) { $0 + Decimal($1.remaining) * ($1.limit ?? 0) }
         real.usdAvailable = max(0, real.usdAvailable - spent - locked)

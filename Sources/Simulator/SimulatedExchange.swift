@@ -29,7 +29,7 @@ public actor SimulatedExchange {
         var expiresAt: Date
     }
 
-    public static let lotLifetime: TimeInterval = 4 * 3600
+    public static let lotLifetime = ConsumptionLot.lifetime
 
     let configuration: SimulatorConfiguration
     public nonisolated let clock: SimulationClock

@@ -8,7 +8,7 @@ struct Guardrails {
     /// Spent within this plan so far (a second buy in one cycle is already excluded).
     var plannedSpend: Exact = .zero
 
-    static let lotLifetimeHours: Exact = 4
+    static let lotLifetimeHours = Exact(ConsumptionLot.lifetimeHours)
 
     static func money(_ v: Exact) -> String { ValueFormat.text(v, as: .money) }
 

@@ -86,7 +86,7 @@ struct SignalContext {
         }
     }
 
-    static let lotLife: TimeInterval = 4 * 3600
+    static let lotLife = ConsumptionLot.lifetime
 
     /// The lots believed to be in the consumption account now, oldest first: when each expires
     /// and how many of its units are left. Lots the engine moved in are known exactly; other
