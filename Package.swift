@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "gridkeeperTests",
             dependencies: [
-                "TestSupport", "GridAPI", "Ledger", "Simulator",
+                "TestSupport", "Backtest", "GridAPI", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

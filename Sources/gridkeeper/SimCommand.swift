@@ -78,11 +78,15 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --record: the instrument.", valueName: "symbol"))
     var instrument: String = "text-prime"
 
-    @Option(help: ArgumentHelp("With --record: consumption demand, constant:3, daily:3[:0.5] or bursts:2:20:4.", valueName: "profile"))
-    var demand: String = "daily:3"
+    @Option(help: ArgumentHelp("With --record: consumption demand, constant:3, daily:3[:0.5] or bursts:2:20:4 (default daily:3).", valueName: "profile"))
+    var demand: String?
+
+    @Option(help: ArgumentHelp("With --record: a market and team of the strategy suite (calm, intraday, trend, spikes, bursty, drought) instead of the simulator's market; it brings its own demand.", valueName: "name"))
+    var regime: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if record == nil, regime != nil || demand != nil { throw ValidationError("--regime and --demand describe a recording: add --record FILE") }
         if let mode, !["advanced", "easy"].contains(mode) { throw ValidationError("--mode must be advanced or easy, got '\(mode)'") }
         if let usd, (StrictDecimal.parse(usd).map { $0 < 0 } ?? true) {
             throw ValidationError("--usd must be a decimal amount like 1000 or 250.50, got '\(usd)'")
@@ -158,15 +162,16 @@ struct SimCommand: AsyncParsableCommand {
     func writeRecording(to path: String) async throws {
         guard days > 0, days <= 400 else { throw CommandFailure(message: "--days must be between 0 and 400", exitCode: 64) }
         guard let step = StrategyParser.duration(every), step >= 1 else { throw CommandFailure(message: "--every: expected a duration like 1s, 10s or 1m", exitCode: 64) }
-        let profile: BurnProfile
-        do { profile = try Demand.parse(demand) } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
-        let bar = ProgressBar("recording")
         let recording: Recording
-        do {
-            recording = try await SyntheticData.record(instrument: instrument, days: days, seed: seed ?? 1, every: NSDecimalNumber(decimal: step).doubleValue,
-                                                       burn: profile) { fraction in bar.update(Int(fraction * 1000), of: 1000, unit: "‰") }
-        } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
-        bar.finish()
+        if let regime {
+            guard let chosen = Regime(rawValue: regime) else {
+                throw CommandFailure(message: "--regime: unknown regime '\(regime)'; expected one of \(Regime.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 64)
+            }
+            guard demand == nil else { throw CommandFailure(message: "--regime brings its own demand; leave out --demand", exitCode: 64) }
+            recording = Regime.recording(chosen, seed: UInt64(seed ?? 1), days: days, every: NSDecimalNumber(decimal: step).doubleValue, instrument: instrument)
+        } else {
+            recording = try await simulatorRecording(every: step)
+        }
         do {
             if path.hasSuffix(".sqlite") || path.hasSuffix(".db") {
                 try RecordingIO.writeLedger(recording, to: path)
@@ -174,6 +179,21 @@ struct SimCommand: AsyncParsableCommand {
                 try RecordingIO.writeLines(recording, to: path)
             }
         } catch { throw CommandFailure(message: "\(error)") }
-        print("recorded \(recording.books.count) snapshots and \(recording.trades.count) trades of \(recording.instrument) over \(days) days (seed \(seed ?? 1)) to \(path)")
+        let source = regime.map { "the \($0) regime" } ?? "the simulator's market"
+        print("recorded \(recording.books.count) snapshots and \(recording.trades.count) trades of \(recording.instrument) from \(source) over \(days) days (seed \(seed ?? 1)) to \(path)")
+    }
+
+    /// The simulator's seeded market and `--demand`, as fast as they compute.
+    private func simulatorRecording(every step: Decimal) async throws -> Recording {
+        let profile: BurnProfile
+        do { profile = try Demand.parse(demand ?? "daily:3") } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+        let bar = ProgressBar("recording")
+        let recording: Recording
+        do {
+            recording = try await SyntheticData.record(instrument: instrument, days: days, seed: seed ?? 1, every: NSDecimalNumber(decimal: step).doubleValue,
+                                                       burn: profile) { fraction in bar.update(Int(fraction * 1000), of: 1000, unit: "‰") }
+        } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+        bar.finish()
+        return recording
     }
 }

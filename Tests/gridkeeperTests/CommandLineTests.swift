@@ -1,4 +1,5 @@
 import Foundation
+import Backtest
 import GridAPI
 import Ledger
 import Simulator
@@ -208,6 +209,26 @@ import TestSupport
         let result = try await CLIRunner.run(["demo", "--print-strategy"])
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized
         #expect(result.stdout == (try String(contentsOf: file, encoding: .utf8)))
+    }
+
+    @Test func simRecordsARegimeOfTheStrategySuite() async throws {
+        let dir = try Self.scratch()
+        let data = dir.appendingPathComponent("bursty.jsonl").path
+        let record = try await CLIRunner.run(["sim", "--record", data, "--regime", "bursty", "--days", "1", "--seed", "4"])
+        #expect(record.status == 0 && record.stdout.contains("from the bursty regime"), "\(record.stderr)")
+        // The file is the suite's own recording for that seed: the same demand, read back.
+        let written = try RecordingIO.load(path: data)
+        let expected = Regime.recording(.bursty, seed: 4, days: 1)
+        #expect(written.books.count == expected.books.count && written.demand == expected.demand)
+        let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
+        let backtest = try await CLIRunner.run(["backtest", "--data", data, "--strategy", keeper, "--consumption", "10", "--json"])
+        #expect(backtest.status == 0 && backtest.stdout.contains("\"cost_per_unit_used\""), "\(backtest.stderr)")
+        let unknown = try await CLIRunner.run(["sim", "--record", data, "--regime", "stormy"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown regime 'stormy'") && unknown.stderr.contains("calm, intraday"), "\(unknown.stderr)")
+        let both = try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--demand", "constant:3"])
+        #expect(both.status == 64 && both.stderr.contains("leave out --demand"), "\(both.stderr)")
+        let serving = try await CLIRunner.run(["sim", "--regime", "calm"])
+        #expect(serving.status == 64 && serving.stderr.contains("add --record FILE"), "\(serving.stderr)")
     }
 
     @Test func simRefusesBadScenariosAndUnsafeHosts() async throws {
