@@ -33,15 +33,15 @@ struct RecordingLineScanner {
         bids.removeAll(keepingCapacity: true)
         asks.removeAll(keepingCapacity: true)
         var c = Cursor(bytes: line)
-        guard c.take(.openBrace) else { return nil }
+        guard c.take(Cursor.openBrace) else { return nil }
         var seen: UInt16 = 0
         var kind: Kind?
         var version = 0, quantity = 0, consumption = 0
         var ms: Int64 = 0, last: Int64 = 0, price: Int64 = 0, rate: Int64 = 0
         var instrument = 0..<0, source = 0..<0
-        if !c.take(.closeBrace) {
+        if !c.take(Cursor.closeBrace) {
             repeat {
-                guard let key = c.key(), seen & key.rawValue == 0, c.take(.colon) else { return nil }
+                guard let key = c.key(), seen & key.rawValue == 0, c.take(Cursor.colon) else { return nil }
                 seen |= key.rawValue
                 switch key {
                 case .kind:
@@ -79,8 +79,8 @@ struct RecordingLineScanner {
                     guard let v = c.whole() else { return nil }
                     consumption = v
                 }
-            } while c.take(.comma)
-            guard c.take(.closeBrace) else { return nil }
+            } while c.take(Cursor.comma)
+            guard c.take(Cursor.closeBrace) else { return nil }
         }
         guard c.atEnd, let kind else { return nil }
         // Each kind: the keys it may have, the keys it must have, and values the replay accepts.
