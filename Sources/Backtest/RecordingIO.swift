@@ -150,7 +150,7 @@ public enum RecordingIO {
         var scanner = RecordingLineScanner()
         let fast = lineParsing == .fastPath
         while true {
-            let next: (line: ArraySlice<UInt8>, complete: Bool)?
+            let next: (line: UnsafeBufferPointer<UInt8>, complete: Bool)?
             do throws(LineReader.Failure) {
                 next = try reader.next()
             } catch {
@@ -166,7 +166,7 @@ public enum RecordingIO {
             if text.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
             // The fast path takes a line only when the decoder path below would accept it with
             // the same values; anything else (an error included) is left to the decoder path.
-            if fast, let event = text.withUnsafeBufferPointer({ scanner.scan($0) }) {
+            if fast, let event = scanner.scan(text) {
                 switch event {
                 case .header(let instrument, let source) where recording == nil && (wanted == nil || wanted == instrument):
                     recording = start(instrument: instrument, source: source, sizeHint: sizeHint)
@@ -193,7 +193,7 @@ public enum RecordingIO {
             }
             let line: Line
             do {
-                line = try decoder.decode(Line.self, from: Data(text))
+                line = try decoder.decode(Line.self, from: Data(buffer: text))
             } catch let error as DecodingError {
                 throw fail(describe(error, complete: complete))
             } catch {

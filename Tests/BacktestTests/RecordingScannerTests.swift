@@ -177,8 +177,9 @@ import Testing
             for _ in 0..<Int.random(in: 1...3, using: &random) { lines.append(generator.line(&random)) }
             if Int.random(in: 0..<3, using: &random) > 0 { lines.append(generator.validBook(&random)) }
             for line in lines.dropFirst() where Array(line.utf8).withUnsafeBufferPointer({ scanner.scan($0) }) != nil { fastTaken += 1 }
-            var text = lines.joined(separator: "\n")
-            if Int.random(in: 0..<10, using: &random) > 0 { text += "\n" }  // else a last line without its newline
+            let newline = Int.random(in: 0..<5, using: &random) == 0 ? "\r\n" : "\n"  // CRLF files too
+            var text = lines.joined(separator: newline)
+            if Int.random(in: 0..<10, using: &random) > 0 { text += newline }  // else a last line without its newline
             let (fast, decoder) = try Self.both(Array(text.utf8), at: path)
             #expect(fast == decoder, "\(text)\nfast: \(fast)\ndecoder: \(decoder)")
             if fast != decoder { return }
@@ -219,6 +220,80 @@ import Testing
         }
         // Some mutants stay valid (a digit for a digit) and take the fast path; most do not.
         #expect(differed > 3500 && stillTaken > 100 && stillTaken < 3000, "differed \(differed), still taken \(stillTaken)")
+    }
+}
+
+extension RecordingScannerTests {
+    // MARK: Hostile input: an error at the line, never a crash or a hang
+
+    /// A file whose second line is `line`, loaded both ways, each within `limit`.
+    static func hostile(_ line: [UInt8], limit: Duration = .seconds(10)) throws -> (fast: Outcome, decoder: Outcome, path: String) {
+        let path = temp()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = Array(#"{"kind":"recording","version":1,"instrument":"text-prime"}"#.utf8) + [10] + line + [10]
+            + Array(#"{"kind":"book","t":"2026-09-22T00:01:00Z","asks":[["2.5",10]]}"#.utf8) + [10]
+        let started = ContinuousClock.now
+        let (fast, decoder) = try both(file, at: path)
+        #expect(ContinuousClock.now - started < limit * 2, "took \(ContinuousClock.now - started)")
+        return (fast, decoder, path)
+    }
+
+    @Test func aMultiMegabyteLineIsAnErrorNamingItsLine() throws {
+        let huge = Array(#"{"kind":"book","t":"2026-09-22T00:00:00Z","bids":["#.utf8)
+            + Array(repeating: Array(#"["2.49",50],"#.utf8), count: 300_000).joined() + Array(#"["2.49",50]]}"#.utf8)
+        #expect(huge.count > 3 << 20)
+        let (fast, decoder, path) = try Self.hostile(huge)
+        #expect(fast == decoder)
+        #expect(fast == .error("\(path):2: the line is longer than 1 MiB: not a recording, or a damaged file"), "\(fast)")
+    }
+
+    @Test func aLineJustUnderTheLimitWithThousandsOfLevelsKeepsTheFirstFive() throws {
+        var line = Array(#"{"kind":"book","t":"2026-09-22T00:00:00Z","asks":["#.utf8)
+        for i in 1...50_000 { line += Array("[\"\(i).5\",\(i)],".utf8) }
+        line += Array(#"["1",1]]}"#.utf8)
+        #expect(line.count > 800_000 && line.count < 1 << 20)
+        let (fast, decoder, _) = try Self.hostile(line)
+        #expect(fast == decoder)
+        guard case .recording(_, _, let books, _, _, _, _) = fast else { Issue.record("\(fast)"); return }
+        #expect(Array(books.askPrices.prefix(5)) == [1_500_000, 2_500_000, 3_500_000, 4_500_000, 5_500_000])
+    }
+
+    @Test(arguments: [
+        String(repeating: "[", count: 10_000),
+        String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000),
+        #"{"kind":"book","t":"2026-09-22T00:00:00Z","bids":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}",
+        #"{"kind":"book","t":"2026-09-22T00:00:00Z","note":"# + String(repeating: "{\"a\":", count: 10_000) + "1" + String(repeating: "}", count: 10_000) + "}",
+        #"{"kind":"book","t":"2026-09-22T00:00:00Z","bids":[["2.49",50]],"asks":"# + String(repeating: "[", count: 10_000),
+    ])
+    func deepNestingIsAnErrorNamingItsLine(_ line: String) throws {
+        let (fast, decoder, path) = try Self.hostile(Array(line.utf8))
+        #expect(fast == decoder)
+        guard case .error(let text) = fast else { Issue.record("accepted 10,000 levels of nesting: \(fast)"); return }
+        #expect(text.hasPrefix("\(path):2: "), "\(text)")
+    }
+
+    /// The scanner alone, on valid lines cut, spliced and corrupted at every kind of place:
+    /// it returns (a line is finite; every loop consumes a byte), and what it takes is a line
+    /// the decoder also reads — checked on files by the equivalence tests below.
+    @Test func theScannerReturnsOnEveryPrefixAndCorruptionOfValidLines() {
+        var random = SplitMix64(seed: 31_337)
+        var generator = LineGenerator()
+        generator.odd = 30
+        var scanner = RecordingLineScanner()
+        var lines = 0
+        let junk: [UInt8] = Array(#"0123456789.-+eE"{}[],: tnul\"#.utf8) + [0x09, 0x0D, 0x00, 0x7F, 0xC3, 0xA9, 0xFF]
+        for _ in 0..<300 {
+            let line = Array(generator.line(&random).utf8)
+            for cut in 0...line.count {
+                _ = line[..<cut].withUnsafeBufferPointer { scanner.scan($0) }
+                _ = line[cut...].withUnsafeBufferPointer { scanner.scan($0) }
+                var mutated = line
+                if cut < line.count { mutated[cut] = junk.randomElement(using: &random)! }
+                _ = mutated.withUnsafeBufferPointer { scanner.scan($0) }
+                lines += 3
+            }
+        }
+        #expect(lines > 10_000)
     }
 }
 
