@@ -194,9 +194,10 @@ public enum RecordingIO {
             let line: Line
             do {
                 line = try decoder.decode(Line.self, from: Data(buffer: text))
-            } catch let error as DecodingError {
-                throw fail(describe(error, complete: complete))
             } catch {
+                let depth = nesting(text)
+                if depth > 64 { throw fail("nested \(depth) levels deep, where a recording's lines nest 3: not a recording, or a damaged file") }
+                if let error = error as? DecodingError { throw fail(describe(error, complete: complete)) }
                 throw fail(complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)")
             }
             guard let kind = line.kind else { throw fail("missing \"kind\" (recording, book, trade, burn or balance)") }
@@ -256,6 +257,29 @@ public enum RecordingIO {
         // reserve memory it will never fill.
         recording.books.reserve(min(sizeHint / 200, 1 << 20))
         return recording
+    }
+
+    /// How deep `line` nests arrays and objects, outside strings. Only for the message of a
+    /// line the decoder refused: Foundation's parser stops at a fixed depth and calls the line
+    /// "not valid JSON", which for 10,000 balanced `[` says too little.
+    static func nesting(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in line {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x5B, 0x7B:
+                depth += 1
+                deepest = max(deepest, depth)
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     static func describe(_ error: DecodingError, complete: Bool) -> String {
