@@ -22,7 +22,9 @@ public enum RecordingIO {
     ///
     /// JSON lines are read as a stream, a chunk at a time: memory follows what the recording
     /// holds, not the file's size, and a line longer than `maxLineBytes` is an error at that line.
-    public static func load(path: String, instrument: String? = nil) throws(RecordingError) -> Recording {
+    /// - Parameter lineParsing: `.decoderOnly` reads every JSON line with `JSONDecoder`, for
+    ///   benchmarks and tests that compare it with the fast path; the result is the same.
+    public static func load(path: String, instrument: String? = nil, lineParsing: LineParsing = .fastPath) throws(RecordingError) -> Recording {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RecordingError("\(path): no such file") }
         guard !isDirectory.boolValue else { throw RecordingError("\(path): is a directory; give a ledger or a JSON lines file") }
@@ -40,7 +42,15 @@ public enum RecordingIO {
             throw RecordingError("\(path): cannot read the file: \(String(cString: strerror(errno)))")
         }
         var reader = LineReader(fd: fd, maxLine: maxLineBytes)
-        return try parseLines(&reader, file: path, instrument: instrument, sizeHint: bytes)
+        return try parseLines(&reader, file: path, instrument: instrument, sizeHint: bytes, lineParsing: lineParsing)
+    }
+
+    /// How JSON lines are read.
+    public enum LineParsing: Sendable {
+        /// The documented line shapes by `RecordingLineScanner`, any other line by `JSONDecoder`.
+        case fastPath
+        /// Every line by `JSONDecoder` (the baseline the fast path is measured and tested against).
+        case decoderOnly
     }
 
     /// Times a recording may hold: 2000-01-01 up to 2100-01-01 (UTC). A stray year 9999 would
@@ -130,14 +140,17 @@ public enum RecordingIO {
         var whole: Int? { Int(text) }
     }
 
-    static func parseLines(_ reader: inout LineReader, file: String, instrument wanted: String?, sizeHint: Int) throws(RecordingError) -> Recording {
+    static func parseLines(_ reader: inout LineReader, file: String, instrument wanted: String?, sizeHint: Int,
+                           lineParsing: LineParsing = .fastPath) throws(RecordingError) -> Recording {
         var recording: Recording?
         var lineNumber = 0
         var lastBook: Int64 = .min, lastTrade: Int64 = .min, lastBurn: Int64 = .min, lastBalance: Int64 = .min
         func fail(_ message: String) -> RecordingError { RecordingError("\(file):\(lineNumber): \(message)") }
         let decoder = JSONDecoder()
+        var scanner = RecordingLineScanner()
+        let fast = lineParsing == .fastPath
         while true {
-            let next: (line: ArraySlice<UInt8>, complete: Bool)?
+            let next: (line: UnsafeBufferPointer<UInt8>, complete: Bool)?
             do throws(LineReader.Failure) {
                 next = try reader.next()
             } catch {
@@ -151,12 +164,40 @@ public enum RecordingIO {
             let text = next.line, complete = next.complete
             lineNumber += 1
             if text.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+            // The fast path takes a line only when the decoder path below would accept it with
+            // the same values; anything else (an error included) is left to the decoder path.
+            if fast, let event = scanner.scan(text) {
+                switch event {
+                case .header(let instrument, let source) where recording == nil && (wanted == nil || wanted == instrument):
+                    recording = start(instrument: instrument, source: source, sizeHint: sizeHint)
+                    continue
+                case .book(let ms, let last) where recording != nil && ms >= lastBook && plausibleTimes.contains(ms):
+                    lastBook = ms
+                    recording!.books.append(ms: ms, bids: scanner.bids, asks: scanner.asks, last: last)
+                    continue
+                case .trade(let ms, let price, let quantity) where recording != nil && ms >= lastTrade && plausibleTimes.contains(ms):
+                    lastTrade = ms
+                    recording!.trades.append(TradePrint(ms: ms, price: price, quantity: quantity))
+                    continue
+                case .burn(let ms, let rate) where recording != nil && ms >= lastBurn && plausibleTimes.contains(ms):
+                    lastBurn = ms
+                    recording!.burn.append(BurnStep(ms: ms, milliUnitsPerHour: rate / 1000))
+                    continue
+                case .balance(let ms, let units) where recording != nil && ms >= lastBalance && plausibleTimes.contains(ms):
+                    lastBalance = ms
+                    recording!.balances.append((ms: ms, consumption: units))
+                    continue
+                default:
+                    break
+                }
+            }
             let line: Line
             do {
-                line = try decoder.decode(Line.self, from: Data(text))
-            } catch let error as DecodingError {
-                throw fail(describe(error, complete: complete))
+                line = try decoder.decode(Line.self, from: Data(buffer: text))
             } catch {
+                let depth = nesting(text)
+                if depth > 64 { throw fail("nested \(depth) levels deep, where a recording's lines nest 3: not a recording, or a damaged file") }
+                if let error = error as? DecodingError { throw fail(describe(error, complete: complete)) }
                 throw fail(complete ? "not valid JSON" : "not valid JSON: the last line is incomplete (truncated file?)")
             }
             guard let kind = line.kind else { throw fail("missing \"kind\" (recording, book, trade, burn or balance)") }
@@ -165,10 +206,7 @@ public enum RecordingIO {
                 guard line.version == 1 else { throw fail("unsupported version \(line.version.map(String.init) ?? "(missing)"); this GridKeeper reads version 1") }
                 guard let instrument = line.instrument, !instrument.isEmpty else { throw fail("the header needs \"instrument\"") }
                 if let wanted, wanted != instrument { throw fail("this recording is of \(instrument), not \(wanted)") }
-                recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: line.source.flatMap { $0.isEmpty ? nil : $0 })
-                // About 200 bytes a snapshot; capped, so a huge file that is not a recording
-                // does not reserve memory it will never fill.
-                recording!.books.reserve(min(sizeHint / 200, 1 << 20))
+                recording = start(instrument: instrument, source: line.source.flatMap { $0.isEmpty ? nil : $0 }, sizeHint: sizeHint)
                 continue
             }
             guard let t = line.t else { throw fail("\(kind): missing \"t\" (an ISO-8601 time)") }
@@ -209,6 +247,39 @@ public enum RecordingIO {
         guard let recording else { throw RecordingError("\(file): empty: expected a header line and book snapshots") }
         guard recording.books.count > 0 else { throw RecordingError("\(file): no book snapshots") }
         return recording
+    }
+
+    /// An empty recording for a header, with room for the snapshots a file of `sizeHint` bytes
+    /// may hold.
+    static func start(instrument: String, source: String?, sizeHint: Int) -> Recording {
+        var recording = Recording(instrument: instrument, books: RecordedBooks(depth: depth), source: source)
+        // About 200 bytes a snapshot; capped, so a huge file that is not a recording does not
+        // reserve memory it will never fill.
+        recording.books.reserve(min(sizeHint / 200, 1 << 20))
+        return recording
+    }
+
+    /// How deep `line` nests arrays and objects, outside strings. Only for the message of a
+    /// line the decoder refused: Foundation's parser stops at a fixed depth and calls the line
+    /// "not valid JSON", which for 10,000 balanced `[` says too little.
+    static func nesting(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in line {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x5B, 0x7B:
+                depth += 1
+                deepest = max(deepest, depth)
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     static func describe(_ error: DecodingError, complete: Bool) -> String {

@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridkeeper-bench",
         abstract: "GridKeeper benchmarks; build with -c release.",
-        subcommands: [SimBench.self, SigningBench.self, LedgerBench.self, StrategyBench.self, BacktestBench.self, StrategiesBench.self, ChaosBench.self, RequestsBench.self]
+        subcommands: [SimBench.self, SigningBench.self, LedgerBench.self, StrategyBench.self, BacktestBench.self, StrategiesBench.self, ParseBench.self, ChaosBench.self, RequestsBench.self]
     )
 }
 
