@@ -60,8 +60,9 @@ public enum BacktestReport {
             row("budget cap hits") { m, auto in auto ? "—" : "\(m.capHits)" },
             row("fees (USD)") { m, _ in money(m.fees) },
         ]
-        if let ratio = r.costPerUnitUsedAgainstBaseline {
-            rows.append(("  cost per unit used ÷ baseline", [money(ratio, 3)] + Array(repeating: "", count: columns.count - 1)))
+        if r.baseline != nil {
+            // "—" when either bought nothing: units from the starting balance cost nothing.
+            rows.append(("  cost per unit used ÷ baseline", [money(r.costPerUnitUsedAgainstBaseline, 3)] + Array(repeating: "", count: columns.count - 1)))
         }
         var out = "\(r.strategy) on \(r.instrument), \(day(r.from)) → \(day(r.to)) UTC (\(String(format: "%.1f", days)) days)\n"
         out += "\(r.snapshots) snapshots, \(r.trades) recorded trades, \(r.cycles) cycles\n"
@@ -148,7 +149,7 @@ public enum BacktestReport {
         }
         if let monthly = r.monthlyCap, d(monthly) <= ceiling {
             spend += "<line x1=\"60\" x2=\"920\" y1=\"\(f(ySpend(d(monthly))))\" y2=\"\(f(ySpend(d(monthly))))\" stroke=\"\(colors.monthlyCap)\" stroke-dasharray=\"6 3\"/>"
-            spend += "<text x=\"918\" y=\"\(f(ySpend(d(monthly)) - 3))\" text-anchor=\"end\" class=\"note\">monthly cap \(money(monthly))</text>"
+            spend += "<text x=\"918\" y=\"\(f(ySpend(d(monthly)) - 3))\" text-anchor=\"end\" class=\"note\">monthly cap \(CapDiagnosis.fixed(monthly, places: 2))</text>"
         }
         spend += polyline(autoSpent.map { ($0.0, ySpend($0.1)) }, color: colors.autoMode)
         spend += polyline(baselineSpent.map { ($0.0, ySpend($0.1)) }, color: colors.baseline)
@@ -162,7 +163,7 @@ public enum BacktestReport {
         var spendKey: [(swatch: Swatch, color: String, label: String)] = [(.line, colors.strategy, "strategy: \(r.strategy)")]
         if let baseline = r.baseline { spendKey.append((.line, colors.baseline, "baseline: \(baseline.strategy)")) }
         if !autoSpent.isEmpty { spendKey.append((.line, colors.autoMode, "Auto Mode")) }
-        if let cap = r.dailyCap { spendKey.append((.dashed, colors.dailyCap, "daily cap \(money(cap)) × days")) }
+        if let cap = r.dailyCap { spendKey.append((.dashed, colors.dailyCap, "daily cap \(CapDiagnosis.fixed(cap, places: 2)) × days")) }
         spend += legend(spendKey + stockoutLegend(r))
 
         return """
