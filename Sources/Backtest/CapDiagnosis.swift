@@ -88,15 +88,19 @@ public struct CapDiagnosis: Sendable, Equatable, Encodable {
         try c.encodeIfPresent(neededPerDay.map { BacktestMetrics.text($0) }, forKey: .neededPerDay)
     }
 
-    /// The diagnosis of a replay, or nil when no cap blocked or cut a buy while consumption was
-    /// dry or under `shortRunway` of runway (the caps caused no stockout).
+    /// The diagnosis of a replay, or nil when the caps caused no stockout: no cap blocked a buy
+    /// while consumption was dry or under `shortRunway` of runway, and none cut one then in a
+    /// replay where the team ran dry. (A cap that trims a buy while the team never runs dry is
+    /// the budget working, not a stockout.)
     /// - Parameters:
     ///   - tallies: what each cap did, from the replay's cycles.
     ///   - metrics: the strategy's metrics.
     ///   - seconds: the replay's length.
     static func make(tallies: [CapTally], metrics: BacktestMetrics, vwap: Decimal?, averageAsk: Decimal?, seconds: TimeInterval) -> CapDiagnosis? {
         let caps = tallies.filter { $0.blocked + $0.cut > 0 }
-        guard caps.contains(where: { $0.blockedWhileShort + $0.cutWhileShort > 0 }) else { return nil }
+        let blockedShort = caps.contains { $0.blockedWhileShort > 0 }
+        let cutShort = caps.contains { $0.cutWhileShort > 0 } && metrics.consumption.stockoutSeconds > 0
+        guard blockedShort || cutShort else { return nil }
         let units = metrics.consumption.usedUnits + Int(metrics.consumption.unmetUnits.rounded())
         let days = seconds / 86_400
         let price = metrics.averagePrice ?? vwap ?? averageAsk

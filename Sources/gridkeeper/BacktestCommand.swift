@@ -18,7 +18,7 @@ struct BacktestCommand: AsyncParsableCommand {
 
             --baseline FILE replays a second strategy (e.g. strategies/baselines/jit-buyer.yaml) over the same recording with the same settings and shows it beside the strategy and Auto Mode: a third column in the summary, a `baseline` object in --json (its file, name and the same metrics), its spend line in --html, and the strategy's cost per unit used divided by the baseline's.
 
-            When a cap (daily, monthly, per_order, max_unit_price, or a global one) blocked or cut a buy while consumption was dry or under an hour of runway, the summary ends with a diagnosis: how many decisions each cap blocked and cut, and about what the demand needed a day (units used plus unmet, times the average price paid, over the replay's days). --json carries it as `cap_diagnosis`; without such a block it is absent.
+            When a cap (daily, monthly, per_order, max_unit_price, or a global one) blocked a buy while consumption was dry or under an hour of runway (or cut one then, in a replay where the team ran dry), the summary ends with a diagnosis: how many decisions each cap blocked and cut, and about what the demand needed a day (units used plus unmet, times the average price paid, over the replay's days). --json carries it as `cap_diagnosis`; without such a block it is absent.
 
             --html FILE writes one self-contained page: the strategy's stockouts shaded on every chart, the cumulative spend of the strategy, Auto Mode and the baseline, and a legend under each chart.
 

@@ -68,6 +68,31 @@ import Testing
         #expect(try Self.json(result)["cap_diagnosis"] == nil)
     }
 
+    @Test func onlyCapsThatHeldBuysBackWhileTheTeamWasShortAreDiagnosed() {
+        let vwap = Decimal(string: "2.5")!
+        var metrics = BacktestMetrics()
+        metrics.consumption.usedUnits = 96
+        // A per_order cap trimming emergency buys while the team never ran dry: the budget working.
+        var trims = CapTally(cap: .perOrder, limit: 15)
+        trims.cut = 10
+        trims.cutWhileShort = 4
+        #expect(CapDiagnosis.make(tallies: [trims], metrics: metrics, vwap: vwap, averageAsk: nil, seconds: 86_400) == nil)
+        // A daily cap blocking, but only while consumption was ample.
+        var ample = CapTally(cap: .daily, limit: 40)
+        ample.blocked = 50
+        #expect(CapDiagnosis.make(tallies: [trims, ample], metrics: metrics, vwap: vwap, averageAsk: nil, seconds: 86_400) == nil)
+        // The same trims in a replay where the team ran dry: diagnosed, priced at the VWAP (nothing bought).
+        metrics.consumption.stockoutSeconds = 600
+        metrics.consumption.unmetUnits = 4
+        let trimmed = CapDiagnosis.make(tallies: [trims, ample], metrics: metrics, vwap: vwap, averageAsk: nil, seconds: 2 * 86_400)
+        #expect(trimmed?.caps.map(\.cap) == [.perOrder, .daily] && trimmed?.priceSource == .vwap)
+        #expect(trimmed?.demandUnits == 100 && trimmed?.neededPerDay == 125, "100 units × 2.50 ÷ 2 days")
+        // A block while short is diagnosed even without a stockout.
+        metrics.consumption.stockoutSeconds = 0
+        ample.blockedWhileShort = 1
+        #expect(CapDiagnosis.make(tallies: [ample], metrics: metrics, vwap: vwap, averageAsk: nil, seconds: 86_400) != nil)
+    }
+
     @Test func aBaselineStrategyIsShownBesideTheStrategyAndAutoMode() async throws {
         let keeper = try RegimeSuite.uncapped(try Self.keeperText, file: "keeper.yaml")
         var result = try await Backtester.run(keeper, on: Self.recording, configuration: Self.configuration)
