@@ -194,10 +194,20 @@ public struct BacktestResult: Sendable, Encodable {
     public var buys: [Buy]
     /// Stretches without book snapshots that the replay jumped over (no cycle ran in them).
     public var gaps: [ReplaySchedule.Gap] = []
+    /// When the strategy's team ran dry, at cycle resolution.
+    public var stockouts: [Stockout] = []
+    /// Auto Mode's cumulative spend (empty when its metrics were given rather than replayed).
+    public var autoModeSpend: [SpendPoint] = []
+    /// The caps that held buys back while the team ran dry or nearly; nil when none did.
+    public var capDiagnosis: CapDiagnosis?
+    /// A second strategy on the same data (`--baseline FILE`).
+    public var baseline: Baseline?
 
     enum CodingKeys: String, CodingKey {
         case strategy, instrument, from, to, cycles, snapshots, trades, vwap, averageAsk = "average_ask", metrics, autoMode = "auto_mode"
         case autoModeSettings = "auto_mode_settings", dailyCap = "daily_cap", monthlyCap = "monthly_cap", series, buys, gaps
+        case stockouts, autoModeSpend = "auto_mode_spend", capDiagnosis = "cap_diagnosis", baseline
+        case costPerUnitUsedAgainstBaseline = "cost_per_unit_used_against_baseline"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -219,6 +229,11 @@ public struct BacktestResult: Sendable, Encodable {
         try c.encode(series, forKey: .series)
         try c.encode(buys, forKey: .buys)
         try c.encode(gaps, forKey: .gaps)
+        try c.encode(stockouts, forKey: .stockouts)
+        try c.encode(autoModeSpend, forKey: .autoModeSpend)
+        try c.encodeIfPresent(capDiagnosis, forKey: .capDiagnosis)
+        try c.encodeIfPresent(baseline, forKey: .baseline)
+        try c.encodeIfPresent(costPerUnitUsedAgainstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .costPerUnitUsedAgainstBaseline)
     }
 }
 
@@ -333,10 +348,19 @@ public enum Backtester {
         var spent = Decimal(0)
         var seenFills = 0
         var cycle = 0
+        var caps = CapDiagnosis.Counter(budget: strategy.budget, global: configuration.globalBudget)
+        var stockouts: [BacktestResult.Stockout] = []
+        var dry = 0.0
+        var previous = start
         var t = start
         while t <= end {
             clock.set(t)
             await exchange.advance(to: t)
+            // A stockout since the last cycle: the team ran dry in between.
+            let dryNow = await exchange.stats.stockoutSeconds
+            let ranDry = dryNow > dry
+            if ranDry { addStockout(&stockouts, from: previous, to: t) }
+            dry = dryNow
             let report: CycleReport
             do {
                 report = try await runner.run(strategy)
@@ -349,6 +373,10 @@ public enum Backtester {
             for fill in fills[seenFills...] { spent += BacktestMetrics.cost(of: fill) }
             seenFills = fills.count
             let balances = await exchange.balances()
+            let short = ranDry || balances.consumption == 0 || report.runwaySeconds.map { $0 < CapDiagnosis.shortRunway } == true
+            for decision in report.decisions where decision.cap != nil {
+                caps.count(cap: decision.cap, outcome: decision.outcome, short: short)
+            }
             series.append(.init(t: Date(ledgerMilliseconds: t), ask: nil, consumption: balances.consumption, runwaySeconds: report.runwaySeconds, spent: spent))
             cycle += 1
             if cycle % 32 == 0 {
@@ -356,6 +384,7 @@ public enum Backtester {
                 if cycle % 256 == 0 { progress?(cycle, total) }
                 await Task.yield()
             }
+            previous = t
             t = schedule.next(after: t)
         }
         await exchange.advance(to: end)
@@ -367,8 +396,11 @@ public enum Backtester {
         metrics.consumption = await exchange.stats
 
         var autoModeMetrics: BacktestMetrics
+        var autoModeSpend: [BacktestResult.SpendPoint] = []
         if let baseline { autoModeMetrics = baseline } else {
-            autoModeMetrics = await autoMode(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode, maxGap: configuration.maxGap)
+            let auto = await autoModeRun(recording, demand: demand, settings: configuration.replay, auto: configuration.autoMode, maxGap: configuration.maxGap)
+            autoModeMetrics = auto.metrics
+            autoModeSpend = spendCurve(auto.fills, start: start, end: end, limit: configuration.seriesPoints)
         }
         let asks = askSeries(recording)
         for i in series.indices { series[i].ask = asks(series[i].t.ledgerMilliseconds) }
@@ -382,25 +414,34 @@ public enum Backtester {
             askSum += recording.books.askPrices[i * recording.books.depth]
             askCount += 1
         }
+        let vwap = volume > 0 ? notional / volume : nil, averageAsk = askCount > 0 ? Micros.decimal(askSum / askCount) : nil
         return BacktestResult(
             strategy: strategy.name, instrument: strategy.instrument, from: Date(ledgerMilliseconds: start), to: Date(ledgerMilliseconds: end),
             cycles: cycle, snapshots: recording.books.count, trades: recording.trades.count,
-            vwap: volume > 0 ? notional / volume : nil, averageAsk: askCount > 0 ? Micros.decimal(askSum / askCount) : nil,
+            vwap: vwap, averageAsk: averageAsk,
             metrics: metrics, autoMode: autoModeMetrics, autoModeSettings: configuration.autoMode,
             dailyCap: strategy.budget.daily, monthlyCap: strategy.budget.monthly,
             series: downsample(series, to: configuration.seriesPoints),
             buys: fills.map { .init(t: $0.executionTimestamp.flatMap(Timestamp.parse) ?? Date(ledgerMilliseconds: end), price: $0.price,
                                     quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
-            gaps: schedule.gaps)
+            gaps: schedule.gaps, stockouts: stockouts, autoModeSpend: autoModeSpend,
+            capDiagnosis: CapDiagnosis.make(tallies: caps.tallies, metrics: metrics, vwap: vwap, averageAsk: averageAsk,
+                                            seconds: Double(end - start) / 1000))
     }
 
     /// Auto Mode on the same data and demand, jumping the same gaps.
     public static func autoMode(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings,
                                 maxGap: TimeInterval = BacktestConfiguration().maxGap) async -> BacktestMetrics {
+        await autoModeRun(recording, demand: demand, settings: settings, auto: auto, maxGap: maxGap).metrics
+    }
+
+    /// Auto Mode's metrics and fills.
+    static func autoModeRun(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings,
+                            maxGap: TimeInterval) async -> (metrics: BacktestMetrics, fills: [Trade]) {
         var replay = settings
         replay.autoTransfers = true
         let exchange = ReplayExchange(recording: recording, settings: replay, demand: demand)
-        guard let start = recording.books.times.first, let end = recording.books.times.last else { return BacktestMetrics() }
+        guard let start = recording.books.times.first, let end = recording.books.times.last else { return (BacktestMetrics(), []) }
         let step = max(Int64(1000), Int64(auto.every * 1000))
         var schedule = ReplaySchedule(times: recording.books.times, step: step, maxGap: maxGap)
         var metrics = BacktestMetrics()
@@ -417,9 +458,10 @@ public enum Backtester {
             t = schedule.next(after: t)
         }
         await exchange.advance(to: end)
-        metrics.add(await exchange.fills)
+        let fills = await exchange.fills
+        metrics.add(fills)
         metrics.consumption = await exchange.stats
-        return metrics
+        return (metrics, fills)
     }
 
     /// Best ask at a time (the latest snapshot at or before it).

@@ -31,46 +31,67 @@ public enum BacktestReport {
         return d.formatted(f).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     }
 
-    /// A summary for the terminal.
+    /// A summary for the terminal: the strategy, the `--baseline` strategy when there is one,
+    /// and Auto Mode side by side; then the cap diagnosis when caps held buys back while the
+    /// team ran dry.
     public static func text(_ r: BacktestResult) -> String {
         let days = r.to.timeIntervalSince(r.from) / 86_400
         let auto = r.autoModeSettings
-        var rows: [(String, String, String)] = [
-            ("spend (USD)", money(r.metrics.spend), money(r.autoMode.spend)),
-            ("units bought", "\(r.metrics.unitsBought)", "\(r.autoMode.unitsBought)"),
-            ("average price", money(r.metrics.averagePrice, 4), money(r.autoMode.averagePrice, 4)),
+        // Columns: the strategy, the baseline (when given), Auto Mode.
+        let columns = [r.metrics] + (r.baseline.map { [$0.metrics] } ?? []) + [r.autoMode]
+        let isAuto = columns.indices.map { $0 == columns.count - 1 }
+        func row(_ name: String, _ value: (BacktestMetrics, Bool) -> String) -> (String, [String]) {
+            (name, zip(columns, isAuto).map { value($0.0, $0.1) })
+        }
+        var rows: [(String, [String])] = [
+            row("spend (USD)") { m, _ in money(m.spend) },
+            row("units bought") { m, _ in "\(m.unitsBought)" },
+            row("average price") { m, _ in money(m.averagePrice, 4) },
         ]
-        if let vwap = r.vwap { rows.append(("  against VWAP \(money(vwap, 4))", percent(r.metrics.averagePrice, against: vwap), percent(r.autoMode.averagePrice, against: vwap))) }
-        if let ask = r.averageAsk { rows.append(("  against mean ask \(money(ask, 4))", percent(r.metrics.averagePrice, against: ask), percent(r.autoMode.averagePrice, against: ask))) }
+        if let vwap = r.vwap { rows.append(row("  against VWAP \(money(vwap, 4))") { m, _ in percent(m.averagePrice, against: vwap) }) }
+        if let ask = r.averageAsk { rows.append(row("  against mean ask \(money(ask, 4))") { m, _ in percent(m.averagePrice, against: ask) }) }
         rows += [
-            ("stockout", minutes(r.metrics.stockoutMinutes), minutes(r.autoMode.stockoutMinutes)),
-            ("units used", "\(r.metrics.consumption.usedUnits)", "\(r.autoMode.consumption.usedUnits)"),
-            ("units expired unused", "\(r.metrics.consumption.expiredUnits)", "\(r.autoMode.consumption.expiredUnits)"),
-            ("  expired of bought", percent(r.metrics.expiredPercent), percent(r.autoMode.expiredPercent)),
-            ("cost per unit used", money(r.metrics.costPerUnitUsed, 4), money(r.autoMode.costPerUnitUsed, 4)),
-            ("orders / cancels", "\(r.metrics.ordersPlaced) / \(r.metrics.cancels)", "\(r.autoMode.ordersPlaced) / 0"),
-            ("budget cap hits", "\(r.metrics.capHits)", "—"),
-            ("fees (USD)", money(r.metrics.fees), money(r.autoMode.fees)),
+            row("stockout") { m, _ in minutes(m.stockoutMinutes) },
+            row("units used") { m, _ in "\(m.consumption.usedUnits)" },
+            row("units expired unused") { m, _ in "\(m.consumption.expiredUnits)" },
+            row("  expired of bought") { m, _ in percent(m.expiredPercent) },
+            row("cost per unit used") { m, _ in money(m.costPerUnitUsed, 4) },
+            row("orders / cancels") { m, auto in "\(m.ordersPlaced) / \(auto ? 0 : m.cancels)" },
+            row("budget cap hits") { m, auto in auto ? "—" : "\(m.capHits)" },
+            row("fees (USD)") { m, _ in money(m.fees) },
         ]
+        if r.baseline != nil {
+            // "—" when either bought nothing: units from the starting balance cost nothing.
+            rows.append(("  cost per unit used ÷ baseline", [money(r.costPerUnitUsedAgainstBaseline, 3)] + Array(repeating: "", count: columns.count - 1)))
+        }
         var out = "\(r.strategy) on \(r.instrument), \(day(r.from)) → \(day(r.to)) UTC (\(String(format: "%.1f", days)) days)\n"
         out += "\(r.snapshots) snapshots, \(r.trades) recorded trades, \(r.cycles) cycles\n"
         if let longest = r.gaps.max(by: { $0.seconds < $1.seconds }) {
             let total = r.gaps.reduce(0) { $0 + $1.seconds }
             out += "\(r.gaps.count) gap\(r.gaps.count == 1 ? "" : "s") without data skipped (\(duration(total)) in all, the longest \(duration(longest.seconds)) from \(day(longest.from))): no cycle ran in them\n"
         }
+        if let baseline = r.baseline { out += "baseline: \(baseline.strategy) (\(baseline.file)), same data and settings\n" }
         out += "\n"
         let width = max(24, rows.map(\.0.count).max() ?? 0) + 2
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        out += pad("", width) + pad("strategy", 16) + "Auto Mode (buy \(auto.amount) when under \(auto.threshold))\n"
-        for (name, a, b) in rows { out += pad(name, width) + pad(a, 16) + b + "\n" }
+        let baselineWidth = max(16, (r.baseline?.strategy.count ?? 0) + 2)
+        out += pad("", width) + pad("strategy", 16) + (r.baseline.map { pad($0.strategy, baselineWidth) } ?? "")
+            + "Auto Mode (buy \(auto.amount) when under \(auto.threshold))\n"
+        for (name, values) in rows {
+            var line = pad(name, width)
+            for (i, v) in values.enumerated() { line += i == values.count - 1 ? v : pad(v, i == 0 ? 16 : baselineWidth) }
+            out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
+        if let diagnosis = r.capDiagnosis { out += "\n" + diagnosis.text }
         return out
     }
 
     // MARK: HTML
 
     /// One self-contained page (inline CSS and SVG, no scripts, no network) with the summary
-    /// and three charts: price with buys marked, consumption and runway, cumulative spend
-    /// against the caps.
+    /// and three charts: price with buys marked, consumption and runway, cumulative spend of
+    /// the strategy, Auto Mode and the `--baseline` strategy against the caps. The strategy's
+    /// stockouts are shaded on every chart; each chart has a legend.
     public static func html(_ r: BacktestResult) -> String {
         let summary = text(r).split(separator: "\n", omittingEmptySubsequences: false).map(escape).joined(separator: "\n")
         let start = r.from.timeIntervalSince1970, span = max(1, r.to.timeIntervalSince1970 - start)
@@ -85,8 +106,9 @@ public enum BacktestReport {
         let pad = (hi - lo) * 0.08
         lo -= pad; hi += pad
         func yPrice(_ v: Double) -> Double { 190 - (v - lo) / (hi - lo) * 170 }
-        var price = axes(title: "Best ask (USD/unit) and buys", lo: lo, hi: hi, format: "%.2f", r: r)
-        price += polyline(asks.map { (x($0.0), yPrice($0.1)) }, color: "#4a7bd0")
+        let bands = stockoutBands(r, x: x)
+        var price = axes(title: "Best ask (USD/unit) and buys", lo: lo, hi: hi, format: "%.2f", r: r) + bands
+        price += polyline(asks.map { (x($0.0), yPrice($0.1)) }, color: colors.strategy)
         if let vwap = r.vwap {
             price += "<line x1=\"60\" x2=\"920\" y1=\"\(f(yPrice(d(vwap))))\" y2=\"\(f(yPrice(d(vwap))))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>"
             price += "<text x=\"918\" y=\"\(f(yPrice(d(vwap)) - 3))\" text-anchor=\"end\" class=\"note\">VWAP \(money(vwap, 4))</text>"
@@ -94,25 +116,28 @@ public enum BacktestReport {
         let biggest = Double(r.buys.map(\.quantity).max() ?? 1)
         for b in r.buys.prefix(4000) {
             let radius = 2 + 4 * (Double(b.quantity) / biggest).squareRoot()
-            price += "<circle cx=\"\(f(x(b.t)))\" cy=\"\(f(yPrice(d(b.price))))\" r=\"\(f(radius))\" fill=\"#e4572e\" fill-opacity=\"0.7\"><title>\(b.quantity) @ \(money(b.price, 4)), \(day(b.t))</title></circle>"
+            price += "<circle cx=\"\(f(x(b.t)))\" cy=\"\(f(yPrice(d(b.price))))\" r=\"\(f(radius))\" fill=\"\(colors.buys)\" fill-opacity=\"0.7\"><title>\(b.quantity) @ \(money(b.price, 4)), \(day(b.t))</title></circle>"
         }
 
         // Consumption and runway.
         let maxUnits = Double(max(1, r.series.map(\.consumption).max() ?? 1))
         let hours = r.series.map { min(Double($0.runwaySeconds ?? 0) / 3600, 24) }
         let maxHours = max(1, hours.max() ?? 1)
-        var stock = axes(title: "Consumption (units, blue) and runway (hours, green; right axis, capped at 24 h)", lo: 0, hi: maxUnits, format: "%.0f", r: r)
-        stock += polyline(r.series.map { (x($0.t), 190 - Double($0.consumption) / maxUnits * 170) }, color: "#4a7bd0")
-        stock += polyline(zip(r.series, hours).map { (x($0.0.t), 190 - $0.1 / maxHours * 170) }, color: "#3a9d5d")
+        var stock = axes(title: "Consumption (units) and runway (hours; right axis, capped at 24 h)", lo: 0, hi: maxUnits, format: "%.0f", r: r) + bands
+        stock += polyline(r.series.map { (x($0.t), 190 - Double($0.consumption) / maxUnits * 170) }, color: colors.strategy)
+        stock += polyline(zip(r.series, hours).map { (x($0.0.t), 190 - $0.1 / maxHours * 170) }, color: colors.runway)
         stock += "<text x=\"925\" y=\"24\" class=\"note\">\(f(maxHours)) h</text><text x=\"925\" y=\"190\" class=\"note\">0 h</text>"
 
-        // Spend against caps.
+        // Spend against caps: the strategy, Auto Mode and the baseline.
         let spent = r.series.map { d($0.spent) }
+        let autoSpent = r.autoModeSpend.map { (x($0.t), d($0.spent)) }
+        let baselineSpent = (r.baseline?.spend ?? []).map { (x($0.t), d($0.spent)) }
         let days = Int(ceil(span / 86_400))
         let dailyAllowance = r.dailyCap.map { d($0) * Double(max(days, 1)) }
-        let ceiling = max(spent.max() ?? 0, min(dailyAllowance ?? 0, r.monthlyCap.map(d) ?? .infinity), 1) * 1.08
+        let most = (spent + autoSpent.map(\.1) + baselineSpent.map(\.1)).max() ?? 0
+        let ceiling = max(most, min(dailyAllowance ?? 0, r.monthlyCap.map(d) ?? .infinity), 1) * 1.08
         func ySpend(_ v: Double) -> Double { 190 - v / ceiling * 170 }
-        var spend = axes(title: "Cumulative spend (USD) against the caps", lo: 0, hi: ceiling, format: "%.0f", r: r)
+        var spend = axes(title: "Cumulative spend (USD) against the caps", lo: 0, hi: ceiling, format: "%.0f", r: r) + bands
         if let cap = r.dailyCap {
             var points: [(Double, Double)] = []
             for k in 0..<max(days, 1) {
@@ -120,14 +145,26 @@ public enum BacktestReport {
                 let level = ySpend(min(d(cap) * Double(k + 1), ceiling))
                 points += [(x(a), level), (x(b), level)]
             }
-            spend += polyline(points, color: "#c9a227", dash: true)
-            spend += "<text x=\"62\" y=\"32\" class=\"note\">dashed: daily cap \(money(cap)) × days</text>"
+            spend += polyline(points, color: colors.dailyCap, dash: true)
         }
         if let monthly = r.monthlyCap, d(monthly) <= ceiling {
-            spend += "<line x1=\"60\" x2=\"920\" y1=\"\(f(ySpend(d(monthly))))\" y2=\"\(f(ySpend(d(monthly))))\" stroke=\"#c0392b\" stroke-dasharray=\"6 3\"/>"
-            spend += "<text x=\"918\" y=\"\(f(ySpend(d(monthly)) - 3))\" text-anchor=\"end\" class=\"note\">monthly cap \(money(monthly))</text>"
+            spend += "<line x1=\"60\" x2=\"920\" y1=\"\(f(ySpend(d(monthly))))\" y2=\"\(f(ySpend(d(monthly))))\" stroke=\"\(colors.monthlyCap)\" stroke-dasharray=\"6 3\"/>"
+            spend += "<text x=\"918\" y=\"\(f(ySpend(d(monthly)) - 3))\" text-anchor=\"end\" class=\"note\">monthly cap \(CapDiagnosis.fixed(monthly, places: 2))</text>"
         }
-        spend += polyline(zip(r.series, spent).map { (x($0.0.t), ySpend($0.1)) }, color: "#4a7bd0")
+        spend += polyline(autoSpent.map { ($0.0, ySpend($0.1)) }, color: colors.autoMode)
+        spend += polyline(baselineSpent.map { ($0.0, ySpend($0.1)) }, color: colors.baseline)
+        spend += polyline(zip(r.series, spent).map { (x($0.0.t), ySpend($0.1)) }, color: colors.strategy)
+
+        // Legends.
+        var priceKey: [(swatch: Swatch, color: String, label: String)] = [(.line, colors.strategy, "best ask"), (.dot, colors.buys, "buys (\(r.strategy))")]
+        if r.vwap != nil { priceKey.append((.dashed, colors.vwap, "VWAP")) }
+        price += legend(priceKey + stockoutLegend(r))
+        stock += legend([(.line, colors.strategy, "consumption (\(r.strategy))"), (.line, colors.runway, "runway")] + stockoutLegend(r))
+        var spendKey: [(swatch: Swatch, color: String, label: String)] = [(.line, colors.strategy, "strategy: \(r.strategy)")]
+        if let baseline = r.baseline { spendKey.append((.line, colors.baseline, "baseline: \(baseline.strategy)")) }
+        if !autoSpent.isEmpty { spendKey.append((.line, colors.autoMode, "Auto Mode")) }
+        if let cap = r.dailyCap { spendKey.append((.dashed, colors.dailyCap, "daily cap \(CapDiagnosis.fixed(cap, places: 2)) × days")) }
+        spend += legend(spendKey + stockoutLegend(r))
 
         return """
             <!DOCTYPE html>
@@ -141,10 +178,10 @@ public enum BacktestReport {
             </style></head><body>
             <h1>Backtest: \(escape(r.strategy))</h1>
             <pre>\(summary)</pre>
-            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(price)</svg>
-            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(stock)</svg>
-            <svg viewBox="0 0 960 220" width="960" height="220" role="img">\(spend)</svg>
-            <p class="note">Generated by gridkeeper backtest. Auto Mode: market buy of \(r.autoModeSettings.amount) units whenever consumption is under \(r.autoModeSettings.threshold), on the same data.</p>
+            <svg viewBox="0 0 960 240" width="960" height="240" role="img">\(price)</svg>
+            <svg viewBox="0 0 960 240" width="960" height="240" role="img">\(stock)</svg>
+            <svg viewBox="0 0 960 240" width="960" height="240" role="img">\(spend)</svg>
+            <p class="note">Generated by gridkeeper backtest. Auto Mode: market buy of \(r.autoModeSettings.amount) units whenever consumption is under \(r.autoModeSettings.threshold), on the same data.\(r.baseline.map { " Baseline: \(escape($0.strategy)) (\(escape($0.file))), on the same data and settings." } ?? "") Shaded: when \(escape(r.strategy))'s team had no usable consumption while there was demand, at cycle resolution.</p>
             </body></html>
 
             """

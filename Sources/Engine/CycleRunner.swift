@@ -61,6 +61,9 @@ public struct CycleReport: Sendable, Encodable {
         public var inputs: [String: String]
         /// `cut` or `exhausted` when the budget shaped a buy.
         public var budget: String?
+        /// The cap that blocked or cut a buy (`daily`, `monthly`, `per_order`, `max_unit_price`,
+        /// `global_daily`, `global_monthly`), when one did.
+        public var cap: String?
     }
 
     public var strategy: String
@@ -176,7 +179,7 @@ public struct CycleRunner: Sendable {
         } catch { throw .ledger(error) }
         report.decisions = plan.outcomes.map { o in
             .init(rule: o.rule, outcome: o.outcome.rawValue, reason: o.reason, guardrails: o.guardrails, intent: o.intent.map(Self.describe), inputs: o.inputs,
-                  budget: o.budget?.rawValue)
+                  budget: o.budget?.rawValue, cap: o.limit?.rawValue)
         }
         report.budgetBlocked = plan.outcomes.contains { $0.budget == .exhausted }
 

@@ -16,8 +16,14 @@ struct BacktestCommand: AsyncParsableCommand {
 
             JSON lines are read as a stream; a line over 1 MiB, or a time outside 2000–2099, is an error naming the line.
 
+            --baseline FILE replays a second strategy (e.g. strategies/baselines/jit-buyer.yaml) over the same recording with the same settings and shows it beside the strategy and Auto Mode: a third column in the summary, a `baseline` object in --json (its file, name and the same metrics), its spend line in --html, and the strategy's cost per unit used divided by the baseline's.
+
+            When a cap (daily, monthly, per_order, max_unit_price, or a global one) blocked a buy while consumption was dry or under an hour of runway (or cut one then, in a replay where the team ran dry), the summary ends with a diagnosis: how many decisions each cap blocked and cut, and about what the demand needed a day (units used plus unmet, times the average price paid, over the replay's days). --json carries it as `cap_diagnosis`; without such a block it is absent.
+
+            --html FILE writes one self-contained page: the strategy's stockouts shaded on every chart, the cumulative spend of the strategy, Auto Mode and the baseline, and a legend under each chart.
+
             --sweep KEY=V1,V2,… (repeatable) runs every combination of values, in parallel,
-            ranked by --objective: e.g. --sweep budget.daily=20,40 --sweep 'rules.restock.buy.price=bid,bid + tick'.
+            ranked by --objective: e.g. --sweep budget.daily=20,40 --sweep 'rules.restock.buy.price=bid,bid + tick'. With --baseline the baseline runs once and the table adds each combination's cost per unit used divided by the baseline's.
             """
     )
 
@@ -26,6 +32,9 @@ struct BacktestCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Strategy file.", valueName: "file"))
     var strategy: String
+
+    @Option(help: ArgumentHelp("A second strategy to replay with the same data and settings, shown beside the strategy and Auto Mode.", valueName: "file"))
+    var baseline: String?
 
     @Option(help: ArgumentHelp("Instrument, when the recording holds several.", valueName: "symbol"))
     var instrument: String?
@@ -81,6 +90,17 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Backtests run at once in a sweep (default: one per core).")
     var jobs: Int?
 
+    /// Reads and parses a strategy file; a file that cannot be read or parsed is a
+    /// configuration error (exit 3) naming file:line:column.
+    static func load(_ path: String) throws -> (text: String, strategy: Strategy) {
+        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw CommandFailure(message: "cannot read \(path)", exitCode: OnceCommand.exitConfiguration)
+        }
+        do { return (text, try StrategyParser.parse(text, file: path)) } catch {
+            throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
+        }
+    }
+
     func validate() throws {
         guard StrictDecimal.parse(usd).map({ $0 >= 0 }) == true else { throw ValidationError("--usd must be an amount like 10000, got '\(usd)'") }
         guard consumption >= 0, inventory >= 0 else { throw ValidationError("--consumption and --inventory must be ≥ 0") }
@@ -99,12 +119,12 @@ struct BacktestCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let zone = TimeZone(identifier: timeZone) ?? .gmt
-            guard let text = FileManager.default.contents(atPath: strategy).flatMap({ String(data: $0, encoding: .utf8) }) else {
-                throw CommandFailure(message: "cannot read \(strategy)", exitCode: OnceCommand.exitConfiguration)
-            }
-            let parsed: Strategy
-            do { parsed = try StrategyParser.parse(text, file: strategy) } catch {
-                throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
+            let (text, parsed) = try Self.load(strategy)
+            // The baseline is read before the recording: a bad file fails fast, like --strategy.
+            let baselineStrategy = try baseline.map { try Self.load($0).strategy }
+            if let baselineStrategy, baselineStrategy.instrument != parsed.instrument {
+                throw CommandFailure(message: "\(baseline ?? "") keeps \(baselineStrategy.instrument) but \(strategy) keeps \(parsed.instrument): a baseline must trade the same instrument",
+                                     exitCode: OnceCommand.exitConfiguration)
             }
             let recording: Recording
             do { recording = try RecordingIO.load(path: data, instrument: instrument ?? parsed.instrument) } catch {
@@ -136,9 +156,14 @@ struct BacktestCommand: AsyncParsableCommand {
             if sweep.isEmpty {
                 let bar = ProgressBar("backtest")
                 let started = ContinuousClock.now
-                let result: BacktestResult
+                var result: BacktestResult
                 do {
                     result = try await Backtester.run(parsed, on: recording, configuration: configuration) { done, total in bar.update(done, of: total, unit: "cycles") }
+                    if let baselineStrategy, let baseline {
+                        // Auto Mode is already known: the baseline's run reuses it.
+                        let other = try await Backtester.run(baselineStrategy, on: recording, configuration: configuration, baseline: result.autoMode)
+                        result.baseline = BacktestResult.Baseline(other, file: baseline)
+                    }
                 } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
                 bar.finish()
                 let elapsed = ContinuousClock.now - started
@@ -174,21 +199,39 @@ struct BacktestCommand: AsyncParsableCommand {
                     bar.update(done, of: total, unit: "backtests")
                 }
             } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+            var ranked = outcomes
+            var baselineRun: BacktestResult?
+            if let baselineStrategy, let baseline {
+                // Once, with the sweep's settings and its Auto Mode; every row is compared with it.
+                do {
+                    let other = try await Backtester.run(baselineStrategy, on: recording, configuration: configuration, baseline: outcomes.first?.result.autoMode)
+                    baselineRun = other
+                    for i in ranked.indices { ranked[i].result.baseline = BacktestResult.Baseline(other, file: baseline, keepSeries: false) }
+                } catch { bar.finish(); throw CommandFailure(message: "\(error)") }
+            }
             bar.finish()
             if json {
                 struct Row: Encodable { var rank: Int; var parameters: String; var result: BacktestResult }
-                Output.printJSON(outcomes.enumerated().map { Row(rank: $0.offset + 1, parameters: $0.element.label, result: $0.element.result) })
+                Output.printJSON(ranked.enumerated().map { Row(rank: $0.offset + 1, parameters: $0.element.label, result: $0.element.result) })
                 return
             }
-            print("\(variants.count) combinations of \(parsed.name), ranked by \(objective); Auto Mode spent \(Output.money(outcomes.first?.result.autoMode.spend)) at \(outcomes.first?.result.autoMode.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—")/unit\n")
-            let labelWidth = min(60, max(10, outcomes.map(\.label.count).max() ?? 10)) + 2
+            print("\(variants.count) combinations of \(parsed.name), ranked by \(objective); Auto Mode spent \(Output.money(ranked.first?.result.autoMode.spend)) at \(ranked.first?.result.autoMode.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—")/unit")
+            if let other = baselineRun {
+                let m = other.metrics
+                print("baseline \(other.strategy) (\(baseline ?? "")): spent \(BacktestMetrics.text(m.spend)) at \(m.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—")/unit, "
+                      + "cost per unit used \(m.costPerUnitUsed.map { BacktestMetrics.text($0, places: 4) } ?? "—"), stockout \(String(format: "%.1f min", m.stockoutMinutes)), expired \(m.consumption.expiredUnits)")
+            }
+            print("")
+            let labelWidth = min(60, max(10, ranked.map(\.label.count).max() ?? 10)) + 2
             func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-            print(pad("#", 4) + pad("parameters", labelWidth) + pad("spend", 11) + pad("units", 7) + pad("avg price", 11) + pad("stockout", 11) + "expired")
-            for (i, o) in outcomes.enumerated() {
+            print(pad("#", 4) + pad("parameters", labelWidth) + pad("spend", 11) + pad("units", 7) + pad("avg price", 11) + pad("stockout", 11)
+                  + (baselineRun == nil ? "expired" : pad("expired", 9) + "cost/used ÷ baseline"))
+            for (i, o) in ranked.enumerated() {
                 let m = o.result.metrics
+                let ratio = baselineRun == nil ? "" : pad("\(m.consumption.expiredUnits)", 9) + (o.result.costPerUnitUsedAgainstBaseline.map { BacktestMetrics.text($0, places: 3) } ?? "—")
                 print(pad("\(i + 1)", 4) + pad(o.label, labelWidth) + pad(BacktestMetrics.text(m.spend), 11) + pad("\(m.unitsBought)", 7)
                       + pad(m.averagePrice.map { BacktestMetrics.text($0, places: 4) } ?? "—", 11) + pad(String(format: "%.1f min", m.stockoutMinutes), 11)
-                      + "\(m.consumption.expiredUnits)")
+                      + (baselineRun == nil ? "\(m.consumption.expiredUnits)" : ratio))
             }
         }
     }

@@ -269,7 +269,7 @@ import TestSupport
 
         let json = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--json"])
         let result = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(result["cycles"] as? Int == 1441 && (result["metrics"] as? [String: Any])?["units_bought"] != nil)
+        #expect(result["cycles"] as? Int == 2881 && (result["metrics"] as? [String: Any])?["units_bought"] != nil)
 
         // Export to a ledger and back, then a sweep on it.
         let db = dir.appendingPathComponent("day.sqlite").path
@@ -300,7 +300,7 @@ extension BacktestCommandTests {
                                            "--consumption", "4"])
         #expect(run.status == 0, "\(run.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(result["cycles"] as? Int == 361, "six hours at one cycle a minute")
+        #expect(result["cycles"] as? Int == 721, "six hours at the keeper's one cycle every 30 s")
         #expect(result["from"] as? String == "2026-09-22T06:00:00Z" && result["to"] as? String == "2026-09-22T12:00:00Z")
         let metrics = try #require(result["metrics"] as? [String: Any])
         #expect((metrics["units_bought"] as? Int ?? 0) > 0 && metrics["fees"] as? String != "0", "\(metrics)")
@@ -314,6 +314,79 @@ extension BacktestCommandTests {
         #expect(empty.status == 1 && empty.stderr.contains("no book snapshots in that period"), "\(empty.stderr)")
         let backwards = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--from", "2026-09-22T12:00:00Z", "--to", "2026-09-22T06:00:00Z"])
         #expect(backwards.status == 64 && backwards.stderr.contains("--from 2026-09-22T12:00:00Z") && backwards.stderr.contains("is after --to"), "\(backwards.stderr)")
+    }
+
+    static let jitBuyer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/baselines/jit-buyer.yaml").standardized.path
+
+    @Test func aBaselineRunsBesideTheStrategyAndCapsThatStarveTheTeamAreDiagnosed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-bt-baseline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("day.jsonl").path, html = dir.appendingPathComponent("report.html").path
+        #expect(try await CLIRunner.run(["sim", "--record", data, "--days", "1", "--seed", "8"]).status == 0)
+        // The keeper with a daily cap of 2 USD: a unit or so a day for a team that uses about seventy.
+        let starved = dir.appendingPathComponent("starved.yaml").path
+        try String(contentsOfFile: Self.keeper, encoding: .utf8).replacingOccurrences(of: "daily: 40.00", with: "daily: 2.00")
+            .write(toFile: starved, atomically: true, encoding: .utf8)
+
+        // Text: three columns, the diagnosis, and the HTML with both spend lines.
+        let text = try await CLIRunner.run(["backtest", "--data", data, "--strategy", starved, "--baseline", Self.jitBuyer, "--consumption", "6", "--html", html])
+        #expect(text.status == 0, "\(text.stderr)")
+        let header = try #require(text.stdout.split(separator: "\n").first { $0.contains("Auto Mode (buy") }, "\(text.stdout)")
+        #expect(header.contains("strategy") && header.contains("jit-buyer"), "\(header)")
+        #expect(text.stdout.contains("baseline: jit-buyer (\(Self.jitBuyer))") && text.stdout.contains("cost per unit used ÷ baseline"), "\(text.stdout)")
+        #expect(text.stdout.contains("Caps and stockouts") && text.stdout.contains("daily cap 2.00 blocked")
+                && text.stdout.contains("the demand needed about"), "\(text.stdout)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<rect class=\"stockout\"") && page.contains(">baseline: jit-buyer</text>") && page.contains(">Auto Mode</text>")
+                && page.contains(">strategy: text-prime-keeper</text>") && !page.contains("<script"))
+
+        // JSON: a baseline object with the same metrics, and the diagnosis.
+        let json = try await CLIRunner.run(["backtest", "--data", data, "--strategy", starved, "--baseline", Self.jitBuyer, "--consumption", "6", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let baseline = try #require(result["baseline"] as? [String: Any])
+        let theirs = try #require(baseline["metrics"] as? [String: Any]), mine = try #require(result["metrics"] as? [String: Any])
+        #expect(baseline["strategy"] as? String == "jit-buyer" && baseline["file"] as? String == Self.jitBuyer)
+        // The starved keeper bought nothing (no average price): every metric it has, the baseline has too.
+        #expect(Set(mine.keys).isSubset(of: Set(theirs.keys)) && theirs["cost_per_unit_used"] != nil, "\(theirs.keys) \(mine.keys)")
+        #expect((theirs["units_bought"] as? Int ?? 0) > (mine["units_bought"] as? Int ?? 0), "the JIT buyer is not starved: \(theirs) \(mine)")
+        let diagnosis = try #require(result["cap_diagnosis"] as? [String: Any])
+        let caps = try #require(diagnosis["caps"] as? [[String: Any]])
+        #expect(caps.contains { $0["cap"] as? String == "daily" && ($0["blocked"] as? Int ?? 0) > 0 && ($0["blocked_while_short"] as? Int ?? 0) > 0 }, "\(caps)")
+        #expect(diagnosis["needed_usd_per_day"] as? String != nil && (result["stockouts"] as? [Any])?.isEmpty == false)
+
+        // Caps that never bind: no diagnosis, in text or JSON.
+        let free = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.jitBuyer, "--consumption", "6"])
+        #expect(free.status == 0 && free.stdout.contains("budget cap hits") && !free.stdout.contains("Caps and stockouts"), "\(free.stdout)\(free.stderr)")
+        let freeJSON = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.jitBuyer, "--consumption", "6", "--json"])
+        let freeResult = try #require(try JSONSerialization.jsonObject(with: Data(freeJSON.stdout.utf8)) as? [String: Any])
+        #expect(freeResult["cap_diagnosis"] == nil && freeResult["baseline"] == nil)
+
+        // A bad baseline file: the parser's file:line:column, exit 3, as for --strategy; nothing is replayed.
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try String(contentsOfFile: Self.jitBuyer, encoding: .utf8).replacingOccurrences(of: "daily: 100000.00", with: "daily: lots")
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let line = try #require(try String(contentsOfFile: bad, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains("daily: lots") }) + 1
+        let refused = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--baseline", bad])
+        #expect(refused.status == 3 && refused.stderr.contains("bad.yaml:\(line):") && refused.stdout.isEmpty, "\(refused.stderr)")
+        let asStrategy = try await CLIRunner.run(["backtest", "--data", data, "--strategy", bad])
+        #expect(asStrategy.status == 3 && asStrategy.stderr == refused.stderr, "the same error: \(asStrategy.stderr)")
+        let missing = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--baseline", dir.appendingPathComponent("nope.yaml").path])
+        #expect(missing.status == 3 && missing.stderr.contains("cannot read") && missing.stderr.contains("nope.yaml"), "\(missing.stderr)")
+
+        // A sweep runs the baseline once and ranks against it.
+        let sweep = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--baseline", Self.jitBuyer, "--consumption", "6",
+                                             "--sweep", "budget.daily=2,300"])
+        #expect(sweep.status == 0 && sweep.stdout.contains("baseline jit-buyer") && sweep.stdout.contains("cost/used ÷ baseline"), "\(sweep.stdout)\(sweep.stderr)")
+        let rows = sweep.stdout.split(separator: "\n").filter { $0.contains("budget.daily=") }
+        let roomy = try #require(rows.first { $0.contains("budget.daily=300") }), starvedRow = try #require(rows.first { $0.contains("budget.daily=2 ") })
+        #expect(rows.count == 2 && roomy.hasPrefix("1 "), "ranked first: \(rows)")
+        let lastCell: String = roomy.split(separator: " ").last.map(String.init) ?? ""
+        let ratio: Decimal = Decimal(string: lastCell) ?? -1
+        #expect(ratio > 0 && ratio < 2, "a ratio near 1: \(roomy)")
+        #expect(starvedRow.hasSuffix("—"), "it bought nothing: no ratio: \(starvedRow)")
     }
 
     @Test func recordingsAreNotImportedIntoATradingLedgerNorExportedOverAFile() async throws {

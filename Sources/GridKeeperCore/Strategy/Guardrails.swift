@@ -28,8 +28,11 @@ struct Guardrails {
         var notes: [String] = []
         let requested = Self.requested(quantity, notes: &notes)
         var budget: RuleOutcome.BudgetEffect?
+        // The cap that last took units (or the price) away from the rule's ask.
+        var capLimit: RuleOutcome.BudgetLimit?
         func blocked(_ why: String) -> RuleOutcome {
-            RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: notes + [why], inputs: inputs, budget: budget)
+            RuleOutcome(rule: rule, outcome: .blocked, reason: reason, intent: nil, guardrails: notes + [why], inputs: inputs, budget: budget,
+                        limit: capLimit)
         }
         if snapshot.paused { return blocked("kill switch engaged: no new orders") }
         guard requested >= 1 else {
@@ -51,6 +54,7 @@ struct Guardrails {
             }
             if p > maxPrice {
                 notes.append("price \(Self.money(p)) capped at max_unit_price \(Self.money(maxPrice))")
+                capLimit = .maxUnitPrice
                 p = Self.floor(maxPrice, to: tick)
             }
             guard p > .zero else { return blocked("the limit price rounds to zero") }
@@ -69,10 +73,12 @@ struct Guardrails {
             }
             guard available > 0 else {
                 let best = snapshot.asks.first.map { "best ask \(Self.money(Exact($0.price)))" } ?? "no asks"
+                if !snapshot.asks.isEmpty { capLimit = .maxUnitPrice }
                 return blocked("\(best) is above max_unit_price \(Self.money(maxPrice))")
             }
             if available < units {
                 notes.append("only \(available) units offered at or under max_unit_price \(Self.money(maxPrice)); buying \(available) of \(units)")
+                capLimit = .maxUnitPrice
                 units = available
             }
             unitCost = worst
@@ -105,10 +111,11 @@ struct Guardrails {
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
                 budget = .exhausted
+                capLimit = tightest.limit
                 return blocked("budget exhausted: \(tightest) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
             }
             notes.append("quantity \(units) cut to \(affordable) by the \(tightest)")
-            if case .usd = tightest {} else { budget = .cut }
+            if case .usd = tightest {} else { budget = .cut; capLimit = tightest.limit }
             units = affordable
         }
         if units < max(1, snapshot.minOrderSize) {
@@ -118,7 +125,7 @@ struct Guardrails {
         plannedSpend = plannedSpend + maxCost
         let intent = Intent.buy(quantity: units, order: kind, limitPrice: limit?.decimal, maxCost: maxCost.decimal, cancelAfter: cancelAfter)
         return RuleOutcome(rule: rule, outcome: notes.isEmpty ? .fired : .adjusted, reason: reason, intent: intent, guardrails: notes, inputs: inputs,
-                           budget: budget)
+                           budget: budget, limit: capLimit)
     }
 
     /// - Parameter quantity: the units the rule asks for, as computed (rounded up to whole units here).
@@ -175,6 +182,22 @@ struct Guardrails {
         case perOrder(Exact)
         /// A daily or monthly cap (the strategy's or the global one) with what is spent.
         case cap(String, Exact, Exact)
+
+        /// The cap this is; nil for the USD balance, which is not a cap.
+        var limit: RuleOutcome.BudgetLimit? {
+            switch self {
+            case .usd: nil
+            case .perOrder: .perOrder
+            case .cap(let name, _, _):
+                switch name {
+                case "daily": .daily
+                case "monthly": .monthly
+                case "global daily": .globalDaily
+                case "global monthly": .globalMonthly
+                default: nil
+                }
+            }
+        }
 
         var description: String {
             switch self {

@@ -31,12 +31,25 @@ public struct RuleOutcome: Sendable, Equatable {
     public var inputs: [String: String]
     /// How the budget shaped a buy: a cap cut it, or nothing was left for even one unit.
     public var budget: BudgetEffect? = nil
+    /// Which cap blocked or cut a buy (the price cap included), when one did; nil when the buy
+    /// went through as asked, or only the USD balance or the market's rules shaped it.
+    public var limit: BudgetLimit? = nil
 
     public enum BudgetEffect: String, Sendable, Equatable {
         /// A cap (daily, monthly, per order, global) left room for fewer units than asked.
         case cut
         /// The caps or the USD balance left room for none: the buy was blocked.
         case exhausted
+    }
+
+    /// A cap of the strategy's `budget` (or of the config file's global budget).
+    public enum BudgetLimit: String, Sendable, Equatable, CaseIterable, Codable {
+        case daily
+        case monthly
+        case perOrder = "per_order"
+        case maxUnitPrice = "max_unit_price"
+        case globalDaily = "global_daily"
+        case globalMonthly = "global_monthly"
     }
 }
 
