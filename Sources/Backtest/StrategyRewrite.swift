@@ -36,7 +36,7 @@ public enum StrategyRewrite {
         var reason: String
         switch inPlace(assignments, text: text, root: root) {
         case .success(let edited):
-            do {
+            do throws(BacktestError) {
                 let reread = try compose(edited, file: file)
                 guard canonical(reread) == canonical(expected) else { throw BacktestError("the edited text reads back differently") }
                 do { _ = try StrategyParser.parse(edited, file: file) } catch { throw BacktestError("the edited text does not parse: \(error.description)") }
@@ -179,15 +179,17 @@ public enum StrategyRewrite {
             let path = key.split(separator: ".").map(String.init)
             switch locate(root, path[...]) {
             case .scalar(let scalar, let flow):
-                guard let start = offset(scalar.mark), let end = extent(of: scalar, at: start, in: scalars) else {
+                guard let start = offset(scalar.mark), let end = extent(of: scalar, at: start, in: scalars), let mark = scalar.mark else {
                     return .failure(BacktestError("\(key) is not a one-line value at \(scalar.mark?.description ?? "?")"))
                 }
-                guard let formatted = format(value, style: scalar.style, flow: flow) else { return .failure(BacktestError("\(key): the value holds control characters")) }
+                let inFlow = flow || insideFlow(scalars[lineStarts[mark.line - 1]..<start])
+                guard let formatted = format(value, style: scalar.style, flow: inFlow) else { return .failure(BacktestError("\(key): the value holds control characters")) }
                 edits.append((start..<end, formatted))
             case .missing(let mapping, let leaf):
                 // A new line after the mapping's first key, when that key and its value share a line.
                 guard mapping.style != .flow, let first = mapping.first, case .scalar(let firstValue) = first.value,
                       let keyMark = first.key.mark, let valueMark = firstValue.mark, keyMark.line == valueMark.line,
+                      let keyStart = offset(keyMark), !insideFlow(scalars[lineStarts[keyMark.line - 1]..<keyStart]),
                       let formatted = format(value, style: .plain, flow: false) else {
                     return .failure(BacktestError("\(key) is missing and its mapping has no one-line first key to add it after"))
                 }
@@ -205,6 +207,25 @@ public enum StrategyRewrite {
         var result = String.UnicodeScalarView()
         result.append(contentsOf: out)
         return .success(String(result))
+    }
+
+    /// Whether the text before a value on its line leaves a `{` or `[` open (Yams does not
+    /// always report a collection's flow style).
+    static func insideFlow(_ before: ArraySlice<Unicode.Scalar>) -> Bool {
+        var depth = 0
+        var quote: Unicode.Scalar?
+        for c in before {
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "{" || c == "[" {
+                depth += 1
+            } else if c == "}" || c == "]" {
+                depth = max(0, depth - 1)
+            }
+        }
+        return depth > 0
     }
 
     /// Where the source text of a single-line scalar starting at `start` ends.

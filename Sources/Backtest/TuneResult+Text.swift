@@ -8,7 +8,7 @@ extension TuneResult {
         func length(_ a: Date, _ b: Date) -> String { BacktestReport.duration(Int(b.timeIntervalSince(a).rounded())) }
         var out = "tune \(strategy) (\(file)) on \(instrument), objective \(objective.rawValue)"
         if objective == .score || objective == .costPerUnitUsed { out += ", stockout \(BacktestMetrics.text(stockoutCost)) USD/min" }
-        out += "\n  training \(when(spans.trainingFrom)) → \(when(spans.trainingTo)) (\(length(spans.trainingFrom, spans.trainingTo))), \(training.count - 1) combinations and the current parameters\n"
+        out += "\n  training \(when(spans.trainingFrom)) → \(when(spans.trainingTo)) (\(length(spans.trainingFrom, spans.trainingTo))), \(training.count - 1) combination\(training.count == 2 ? "" : "s") and the current parameters\n"
         out += "  holdout  \(when(spans.holdoutFrom)) → \(when(spans.holdoutTo)) (\(length(spans.holdoutFrom, spans.holdoutTo)))\n\n"
 
         var rows: [(String, String, Candidate)] = [("training", "current", current)]
