@@ -51,6 +51,7 @@ public enum Tune {
         var assignments: [String: [(key: String, value: String)]] = [currentLabel: []]
         for combination in Sweep.combinations(axes) where !combination.allSatisfy({ old[$0.key] == $0.value }) {
             let label = combination.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            guard assignments[label] == nil else { continue }  // a value listed twice runs once
             variants.append((label, try Sweep.apply(combination, to: text, file: file)))
             assignments[label] = combination
         }
@@ -94,9 +95,9 @@ public enum Tune {
         let scored = rank(checked, options, changed: changed)
         result.holdoutCurrent = scored.first { $0.label == currentLabel }
         result.holdoutProposed = scored.first { $0.label == best.label }
-        if let c = result.holdoutCurrent, let p = result.holdoutProposed {
-            result.verdict = p.score < c.score ? .improves : .worseOnHoldout
-        }
+        // Only a strictly better holdout result earns a change.
+        result.verdict = .worseOnHoldout
+        if let c = result.holdoutCurrent, let p = result.holdoutProposed, p.score < c.score { result.verdict = .improves }
         return result
     }
 
