@@ -51,6 +51,9 @@ public enum SweepObjective: String, Sendable, CaseIterable {
     case spend
     case stockout
     case expired
+    /// Cost per unit used (expired units charged to the ones used) plus the stockout price
+    /// spread over the units used: what each used unit cost, counting the time without any.
+    case costPerUnitUsed = "cost-per-unit-used"
 }
 
 public enum Sweep {
@@ -179,6 +182,11 @@ public enum Sweep {
         case .spend: return r.metrics.spend
         case .stockout: return Decimal(r.metrics.stockoutMinutes)
         case .expired: return r.metrics.consumption.expiredUnits
+        case .costPerUnitUsed:
+            // Nothing used: nothing to compare per unit, so it ranks last.
+            guard let perUnit = r.metrics.costPerUnitUsed else { return Decimal(Int.max) }
+            let stockoutSeconds = Decimal(Int(r.metrics.consumption.stockoutSeconds.rounded()))
+            return perUnit + stockoutSeconds / 60 * stockoutCost / r.metrics.consumption.usedUnits
         }
     }
 }

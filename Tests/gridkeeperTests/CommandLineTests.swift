@@ -178,7 +178,7 @@ import TestSupport
 
     @Test func everyCommandHasHelp() async throws {
         for command in ["demo", "run", "once", "keygen", "verify", "balances", "market", "status", "history", "pause", "resume", "validate",
-                        "migrate", "sim", "backtest", "record", "recording"] {
+                        "migrate", "sim", "backtest", "tune", "record", "recording"] {
             let result = try await CLIRunner.run([command, "--help"])
             #expect(result.status == 0 && result.stdout.contains("USAGE: gridkeeper \(command)"), "\(command)")
         }
