@@ -70,7 +70,9 @@ import TestSupport
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        try await SimulatorHarness.with(SimulatorConfiguration(rateLimitPerMinute: 5), retry: .none) { h throws in
+        // The bucket refills on the simulator's clock: frozen here, so a slow machine cannot
+        // refill it between the fifth request and the sixth.
+        try await SimulatorHarness.with(SimulatorConfiguration(rateLimitPerMinute: 5), clock: SimulationClock(speed: 0), retry: .none) { h throws in
             for _ in 0..<5 { _ = try await h.client.me() }
             do {
                 _ = try await h.client.me()
