@@ -355,14 +355,23 @@ public enum RecordingIO {
 
     /// Writes `recording` as JSON lines.
     public static func writeLines(_ recording: Recording, to path: String) throws(RecordingError) {
-        guard FileManager.default.createFile(atPath: path + ".partial", contents: nil), let out = FileHandle(forWritingAtPath: path + ".partial") else {
+        // Written beside the target under a name no one else uses, then renamed over it in one
+        // step: the old file stays whole until the new one is, and a directory is never replaced.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw RecordingError("\(path): is a directory; name a file to write the recording to")
+        }
+        let partial = path + ".partial-\(UUID().uuidString.prefix(8))"
+        guard FileManager.default.createFile(atPath: partial, contents: nil), let out = FileHandle(forWritingAtPath: partial) else {
             throw RecordingError("\(path): cannot create the file")
         }
         var buffer = ""
         buffer.reserveCapacity(1 << 20)
+        var writeError: (any Error)?
         func flush(_ force: Bool = false) {
+            guard writeError == nil else { return }
             if force || buffer.utf8.count > 1 << 20 {
-                out.write(Data(buffer.utf8))
+                do { try out.write(contentsOf: Data(buffer.utf8)) } catch { writeError = error }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
@@ -406,12 +415,18 @@ public enum RecordingIO {
         for t in recording.trades[ti...] { buffer += "{\"kind\":\"trade\",\"t\":\"\(time(t.ms))\",\"price\":\"\(text(t.price))\",\"quantity\":\(t.quantity)}\n" }
         for s in recording.balances[li...] { buffer += "{\"kind\":\"balance\",\"t\":\"\(time(s.ms))\",\"consumption\":\(s.consumption)}\n" }
         flush(true)
+        if writeError == nil {
+            do { try out.synchronize() } catch { writeError = error }
+        }
         try? out.close()
-        do {
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
-        } catch {
-            throw RecordingError("\(path): cannot write: \(error.localizedDescription)")
+        if let writeError {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw RecordingError("\(path): cannot write (\(writeError.localizedDescription)); nothing was changed")
+        }
+        guard rename(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: partial)
+            throw RecordingError("\(path): cannot write: \(reason)")
         }
     }
 

@@ -58,6 +58,31 @@ public enum SweepObjective: String, Sendable, CaseIterable {
 
 public enum Sweep {
     /// Every combination of the axes' values, in order (the first axis varies slowest).
+    /// The most combinations one sweep runs: each is a whole backtest.
+    public static let maximumCombinations = 1_000
+
+    /// Checks a sweep before anything runs: every key once, and at most
+    /// `maximumCombinations` combinations.
+    /// - Returns: the number of combinations.
+    @discardableResult
+    public static func check(_ axes: [SweepAxis]) throws(BacktestError) -> Int {
+        var seen = Set<String>()
+        for axis in axes where !seen.insert(axis.key).inserted {
+            throw BacktestError("--sweep \(axis.key) is given twice: list all its values in one --sweep \(axis.key)=V1,V2,…")
+        }
+        var count = 1
+        for axis in axes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: max(1, axis.values.count))
+            count = overflow ? Int.max : product
+        }
+        guard count <= maximumCombinations else {
+            let sizes = axes.map { "\($0.values.count)" }.joined(separator: " × ")
+            let shown = count == Int.max ? "too many" : "\(count)"
+            throw BacktestError("--sweep: \(sizes) = \(shown) combinations, each a whole backtest; at most \(maximumCombinations) run in one sweep: give fewer values")
+        }
+        return count
+    }
+
     public static func combinations(_ axes: [SweepAxis]) -> [[(key: String, value: String)]] {
         axes.reduce([[]]) { partial, axis in partial.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } } }
     }

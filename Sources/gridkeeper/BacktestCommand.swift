@@ -36,41 +36,13 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A second strategy to replay with the same data and settings, shown beside the strategy and Auto Mode.", valueName: "file"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp("Instrument, when the recording holds several.", valueName: "symbol"))
-    var instrument: String?
-
-    @Option(help: ArgumentHelp("Start of the replay: a date (2026-09-22) or ISO-8601 time.", valueName: "time"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("End of the replay.", valueName: "time"))
-    var to: String?
-
-    @Option(help: "Starting USD.")
-    var usd: String = "10000"
-
-    @Option(help: "Starting units in consumption.")
-    var consumption: Int = 0
-
-    @Option(help: "Starting units in the trading account.")
-    var inventory: Int = 0
-
-    @Option(name: .customLong("latency-ms"), help: "Milliseconds between sending an order and its reaching the book.")
-    var latencyMs: Int = 0
-
-    @Option(name: .customLong("fee-bps"), help: "Fee in basis points of the notional.")
-    var feeBps: String = "0"
-
-    @Option(help: ArgumentHelp("Synthetic demand instead of the recording's: constant:3, daily:3[:0.5], bursts:2:20:4.", valueName: "profile"))
-    var burn: String?
+    @OptionGroup var replay: ReplayOptions
 
     @Option(name: .customLong("auto-threshold"), help: "Auto Mode baseline: buy when consumption is under this many units.")
     var autoThreshold: Int = 5
 
     @Option(name: .customLong("auto-amount"), help: "Auto Mode baseline: units per market buy.")
     var autoAmount: Int = 20
-
-    @Option(name: .customLong("time-zone"), help: "Time zone of the daily and monthly caps.")
-    var timeZone: String = "UTC"
 
     @Flag(help: "Print JSON instead of the summary.")
     var json = false
@@ -102,23 +74,28 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard StrictDecimal.parse(usd).map({ $0 >= 0 }) == true else { throw ValidationError("--usd must be an amount like 10000, got '\(usd)'") }
-        guard consumption >= 0, inventory >= 0 else { throw ValidationError("--consumption and --inventory must be ≥ 0") }
-        guard (0...3_600_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 3600000") }
-        guard StrictDecimal.parse(feeBps).map({ $0 >= 0 && $0 <= 10_000 }) == true else { throw ValidationError("--fee-bps must be between 0 and 10000") }
         guard autoThreshold >= 0, autoAmount >= 1 else { throw ValidationError("--auto-threshold must be ≥ 0 and --auto-amount ≥ 1") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone '\(timeZone)' is not a time zone name") }
         guard SweepObjective(rawValue: objective) != nil else {
             throw ValidationError("--objective must be one of \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard StrictDecimal.parse(stockoutCost).map({ $0 >= 0 }) == true else { throw ValidationError("--stockout-cost must be an amount ≥ 0") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
         if !sweep.isEmpty, html != nil { throw ValidationError("--html reports one backtest; drop --sweep or --html") }
+        if let html {
+            // Checked before the replay, so a long run is not thrown away for a bad path.
+            var isDirectory: ObjCBool = false
+            let directory = URL(fileURLWithPath: html).deletingLastPathComponent().path
+            if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("--html \(html) is a directory; name the file to write")
+            }
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--html \(html): the directory \(directory) does not exist")
+            }
+        }
     }
 
     func run() async throws {
         try await reportingFailures {
-            let zone = TimeZone(identifier: timeZone) ?? .gmt
             let (text, parsed) = try Self.load(strategy)
             // The baseline is read before the recording: a bad file fails fast, like --strategy.
             let baselineStrategy = try baseline.map { try Self.load($0).strategy }
@@ -126,32 +103,9 @@ struct BacktestCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "\(baseline ?? "") keeps \(baselineStrategy.instrument) but \(strategy) keeps \(parsed.instrument): a baseline must trade the same instrument",
                                      exitCode: OnceCommand.exitConfiguration)
             }
-            let recording: Recording
-            do { recording = try RecordingIO.load(path: data, instrument: instrument ?? parsed.instrument) } catch {
-                throw CommandFailure(message: "\(error)")
-            }
-            func time(_ text: String?, _ flag: String) throws -> Date? {
-                guard let text else { return nil }
-                guard let date = parseSince(text, now: recording.end ?? Date(), timeZone: zone) else {
-                    throw CommandFailure(message: "\(flag) '\(text)': expected a date like 2026-09-22 or an ISO-8601 time", exitCode: 64)
-                }
-                return date
-            }
-            let start = try time(from, "--from"), end = try time(to, "--to")
-            if let start, let end, start > end {
-                throw CommandFailure(message: "--from \(from ?? "") (\(start.ISO8601Format())) is after --to \(to ?? "") (\(end.ISO8601Format())): swap them", exitCode: 64)
-            }
-            var configuration = BacktestConfiguration(
-                replay: ReplaySettings(startingUSD: StrictDecimal.parse(usd) ?? 0, startingInventory: inventory, startingConsumption: consumption,
-                                       latency: Double(latencyMs) / 1000, feeRate: (StrictDecimal.parse(feeBps) ?? 0) / 10_000),
-                from: start, to: end, timeZone: zone,
-                autoMode: AutoModeSettings(threshold: autoThreshold, amount: autoAmount))
-            if let burn {
-                do {
-                    let profile = try Demand.parse(burn)
-                    if let start = recording.start, let end = recording.end { configuration.demand = Demand.steps(profile, from: start, to: end) }
-                } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
-            }
+            let recording = try replay.load(data, strategyInstrument: parsed.instrument)
+            var configuration = try replay.configuration(over: recording)
+            configuration.autoMode = AutoModeSettings(threshold: autoThreshold, amount: autoAmount)
 
             if sweep.isEmpty {
                 let bar = ProgressBar("backtest")
@@ -184,7 +138,10 @@ struct BacktestCommand: AsyncParsableCommand {
 
             // A sweep.
             let axes: [SweepAxis]
-            do { axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) } } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            do {
+                axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) }
+                try Sweep.check(axes)
+            } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
             var variants: [(label: String, strategy: Strategy)] = []
             for combination in Sweep.combinations(axes) {
                 do {

@@ -87,6 +87,19 @@ struct SimCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if record == nil, regime != nil || demand != nil { throw ValidationError("--regime and --demand describe a recording: add --record FILE") }
+        if record != nil {
+            // A recording is written, not served: the serving options would be silently ignored.
+            let serving: [(String, Bool)] = [
+                ("--scenario", scenario != nil), ("--speed", speed != nil), ("--static-market", staticMarket), ("--burn", !burn.isEmpty),
+                ("--usd", usd != nil), ("--mode", mode != nil), ("--auto-transfer", autoTransfer), ("--rate-limit", rateLimit != nil),
+                ("--quantities-as-strings", quantitiesAsStrings), ("--no-admin", noAdmin), ("--public-key", !publicKeys.isEmpty),
+                ("--port", port != 8787), ("--host", host != "127.0.0.1"),
+            ]
+            let given = serving.filter(\.1).map(\.0)
+            if !given.isEmpty {
+                throw ValidationError("\(given.joined(separator: ", ")) shape\(given.count == 1 ? "s" : "") a served simulator, not a recording: with --record, use --days, --every, --seed, --instrument, --demand or --regime")
+            }
+        }
         if let mode, !["advanced", "easy"].contains(mode) { throw ValidationError("--mode must be advanced or easy, got '\(mode)'") }
         if let usd, (StrictDecimal.parse(usd).map { $0 < 0 } ?? true) {
             throw ValidationError("--usd must be a decimal amount like 1000 or 250.50, got '\(usd)'")

@@ -45,35 +45,7 @@ struct TuneCommand: AsyncParsableCommand {
     @Option(name: .customLong("stockout-cost"), help: "USD per minute of stockout in the cost-per-unit-used and score objectives.")
     var stockoutCost: String = "1"
 
-    @Option(help: ArgumentHelp("Instrument, when the recording holds several.", valueName: "symbol"))
-    var instrument: String?
-
-    @Option(help: ArgumentHelp("Use the recording from this time: a date (2026-09-22) or ISO-8601 time.", valueName: "time"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Use the recording up to this time.", valueName: "time"))
-    var to: String?
-
-    @Option(help: "Starting USD of each replay.")
-    var usd: String = "10000"
-
-    @Option(help: "Starting units in consumption.")
-    var consumption: Int = 0
-
-    @Option(help: "Starting units in the trading account.")
-    var inventory: Int = 0
-
-    @Option(name: .customLong("latency-ms"), help: "Milliseconds between sending an order and its reaching the book.")
-    var latencyMs: Int = 0
-
-    @Option(name: .customLong("fee-bps"), help: "Fee in basis points of the notional.")
-    var feeBps: String = "0"
-
-    @Option(help: ArgumentHelp("Synthetic demand instead of the recording's: constant:3, daily:3[:0.5], bursts:2:20:4.", valueName: "profile"))
-    var burn: String?
-
-    @Option(name: .customLong("time-zone"), help: "Time zone of the daily and monthly caps.")
-    var timeZone: String = "UTC"
+    @OptionGroup var replay: ReplayOptions
 
     @Option(help: "Backtests run at once (default: one per core).")
     var jobs: Int?
@@ -98,18 +70,12 @@ struct TuneCommand: AsyncParsableCommand {
                 throw ValidationError("\(flag) must be a duration like 20d, 36h or 90m, got '\(text)'")
             }
         }
-        guard StrictDecimal.parse(usd).map({ $0 >= 0 }) == true else { throw ValidationError("--usd must be an amount like 10000, got '\(usd)'") }
-        guard consumption >= 0, inventory >= 0 else { throw ValidationError("--consumption and --inventory must be ≥ 0") }
-        guard (0...3_600_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 3600000") }
-        guard StrictDecimal.parse(feeBps).map({ $0 >= 0 && $0 <= 10_000 }) == true else { throw ValidationError("--fee-bps must be between 0 and 10000") }
-        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone '\(timeZone)' is not a time zone name") }
         guard StrictDecimal.parse(stockoutCost).map({ $0 >= 0 }) == true else { throw ValidationError("--stockout-cost must be an amount ≥ 0") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
     }
 
     func run() async throws {
         try await reportingFailures {
-            let zone = TimeZone(identifier: timeZone) ?? .gmt
             guard let original = FileManager.default.contents(atPath: strategy), let text = String(data: original, encoding: .utf8) else {
                 throw CommandFailure(message: "cannot read \(strategy)", exitCode: OnceCommand.exitConfiguration)
             }
@@ -118,7 +84,10 @@ struct TuneCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
             }
             let axes: [SweepAxis]
-            do { axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) } } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            do {
+                axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) }
+                try Sweep.check(axes)
+            } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
             // Keys and values are checked before the recording is read: a typo costs nothing.
             for combination in Sweep.combinations(axes) {
                 do {
@@ -127,31 +96,9 @@ struct TuneCommand: AsyncParsableCommand {
                 } catch { throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration) }
             }
 
-            let recording: Recording
-            do { recording = try RecordingIO.load(path: data, instrument: instrument ?? parsed.instrument) } catch {
-                throw CommandFailure(message: "\(error)")
-            }
-            func time(_ text: String?, _ flag: String) throws -> Date? {
-                guard let text else { return nil }
-                guard let date = parseSince(text, now: recording.end ?? Date(), timeZone: zone) else {
-                    throw CommandFailure(message: "\(flag) '\(text)': expected a date like 2026-09-22 or an ISO-8601 time", exitCode: 64)
-                }
-                return date
-            }
-            let start = try time(from, "--from"), end = try time(to, "--to")
-            if let start, let end, start > end {
-                throw CommandFailure(message: "--from \(from ?? "") (\(start.ISO8601Format())) is after --to \(to ?? "") (\(end.ISO8601Format())): swap them", exitCode: 64)
-            }
-            var backtest = BacktestConfiguration(
-                replay: ReplaySettings(startingUSD: StrictDecimal.parse(usd) ?? 0, startingInventory: inventory, startingConsumption: consumption,
-                                       latency: Double(latencyMs) / 1000, feeRate: (StrictDecimal.parse(feeBps) ?? 0) / 10_000),
-                from: start, to: end, timeZone: zone, seriesPoints: 2)
-            if let burn {
-                do {
-                    let profile = try Demand.parse(burn)
-                    if let first = recording.start, let last = recording.end { backtest.demand = Demand.steps(profile, from: first, to: last) }
-                } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
-            }
+            let recording = try replay.load(data, strategyInstrument: parsed.instrument)
+            var backtest = try replay.configuration(over: recording)
+            backtest.seriesPoints = 2
             let split: TuneSplit
             if let share = self.split.flatMap(StrictDecimal.parse) {
                 split = .fraction(share)

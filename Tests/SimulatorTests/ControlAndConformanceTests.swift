@@ -70,9 +70,11 @@ import TestSupport
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        // The bucket refills on the simulator's clock: frozen here, so a slow machine cannot
-        // refill it between the fifth request and the sixth.
-        try await SimulatorHarness.with(SimulatorConfiguration(rateLimitPerMinute: 5), clock: SimulationClock(speed: 0), retry: .none) { h throws in
+        // The bucket refills on the server's wall clock: frozen here (and the client told the
+        // server's time), so a slow machine cannot refill it between the fifth request and the sixth.
+        let frozen = Date()
+        try await SimulatorHarness.with(SimulatorConfiguration(rateLimitPerMinute: 5), clock: SimulationClock(start: frozen, speed: 0, wall: { frozen }),
+                                        retry: .none) { h throws in
             for _ in 0..<5 { _ = try await h.client.me() }
             do {
                 _ = try await h.client.me()
@@ -99,9 +101,12 @@ import TestSupport
 
     /// Requests signed the wrong way, as clients commonly get it wrong.
     @Test func wronglySignedRequestsAreRefused() async throws {
-        try await SimulatorHarness.with { h throws in
+        // The server's wall clock stands still, so however slowly the machine runs the cases,
+        // the timestamps keep their distance from server time.
+        let frozen = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try await SimulatorHarness.with(clock: SimulationClock(start: frozen, speed: 0, wall: { frozen })) { h throws in
             let key = TestKeys.reference
-            let now = String(Int64(Date().timeIntervalSince1970))
+            let now = String(Int64(frozen.timeIntervalSince1970))
             let path = URL(string: h.baseURL)!.path
             func sign(_ message: String) -> String { LenientBase64.encode(key.sign(Array(message.utf8))) }
             func headers(timestamp: String = now, signature: String, fingerprint: String = key.fingerprint) -> [(String, String)] {

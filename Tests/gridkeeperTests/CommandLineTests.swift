@@ -231,6 +231,39 @@ import TestSupport
         #expect(serving.status == 64 && serving.stderr.contains("add --record FILE"), "\(serving.stderr)")
     }
 
+    @Test func recordingsAndSweepsAreCheckedBeforeAnythingRuns() async throws {
+        let dir = try Self.scratch()
+        // A directory is never replaced by a recording.
+        let results = dir.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data("keep\n".utf8).write(to: results.appendingPathComponent("a.txt"))
+        let intoDirectory = try await CLIRunner.run(["sim", "--record", results.path, "--regime", "calm", "--days", "0.01"])
+        #expect(intoDirectory.status != 0 && intoDirectory.stderr.contains("is a directory"), "\(intoDirectory.stderr)")
+        #expect(try String(contentsOf: results.appendingPathComponent("a.txt"), encoding: .utf8) == "keep\n")
+        // Rewriting a recording replaces it whole and leaves no partial file beside it.
+        let data = dir.appendingPathComponent("calm.jsonl").path
+        #expect(try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--days", "0.05"]).status == 0)
+        #expect(try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--days", "0.1"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+        // Options of a served simulator are refused with --record instead of being ignored.
+        let serving = try await CLIRunner.run(["sim", "--record", data, "--scenario", "nosuch.yaml", "--usd", "5"])
+        #expect(serving.status == 64 && serving.stderr.contains("--scenario, --usd shape a served simulator"), "\(serving.stderr)")
+        // A sweep names each key once and stays within what can run.
+        let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
+        let twice = try await CLIRunner.run(["backtest", "--data", data, "--strategy", keeper, "--sweep", "budget.daily=20,80", "--sweep", "budget.daily=10"])
+        #expect(twice.status == 64 && twice.stderr.contains("budget.daily is given twice"), "\(twice.stderr)")
+        let values = (1...10).map(String.init).joined(separator: ",")
+        let huge = try await CLIRunner.run(["backtest", "--data", data, "--strategy", keeper, "--sweep", "budget.daily=\(values)",
+                                            "--sweep", "budget.monthly=\(values)", "--sweep", "budget.per_order=\(values)", "--sweep", "budget.max_unit_price=\(values)"])
+        #expect(huge.status == 64 && huge.stderr.contains("10 × 10 × 10 × 10 = 10000 combinations"), "\(huge.stderr)")
+        let tune = try await CLIRunner.run(["tune", "--data", data, "--strategy", keeper, "--sweep", "budget.daily=\(values)",
+                                            "--sweep", "budget.monthly=\(values)", "--sweep", "budget.per_order=\(values)", "--sweep", "budget.max_unit_price=\(values)"])
+        #expect(tune.status == 64 && tune.stderr.contains("at most 1000 run in one sweep"), "\(tune.stderr)")
+        // A report that could not be written is refused before the replay, not after it.
+        let html = try await CLIRunner.run(["backtest", "--data", data, "--strategy", keeper, "--html", dir.appendingPathComponent("no/such/report.html").path])
+        #expect(html.status == 64 && html.stderr.contains("does not exist"), "\(html.stderr)")
+    }
+
     @Test func simRefusesBadScenariosAndUnsafeHosts() async throws {
         let dir = try Self.scratch()
         let bad = dir.appendingPathComponent("bad.yaml")
