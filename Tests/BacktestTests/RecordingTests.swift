@@ -48,6 +48,11 @@ import Testing
         (book + "\n", ":1: the first line must be the header"),
         (header + "\n" + #"{"kind":"tick","t":"2026-09-22T00:00:00Z"}"# + "\n", ":2: unknown kind \"tick\""),
         (header + "\n" + #"{"kind":"trade","t":"yesterday","price":"2.5","quantity":1}"# + "\n", ":2: trade: \"t\": expected an ISO-8601 time"),
+        // Times that name no real instant are refused where they stand, never rolled over.
+        (header + "\n" + book + "\n" + #"{"kind":"trade","t":"2026-02-30T00:00:08.236Z","price":"2.5","quantity":1}"# + "\n", ":3: trade: \"t\": expected an ISO-8601 time"),
+        (header + "\n" + book + "\n" + #"{"kind":"trade","t":"2026-09-22T25:00:00Z","price":"2.5","quantity":1}"# + "\n", ":3: trade: \"t\": expected an ISO-8601 time"),
+        (header + "\n" + book + "\n" + #"{"kind":"trade","t":"2026-09-22T00:61:00Z","price":"2.5","quantity":1}"# + "\n", ":3: trade: \"t\": expected an ISO-8601 time"),
+        (header + "\n" + book + "\n" + #"{"kind":"trade","t":"2026-09-22T00:00:60Z","price":"2.5","quantity":1}"# + "\n", ":3: trade: \"t\": expected an ISO-8601 time"),
         (header + "\n" + #"{"kind":"trade","t":"2026-09-22T00:00:00Z","price":"2.5000001","quantity":1}"# + "\n", ":2: trade: \"price\": expected a price"),
         (header + "\n", ": no book snapshots"),
         ("", ": empty"),

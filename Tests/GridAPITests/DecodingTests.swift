@@ -160,4 +160,13 @@ import Testing
         #expect(RetryPolicy.parseRetryAfter("3") == .seconds(3))
         #expect(RetryPolicy.parseRetryAfter("soon") == nil)
     }
+
+    @Test func timestampsThatNameNoRealInstantAreRefused() {
+        #expect(Timestamp.milliseconds("2028-02-29T12:00:00Z") == 1_835_438_400_000, "a leap day")
+        #expect(Timestamp.milliseconds("2026-09-22T23:59:59.999Z") == 1_790_121_599_999)
+        for text in ["2026-02-29T00:00:00Z", "2026-02-30T00:00:08.236Z", "2026-04-31T00:00:00Z", "2026-09-22T24:00:00Z",
+                     "2026-09-22T25:00:00Z", "2026-09-22T00:61:00Z", "2026-09-22T00:00:60Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z"] {
+            #expect(Timestamp.milliseconds(text) == nil, "\(text)")
+        }
+    }
 }

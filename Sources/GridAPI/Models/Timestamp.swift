@@ -23,8 +23,12 @@ extension Timestamp {
             return v
         }
         if b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b.last == 90,
-           let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), let h = digits(11, 2), let mi = digits(14, 2), let s = digits(17, 2),
-           (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 {
+           let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2), let h = digits(11, 2), let mi = digits(14, 2), let s = digits(17, 2) {
+            // A time of this shape that names no real instant (February 30th, 25:00, second 60)
+            // is refused, not rolled over into the next day, hour or minute.
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+            let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard (1...12).contains(mo), d >= 1, d <= monthDays[mo - 1], h < 24, mi < 60, s < 60 else { return nil }
             var ms = 0
             if b.count == 20 {
                 ms = 0
