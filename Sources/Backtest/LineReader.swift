@@ -50,6 +50,8 @@ struct LineReader: ~Copyable {
             let from = head + scanned
             if from < end, let found = memchr(base + from, 10, end - from) {
                 let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                // The same limit wherever the line falls in the buffer.
+                if newline - head > maxLine { throw .lineTooLong }
                 let line = UnsafeBufferPointer(start: base + head, count: newline - head)
                 head = newline + 1
                 scanned = 0
@@ -59,6 +61,7 @@ struct LineReader: ~Copyable {
             if scanned > maxLine { throw .lineTooLong }
             if atEnd {
                 guard head < end else { return nil }
+                if end - head > maxLine { throw .lineTooLong }
                 let line = UnsafeBufferPointer(start: base + head, count: end - head)
                 head = end
                 scanned = 0

@@ -167,9 +167,10 @@ struct RegimeModel {
             }
             books.append(ms: ms, bids: bids, asks: asks, last: last)
 
-            // Trades until the next snapshot, in time order.
+            // Trades until the next snapshot, in time order (none after the last one: the
+            // recording ends with its last snapshot).
             let rate = p.tradesPerMinute * (drought ? 0.2 : 1) * Double(stepMs) / 60_000
-            let n = trading.poisson(rate)
+            let n = i < count - 1 ? trading.poisson(rate) : 0
             if n > 0 {
                 var offsets = (0..<n).map { _ in Int64(trading.unit() * Double(stepMs)) }
                 offsets.sort()

@@ -175,6 +175,11 @@ struct SimCommand: AsyncParsableCommand {
     func writeRecording(to path: String) async throws {
         guard days > 0, days <= 400 else { throw CommandFailure(message: "--days must be between 0 and 400", exitCode: 64) }
         guard let step = StrategyParser.duration(every), step >= 1 else { throw CommandFailure(message: "--every: expected a duration like 1s, 10s or 1m", exitCode: 64) }
+        // A recording is held in memory while it is generated: bound it before allocating.
+        let snapshots = Int((days * 86_400 / NSDecimalNumber(decimal: step).doubleValue).rounded(.down)) + 1
+        guard snapshots <= 5_000_000 else {
+            throw CommandFailure(message: "--days \(days) at --every \(every) is \(snapshots) snapshots; a recording holds at most 5000000 (400 days at 10s, or 57 days at 1s)", exitCode: 64)
+        }
         let recording: Recording
         if let regime {
             guard let chosen = Regime(rawValue: regime) else {

@@ -129,6 +129,25 @@ import TestSupport
         }
     }
 
+    @Test(arguments: [5, 6_079])
+    func aLineJustOverTheLimitIsRefusedWhereverItFalls(_ line: Int) throws {
+        // 1.5 MiB: under the reader's buffer, over the limit; at line 5, or deep in a file.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gk-odd-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text = #"{"kind":"recording","version":1,"instrument":"text-prime"}"# + "\n"
+        for i in 0..<(line - 2) {
+            text += #"{"kind":"book","t":"2026-09-22T"# + String(format: "%02d:%02d:%02d", i / 3600, i / 60 % 60, i % 60) + #"Z","asks":[["2.5",10]]}"# + "\n"
+        }
+        text += #"{"kind":"trade","t":"2026-09-23T00:00:00Z","price":"2.5","quantity":1,"note":""# + String(repeating: "x", count: 3 << 19) + "\"}\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try RecordingIO.load(path: path)
+            Issue.record("accepted a 1.5 MiB line")
+        } catch {
+            #expect(error.description.hasPrefix("\(path):\(line): the line is longer than 1 MiB"), "\(error)")
+        }
+    }
+
     @Test func aHugeFileOfZerosIsRefusedAfterItsFirstMegabytes() throws {
         // 2 GB, sparse: no disk used. Reading it whole took 6.3 GB of memory before the error.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gk-odd-\(UUID().uuidString).jsonl").path

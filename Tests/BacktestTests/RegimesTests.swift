@@ -61,6 +61,10 @@ import Testing
         #expect(r.books.bidQuantities.allSatisfy { $0 >= 0 } && r.books.askQuantities.allSatisfy { $0 >= 1 })
         #expect(r.trades.allSatisfy { $0.quantity >= 1 && $0.price > 0 })
         #expect(zip(r.trades, r.trades.dropFirst()).allSatisfy { $0.ms <= $1.ms })
+        // The recording ends with its last snapshot, whatever the snapshots' spacing.
+        #expect(r.trades.allSatisfy { $0.ms <= r.books.times.last! })
+        let hourly = Regime.recording(regime, seed: 3, days: 1, every: 3600)
+        #expect(hourly.trades.allSatisfy { $0.ms <= hourly.books.times.last! }, "\(hourly.trades.last.map(\.ms) ?? 0)")
         // Some trades print strictly under the best ask of the snapshot before them.
         var under = 0, j = 0
         for trade in r.trades {

@@ -245,6 +245,9 @@ import TestSupport
         #expect(try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--days", "0.05"]).status == 0)
         #expect(try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--days", "0.1"]).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+        // A recording too large to hold is refused before anything is allocated.
+        let huge400 = try await CLIRunner.run(["sim", "--record", data, "--regime", "calm", "--days", "400", "--every", "1s"])
+        #expect(huge400.status == 64 && huge400.stderr.contains("34560001 snapshots"), "\(huge400.stderr)")
         // Options of a served simulator are refused with --record instead of being ignored.
         let serving = try await CLIRunner.run(["sim", "--record", data, "--scenario", "nosuch.yaml", "--usd", "5"])
         #expect(serving.status == 64 && serving.stderr.contains("--scenario, --usd shape a served simulator"), "\(serving.stderr)")
