@@ -81,9 +81,19 @@ public enum StrategyRewrite {
         guard now == original else { throw BacktestError("\(path) changed while tune ran; nothing written: run tune again") }
         let directory = (target as NSString).deletingLastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(".\((target as NSString).lastPathComponent).tune-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        let permissions = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions]) as? NSNumber
+        let attributes = (try? FileManager.default.attributesOfItem(atPath: target)) ?? [:]
+        let permissions = attributes[.posixPermissions] as? NSNumber
+        // A file no one may write is not rewritten behind its owner's back (root can rename over it).
+        if let permissions, permissions.intValue & 0o222 == 0 {
+            throw BacktestError("\(path) is read-only; make it writable to let tune change it. It is unchanged")
+        }
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: permissions.map { [.posixPermissions: $0] }) else {
             throw BacktestError("cannot write \(temporary) beside \(path) (is the directory writable?); \(path) is unchanged")
+        }
+        // The new file keeps the old one's owner and group (when run as root, it would be root's).
+        if let owner = attributes[.ownerAccountID] as? NSNumber, let group = attributes[.groupOwnerAccountID] as? NSNumber,
+           owner.uint32Value != getuid() || group.uint32Value != getgid() {
+            _ = chown(temporary, owner.uint32Value, group.uint32Value)
         }
         do {
             let handle = try FileHandle(forUpdating: URL(fileURLWithPath: temporary))

@@ -229,5 +229,19 @@ import Testing
         #expect(throws: BacktestError.self) { try StrategyRewrite.write("again\n", to: path, replacing: original) }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "changed\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["s.yaml"], "no temporary file left")
+        // A read-only file is refused, whoever runs tune (root could rename over it).
+        let current = Data("changed\n".utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        #expect(throws: BacktestError.self) { try StrategyRewrite.write("again\n", to: path, replacing: current) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "changed\n")
+        // The rewritten file keeps its owner and group (as root, a file of another user's stays theirs).
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        if getuid() == 0 {
+            try FileManager.default.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: path)
+        }
+        let before = try FileManager.default.attributesOfItem(atPath: path)
+        try StrategyRewrite.write("third\n", to: path, replacing: current)
+        let after = try FileManager.default.attributesOfItem(atPath: path)
+        #expect(after[.ownerAccountID] as? Int == before[.ownerAccountID] as? Int && after[.groupOwnerAccountID] as? Int == before[.groupOwnerAccountID] as? Int)
     }
 }
