@@ -24,20 +24,7 @@ extension BacktestResult {
 
     /// A stretch of replay time in which the strategy's team ran dry, at the resolution of its
     /// cycles: from the cycle before the stockout began to the first cycle that saw it over.
-    public struct Stockout: Sendable, Encodable, Equatable {
-        public var from: Date
-        public var to: Date
-        public var seconds: Int { Int(to.timeIntervalSince(from)) }
-
-        enum CodingKeys: String, CodingKey { case from, to, seconds }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(from, forKey: .from)
-            try c.encode(to, forKey: .to)
-            try c.encode(seconds, forKey: .seconds)
-        }
-    }
+    public typealias Stockout = ReplaySpan
 
     /// A second strategy (`--baseline FILE`) replayed over the same recording with the same
     /// settings, shown beside the strategy and Auto Mode.

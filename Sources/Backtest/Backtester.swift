@@ -237,26 +237,34 @@ public struct BacktestResult: Sendable, Encodable {
     }
 }
 
+/// A stretch of replay time, encoded with its length in seconds.
+public struct ReplaySpan: Sendable, Equatable, Encodable {
+    public var from: Date
+    public var to: Date
+    public var seconds: Int { Int(to.timeIntervalSince(from)) }
+
+    public init(from: Date, to: Date) {
+        self.from = from
+        self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey { case from, to, seconds }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(seconds, forKey: .seconds)
+    }
+}
+
 /// When a replay's cycles run: every `step` from the first snapshot, except that a stretch
 /// between two snapshots longer than `maxGap` is jumped over, so replay time follows the data
 /// rather than the calendar (a year without data costs nothing). Per cycle it costs a
 /// comparison or two.
 public struct ReplaySchedule: Sendable {
     /// A stretch without data, from the last snapshot before it to the first after it.
-    public struct Gap: Sendable, Equatable, Encodable {
-        public var from: Date
-        public var to: Date
-        public var seconds: Int { Int(to.timeIntervalSince(from)) }
-
-        enum CodingKeys: String, CodingKey { case from, to, seconds }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(from, forKey: .from)
-            try c.encode(to, forKey: .to)
-            try c.encode(seconds, forKey: .seconds)
-        }
-    }
+    public typealias Gap = ReplaySpan
 
     let times: [Int64]
     let step: Int64

@@ -1,3 +1,5 @@
+import GridAPI
+
 /// The fast path for JSON lines recordings: a strict scanner over a line's UTF-8 bytes that
 /// recognises exactly the shapes `RecordingIO` documents (header, `book`, `trade`, `burn`,
 /// `balance`), keys in any order, whitespace wherever JSON allows it, and converts values
@@ -300,8 +302,7 @@ extension RecordingLineScanner {
             guard take(Self.quote), i + 21 <= bytes.count else { return nil }
             guard bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D, bytes[i + 10] == 0x54, bytes[i + 13] == 0x3A, bytes[i + 16] == 0x3A,
                   let y = number(at: i, count: 4), let mo = number(at: i + 5, count: 2), let d = number(at: i + 8, count: 2),
-                  let h = number(at: i + 11, count: 2), let mi = number(at: i + 14, count: 2), let s = number(at: i + 17, count: 2),
-                  (1...12).contains(mo), d >= 1, d <= Self.days(inMonth: mo, of: y), h < 24, mi < 60, s < 60
+                  let h = number(at: i + 11, count: 2), let mi = number(at: i + 14, count: 2), let s = number(at: i + 17, count: 2)
             else { return nil }
             var fraction = 0
             var length = 20
@@ -312,16 +313,11 @@ extension RecordingLineScanner {
             } else {
                 guard bytes[i + 19] == 0x5A else { return nil }
             }
-            guard bytes[i + length] == Self.quote else { return nil }
+            guard bytes[i + length] == Self.quote,
+                  let ms = Timestamp.utcMilliseconds(year: y, month: mo, day: d, hour: h, minute: mi, second: s, millisecond: fraction)
+            else { return nil }
             i += length + 1
-            // Days from the civil date (proleptic Gregorian); years are 0…9999 here.
-            let yy = mo <= 2 ? y - 1 : y
-            let era = (yy >= 0 ? yy : yy - 399) / 400
-            let yoe = yy - era * 400
-            let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            let days = era * 146_097 + doe - 719_468
-            return Int64(days) * 86_400_000 + Int64(h * 3_600_000 + mi * 60_000 + s * 1000 + fraction)
+            return ms
         }
 
         /// The decimal digits at `j..<j + count` as a number.
@@ -332,14 +328,6 @@ extension RecordingLineScanner {
                 v = v * 10 + Int(d)
             }
             return v
-        }
-
-        static func days(inMonth month: Int, of year: Int) -> Int {
-            switch month {
-            case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-            case 4, 6, 9, 11: return 30
-            default: return 31
-            }
         }
     }
 }
