@@ -36,8 +36,12 @@ let package = Package(
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
         .target(
+            name: "Execution",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GridKeeperCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Execution", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -61,7 +65,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "GridKeeperCore", "GridAPI", "Ledger",
+                "Execution", "GridKeeperCore", "GridAPI", "Ledger",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "Backtest",
             dependencies: [
-                "Engine", "GridKeeperCore", "GridAPI", "Ledger", "Simulator",
+                "Engine", "Execution", "GridKeeperCore", "GridAPI", "Ledger", "Simulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -97,6 +101,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
+                "Execution",
                 "GridAPI",
                 "GridKeeperCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "gridkeeper",
             dependencies: [
-                "Backtest",
+                "Backtest", "Execution",
                 "GridAPI",
                 "GridKeeperCore",
                 "Ledger",
@@ -172,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
+                "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -183,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "BacktestTests",
             dependencies: [
-                "Backtest", "Engine", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
+                "Backtest", "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -199,6 +204,11 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "GridKeeperCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExecutionTests",
+            dependencies: ["Execution"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -231,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "gridkeeperTests",
             dependencies: [
-                "TestSupport", "Backtest", "GridAPI", "Ledger", "Simulator",
+                "TestSupport", "Backtest", "Execution", "GridAPI", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 
 /// The text and HTML forms of a backtest.

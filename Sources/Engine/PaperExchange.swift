@@ -1,74 +1,89 @@
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
+import Ledger
 
 /// Paper trading: reads the real market through another `Exchange`, but keeps orders, fills and
 /// transfers to itself, filled against the book it observed. Nothing mutating reaches the real
 /// exchange.
 ///
-/// Fill model (deliberately conservative): a market order walks the asks of the latest observed
-/// book at their prices; a limit order fills at once against asks at or under its price, and
-/// the rest waits; it fills only when a later observed book shows asks at or under its price,
-/// and then only the quantity shown; units a paper order took are not offered again while
-/// their price level stays on the book. The balances shown to strategies are the real ones plus
-/// the paper trades: USD less what paper orders cost or lock, trading units plus paper buys
-/// less paper transfers, consumption plus paper transfers (paper lots expire after four hours
-/// like real ones; inference does not draw on them).
+/// Orders fill by the same `Matcher` as a backtest's replay (see its rules): each observed book
+/// whose asks changed is a new snapshot; a market order walks its asks at their prices; a
+/// limit order takes what is at or under its limit and rests; a resting order fills at its own
+/// limit when a later book shows asks at or under it; liquidity taken is not offered again
+/// while the same book stands. The balances shown to strategies are the real ones plus the
+/// paper trades: USD less what paper orders cost or lock, trading units plus paper buys less
+/// paper transfers, consumption plus paper transfers (kept in a `LotBook`: paper lots expire
+/// after four hours like real ones; inference does not draw on them).
 public actor PaperExchange: Exchange {
     struct PaperOrder {
         var order: Order
         var instrument: String
-        var remaining: Int
-        var limit: Decimal?
     }
 
     private let market: any Exchange
     private let now: @Sendable () -> Date
+    private let rules: Matcher.Rules
     public nonisolated let autoTransfers = false
     private var orders: [String: PaperOrder] = [:]
     private var byClientID: [String: String] = [:]
     private var trades: [String: [Trade]] = [:]
     private var views: [String: ExchangeView] = [:]          // by market id
     private var instruments: [String: String] = [:]          // instrument id → symbol
-    private var spent: Decimal = 0
+    private var matchers: [String: Matcher] = [:]            // by market id
+    private var spent: Int64                                 // micro-dollars
     private var bought: [String: Int] = [:]                  // by symbol
-    private var moved: [String: [(at: Date, units: Int)]] = [:]
+    private var transferred: [String: Int] = [:]             // by symbol
+    private var lots: [String: LotBook] = [:]                // by symbol
     private var sequence = 0
-    /// Units paper orders took from each observed ask level, per market; while a level stays on
-    /// the book they are not offered again.
-    private var taken: [String: [Decimal: Int]] = [:]
 
     /// - Parameters:
     ///   - market: where the book and balances are read from.
     ///   - carried: paper trades of earlier runs (from the ledger), so balances continue.
-    public init(market: any Exchange, carried: PaperCarry = PaperCarry(), now: @escaping @Sendable () -> Date = { Date() }) {
+    ///   - rules: fees and latency of the fill model (none by default).
+    public init(market: any Exchange, carried: PaperCarry = PaperCarry(), rules: Matcher.Rules = Matcher.Rules(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.market = market
         self.now = now
-        self.spent = carried.spent
+        self.rules = rules
+        self.spent = Self.micros(carried.spent, roundingUp: true)
         self.bought = carried.bought
-        self.moved = carried.transfers.mapValues { $0.map { (at: $0.at, units: $0.units) } }
+        for (symbol, list) in carried.transfers {
+            var book = LotBook()
+            for t in list.sorted(by: { $0.at < $1.at }) { book.arrive(units: t.units, at: t.at.ledgerMilliseconds) }
+            lots[symbol] = book
+            transferred[symbol] = list.reduce(0) { $0 + $1.units }
+        }
     }
 
     public func view(instrument symbol: String) async throws(GridAPIError) -> ExchangeView {
+        try await refresh(symbol).view
+    }
+
+    /// Reads the real market, lets paper orders fill against it, and returns the view with the
+    /// paper trades applied and the funds paper orders may use (before the matcher's locks).
+    private func refresh(_ symbol: String) async throws(GridAPIError) -> (view: ExchangeView, funds: Int64) {
         var real = try await market.view(instrument: symbol)
         instruments[real.instrumentID] = symbol
         views[real.marketID] = real
-        // What was taken stays taken while its level is still shown (at most what is shown).
-        var kept: [Decimal: Int] = [:]
-        for level in real.asks {
-            if let used = taken[real.marketID]?[level.price] { kept[level.price] = min(used, Self.wholeDown(level.quantity)) }
-        }
-        taken[real.marketID] = kept
-        fillResting(marketID: real.marketID, asks: real.asks)
         let time = now()
-        let lots = (moved[symbol] ?? []).filter { time.timeIntervalSince($0.at) < ConsumptionLot.lifetime }.reduce(0) { $0 + $1.units }
-        let transferred = (moved[symbol] ?? []).reduce(0) { $0 + $1.units }
-        let locked = orders.values.filter { !$0.order.isTerminal }.reduce(Decimal(0)) { $0 + Decimal($1.remaining) * ($1.limit ?? 0) }
-        real.usdAvailable = max(0, real.usdAvailable - spent - locked)
-        real.inventory += (bought[symbol] ?? 0) - transferred
-        real.consumption += lots
+        let ms = time.ledgerMilliseconds
+        var matcher = matchers[real.marketID] ?? Matcher(rules: rules)
+        let asks = real.asks.map { Matcher.Level(price: Self.micros($0.price, roundingUp: true), quantity: Self.wholeDown($0.quantity)) }
+        let filled = matcher.observe(asks: asks, at: ms)
+        matchers[real.marketID] = matcher
+        apply(filled)
+        var book = lots[symbol] ?? LotBook()
+        book.expire(through: ms)
+        lots[symbol] = book
+        let funds = Self.micros(real.usdAvailable, roundingUp: false) - spent
+        real.usdAvailable = Micros.decimal(max(0, funds - matcher.locked))
+        real.inventory += (bought[symbol] ?? 0) - (transferred[symbol] ?? 0)
+        real.consumption += book.units
+        real.asks = matcher.offered.map { BookLevel(price: Micros.decimal($0.price), quantity: Decimal($0.quantity)) }
         real.openOrders = orders.values.filter { $0.instrument == symbol && !$0.order.isTerminal }.map(\.order)
-        return real
+        return (real, funds)
     }
 
     public func place(_ request: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
@@ -83,26 +98,29 @@ public actor PaperExchange: Exchange {
         guard let quantity = Units(exactly: request.quantity)?.rawValue, quantity > 0 else {
             throw .rejected(endpoint: endpoint, status: 422, detail: "quantity must be a positive whole number")
         }
-        let limit = request.type == .limit ? request.price : nil
-        if request.type == .limit, limit == nil { throw .rejected(endpoint: endpoint, status: 422, detail: "a limit order needs a price") }
-        let available = try await self.view(instrument: symbol).usdAvailable
-        if let limit, Decimal(quantity) * limit > available {
-            throw .rejected(endpoint: endpoint, status: 422, detail: "insufficient funds")
+        var limit: Int64?
+        if request.type == .limit {
+            guard let price = request.price, price > 0 else { throw .rejected(endpoint: endpoint, status: 422, detail: "a limit order needs a price") }
+            limit = Self.micros(price, roundingUp: false)
         }
+        let funds = try await refresh(symbol).funds
         sequence += 1
         let id = "paper-\(sequence)-\(request.clientOrderID ?? UUID().uuidString)"
         let stamp = now().ISO8601Format()
-        let order = Order(orderID: id, clientOrderID: request.clientOrderID, marketID: request.marketID, instrumentID: view.instrumentID,
-                          side: .buy, type: request.type, status: "open", quantity: Decimal(quantity), price: limit, createdAt: stamp, updatedAt: stamp)
-        orders[id] = PaperOrder(order: order, instrument: symbol, remaining: quantity, limit: limit)
-        if let clientID = request.clientOrderID { byClientID[clientID] = id }
-        match(id, against: views[request.marketID]?.asks ?? view.asks, budget: request.type == .market ? available : nil)
-        if request.type == .market, var o = orders[id], !o.order.isTerminal {
-            // A market order never rests: what the book could not fill is cancelled.
-            o.order.status = o.order.filledQuantity > 0 ? "filled" : "cancelled"
-            o.order.closureReason = "no more liquidity"
-            o.order.quantity = o.order.filledQuantity > 0 ? o.order.filledQuantity : o.order.quantity
-            orders[id] = o
+        orders[id] = PaperOrder(order: Order(orderID: id, clientOrderID: request.clientOrderID, marketID: request.marketID, instrumentID: view.instrumentID,
+                                             side: .buy, type: request.type, status: "open", quantity: Decimal(quantity), price: limit.map(Micros.decimal),
+                                             createdAt: stamp, updatedAt: stamp),
+                                instrument: symbol)
+        var matcher = matchers[request.marketID] ?? Matcher(rules: rules)
+        do {
+            let filled = try matcher.submit(id: id, quantity: quantity, limit: limit, funds: funds, at: now().ledgerMilliseconds)
+            matchers[request.marketID] = matcher
+            if let clientID = request.clientOrderID { byClientID[clientID] = id }
+            apply(filled)
+            sync(id)
+        } catch {
+            orders[id] = nil
+            throw .rejected(endpoint: endpoint, status: 422, detail: error.description)
         }
         return PlacedOrder(orderID: id, clientOrderID: request.clientOrderID, status: orders[id]?.order.status)
     }
@@ -119,28 +137,49 @@ public actor PaperExchange: Exchange {
     public func fills(orderID: String) async throws(GridAPIError) -> [Trade] { trades[orderID] ?? [] }
 
     public func cancel(orderID: String) async throws(GridAPIError) {
-        guard var o = orders[orderID] else { throw .rejected(endpoint: "DELETE /v1/orders/\(orderID) (paper)", status: 404, detail: "not found") }
-        guard !o.order.isTerminal else { throw .rejected(endpoint: "DELETE /v1/orders/\(orderID) (paper)", status: 500, detail: "order_already_cancelled") }
-        o.order.status = "cancelled"
-        o.order.updatedAt = now().ISO8601Format()
-        orders[orderID] = o
+        let endpoint = "DELETE /v1/orders/\(orderID) (paper)"
+        guard let o = orders[orderID], let marketID = o.order.marketID else { throw .rejected(endpoint: endpoint, status: 404, detail: "not found") }
+        guard matchers[marketID]?.cancel(orderID) == true else { throw .rejected(endpoint: endpoint, status: 500, detail: "order_already_cancelled") }
+        sync(orderID)
     }
 
     public func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
         guard let symbol = instruments[instrumentID] else {
             throw .rejected(endpoint: "POST /v1/transfers (paper)", status: 404, detail: "unknown instrument \(instrumentID)")
         }
-        let held = (bought[symbol] ?? 0) - (moved[symbol] ?? []).reduce(0) { $0 + $1.units }
+        let held = (bought[symbol] ?? 0) - (transferred[symbol] ?? 0)
         let real = views.values.first { $0.instrumentID == instrumentID }?.inventory ?? 0
         guard quantity > 0, quantity <= held + real else {
             throw .rejected(endpoint: "POST /v1/transfers (paper)", status: 422, detail: "insufficient balance")
         }
-        moved[symbol, default: []].append((at: now(), units: quantity))
+        lots[symbol, default: LotBook()].arrive(units: quantity, at: now().ledgerMilliseconds)
+        transferred[symbol, default: 0] += quantity
         sequence += 1
         return "paper-transfer-\(sequence)"
     }
 
-    // MARK: Matching
+    // MARK: Fills
+
+    /// Books fills: cash and units move, trades are recorded and the orders catch up.
+    private func apply(_ batch: [Matcher.Fill]) {
+        for f in batch {
+            guard let o = orders[f.orderID] else { continue }
+            spent += f.cost
+            bought[o.instrument, default: 0] += f.units
+            sequence += 1
+            trades[f.orderID, default: []].append(Trade(
+                tradeID: "paper-trade-\(sequence)", orderID: f.orderID, marketID: o.order.marketID, instrumentID: o.order.instrumentID, side: .buy,
+                price: Micros.decimal(f.price), quantity: Decimal(f.units), fee: Micros.decimal(f.fee),
+                executionTimestamp: Date(ledgerMilliseconds: f.at).ISO8601Format()))
+            sync(f.orderID)
+        }
+    }
+
+    private func sync(_ id: String) {
+        guard var o = orders[id], let marketID = o.order.marketID, let ticket = matchers[marketID]?.ticket(id) else { return }
+        o.order.follow(ticket, updatedAt: now().ISO8601Format())
+        orders[id] = o
+    }
 
     static func wholeDown(_ value: Decimal) -> Int {
         var input = value, result = Decimal()
@@ -148,44 +187,28 @@ public actor PaperExchange: Exchange {
         return max(0, NSDecimalNumber(decimal: result).intValue)
     }
 
-    private func fillResting(marketID: String, asks: [BookLevel]) {
-        for (id, o) in orders.sorted(by: { $0.key < $1.key }) where o.order.marketID == marketID && !o.order.isTerminal {
-            match(id, against: asks, budget: nil)
-        }
+    /// A price in micro-dollars; a finer price is rounded against us (asks up, funds down).
+    static func micros(_ value: Decimal, roundingUp: Bool) -> Int64 {
+        var scaled = value * 1_000_000, rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, roundingUp ? .up : .down)
+        return NSDecimalNumber(decimal: rounded).int64Value
     }
+}
 
-    /// Fills an order against observed asks at or under its limit (all asks for a market order).
-    private func match(_ id: String, against asks: [BookLevel], budget: Decimal?) {
-        guard var o = orders[id] else { return }
-        var cash = budget
-        let time = now()
-        for level in asks where o.remaining > 0 {
-            if let limit = o.limit, level.price > limit { break }
-            let marketID = o.order.marketID ?? ""
-            let offered = Self.wholeDown(level.quantity) - (taken[marketID]?[level.price] ?? 0)
-            var units = min(o.remaining, offered)
-            if let left = cash { units = min(units, Self.wholeDown(left / level.price)) }
-            guard units > 0 else { continue }
-            let cost = Decimal(units) * level.price
-            cash = cash.map { $0 - cost }
-            o.remaining -= units
-            taken[marketID, default: [:]][level.price, default: 0] += units
-            o.order.filledQuantity += Decimal(units)
-            spent += cost
-            bought[o.instrument, default: 0] += units
-            sequence += 1
-            trades[id, default: []].append(Trade(
-                tradeID: "paper-trade-\(sequence)", orderID: id, marketID: o.order.marketID, instrumentID: o.order.instrumentID, side: .buy,
-                price: level.price, quantity: Decimal(units), fee: 0, executionTimestamp: time.ISO8601Format()))
+extension Order {
+    /// Brings an order record in line with the fill model's ticket: filled quantity, average
+    /// price and status (a market order the book could not fill is cancelled).
+    public mutating func follow(_ ticket: Matcher.Ticket, updatedAt stamp: String) {
+        filledQuantity = Decimal(ticket.filled)
+        if ticket.filled > 0 { averagePrice = Micros.decimal(ticket.notional) / Decimal(ticket.filled) }
+        switch ticket.state {
+        case .waiting, .resting: status = ticket.filled > 0 ? "partially_filled" : "open"
+        case .filled: status = "filled"
+        case .cancelled:
+            status = "cancelled"
+            if ticket.limit == nil { closureReason = "no more liquidity or funds" }
         }
-        let filled = o.order.filledQuantity
-        if filled > 0 {
-            let cost = (trades[id] ?? []).reduce(Decimal(0)) { $0 + $1.price * $1.quantity }
-            o.order.averagePrice = cost / filled
-        }
-        o.order.status = o.remaining == 0 ? "filled" : (filled > 0 ? "partially_filled" : "open")
-        o.order.updatedAt = time.ISO8601Format()
-        orders[id] = o
+        updatedAt = stamp
     }
 }
 

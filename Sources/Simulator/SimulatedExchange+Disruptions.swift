@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
@@ -28,10 +29,11 @@ extension SimulatedExchange {
     public func unitBook(symbol: String) -> (bought: Int, burned: Int, expired: Int, trading: Int, consumption: Int)? {
         guard let id = instrumentID(symbol: symbol) else { return nil }
         let bought = fills.filter { $0.instrumentID == id && $0.side == .buy }.reduce(0) { $0 + (Units(exactly: $1.quantity)?.rawValue ?? 0) }
-        let all = lots[id] ?? []
-        let held = all.filter { $0.expiresAt > now }.reduce(0) { $0 + $1.quantity }
+        let book = lots[id] ?? LotBook()
+        let held = usable(id)
         // Lots past their expiry that the next step has not swept yet count as expired.
-        let lapsed = all.filter { $0.expiresAt <= now }.reduce(0) { $0 + $1.quantity }
-        return (bought, burned[id] ?? 0, (expired[id] ?? 0) + lapsed, (inventory[id] ?? 0) + (inventoryLocked[id] ?? 0), held)
+        let lapsed = Int(book.heldMilli / 1000) - held
+        return (bought, Int(book.stats.usedMilliUnits / 1000), Int(book.stats.expiredMilliUnits / 1000) + lapsed,
+                (inventory[id] ?? 0) + (inventoryLocked[id] ?? 0), held)
     }
 }

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
@@ -120,16 +121,10 @@ extension SimulatedExchange {
     /// Expires lots past their four hours, then draws this step's burn from the lots closest
     /// to expiry first. Demand with nothing usable counts as stockout time.
     private func consume(_ instrumentID: String, at time: Date, seconds: TimeInterval) {
-        var instrumentLots = lots[instrumentID] ?? []
-        let expiredNow = instrumentLots.filter { $0.expiresAt <= time }.reduce(0) { $0 + $1.quantity }
-        if expiredNow > 0 { expired[instrumentID, default: 0] += expiredNow }
-        instrumentLots.removeAll { $0.expiresAt <= time || $0.quantity == 0 }
-        instrumentLots.sort { $0.expiresAt < $1.expiresAt }
-
-        guard let profile = burn[instrumentID] else {
-            lots[instrumentID] = instrumentLots
-            return
-        }
+        var book = lots[instrumentID] ?? LotBook()
+        book.expire(through: Self.milliseconds(time))
+        defer { lots[instrumentID] = book }
+        guard let profile = burn[instrumentID] else { return }
         var rate = profile.baseRate(at: time)
         if profile.kind == .bursts {
             if let until = burstUntil[instrumentID], until > time {
@@ -141,25 +136,11 @@ extension SimulatedExchange {
         }
         var carry = (burnCarry[instrumentID] ?? 0) + max(0, rate) * seconds / 3600
         // The epsilon keeps 0.1 × 10 steps from landing at 0.9999… and losing a unit.
-        var demand = Int((carry + 1e-9).rounded(.down))
+        let demand = Int((carry + 1e-9).rounded(.down))
         carry -= Double(demand)
-        let available = instrumentLots.reduce(0) { $0 + $1.quantity }
-        if rate > 0 && available == 0 {
-            stockoutSeconds[instrumentID, default: 0] += Int(seconds)
-        }
-        var drawn = 0
-        var index = 0
-        while demand > 0, index < instrumentLots.count {
-            let take = min(demand, instrumentLots[index].quantity)
-            instrumentLots[index].quantity -= take
-            demand -= take
-            drawn += take
-            index += 1
-        }
         // Unmet demand is not carried over: inference simply failed while dry.
+        book.step(wanted: Int64(demand) * 1000, demandPresent: rate > 0, seconds: seconds.rounded(.down))
         burnCarry[instrumentID] = max(0, carry)
-        burned[instrumentID, default: 0] += drawn
-        lots[instrumentID] = instrumentLots.filter { $0.quantity > 0 }
     }
 
     /// Changes an instrument's burn profile (`nil` stops burning).
@@ -183,7 +164,12 @@ extension SimulatedExchange {
         for (symbol, units) in consumption {
             guard units >= 0 else { throw .invalid("consumption must be ≥ 0") }
             let id = try instrument(symbol: symbol).instrumentID
-            lots[id] = units > 0 ? [Lot(quantity: units, expiresAt: now.addingTimeInterval(Self.lotLifetime))] : []
+            // The balance is replaced; what the account used and lost so far stays counted.
+            var book = lots[id] ?? LotBook()
+            book.expire(through: Self.milliseconds(now))
+            _ = book.withdraw(units: book.units)
+            book.arrive(units: units, at: Self.milliseconds(now))
+            lots[id] = book
         }
     }
 }

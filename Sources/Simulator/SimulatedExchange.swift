@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
@@ -24,11 +25,6 @@ public actor SimulatedExchange {
         var asks: [Resting] = []  // best (lowest) first
     }
 
-    struct Lot {
-        var quantity: Int
-        var expiresAt: Date
-    }
-
     public static let lotLifetime = ConsumptionLot.lifetime
 
     let configuration: SimulatorConfiguration
@@ -46,7 +42,8 @@ public actor SimulatedExchange {
     var usdLocked: Decimal = 0
     var inventory: [String: Int] = [:]
     var inventoryLocked: [String: Int] = [:]
-    var lots: [String: [Lot]] = [:]
+    /// Consumption of each instrument (by id), with what it used, lost and went without.
+    var lots: [String: LotBook] = [:]
 
     var orders: [Order] = []
     var orderIndex: [String: Int] = [:]
@@ -63,9 +60,6 @@ public actor SimulatedExchange {
     var burn: [String: BurnProfile] = [:]
     var burnCarry: [String: Double] = [:]
     var burstUntil: [String: Date] = [:]
-    var burned: [String: Int] = [:]
-    var expired: [String: Int] = [:]
-    var stockoutSeconds: [String: Int] = [:]
     public internal(set) var requestLog: [RequestRecord] = []
     var sequence = 0
 
@@ -116,7 +110,7 @@ public actor SimulatedExchange {
         for instrument in instruments {
             inventory[instrument.instrumentID] = configuration.startingInventory[instrument.symbol] ?? 0
             if let units = configuration.startingConsumption[instrument.symbol], units > 0 {
-                lots[instrument.instrumentID] = [Lot(quantity: units, expiresAt: start.addingTimeInterval(Self.lotLifetime))]
+                lots[instrument.instrumentID] = LotBook(units: units, arrivedAt: Self.milliseconds(start))
             }
         }
     }
@@ -171,7 +165,7 @@ public actor SimulatedExchange {
     public func consumptionUnits(symbol: String) -> Int {
         catchUp()
         guard let id = instruments.first(where: { $0.symbol == symbol })?.instrumentID else { return 0 }
-        return usableLots(id).reduce(0) { $0 + $1.quantity }
+        return usable(id)
     }
 
     public func inventoryUnits(symbol: String) -> Int {
@@ -224,18 +218,26 @@ public actor SimulatedExchange {
         return rows
     }
 
-    func usableLots(_ instrumentID: String) -> [Lot] {
-        let now = self.now
-        return (lots[instrumentID] ?? []).filter { $0.expiresAt > now && $0.quantity > 0 }
+    /// The lots of an instrument still usable now (a lot past its expiry that the next step has
+    /// not swept yet is not).
+    func usableLots(_ instrumentID: String) -> [LotBook.Lot] {
+        let now = Self.milliseconds(self.now)
+        return (lots[instrumentID]?.lots ?? []).filter { $0.expires > now && $0.milli > 0 }
     }
+
+    /// Usable consumption units of an instrument now.
+    func usable(_ instrumentID: String) -> Int { Int(usableLots(instrumentID).reduce(0) { $0 + $1.milli } / 1000) }
+
+    /// A time as whole milliseconds since 1970, the `LotBook`'s clock.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     public func consumptionAccounts(instrumentID: String?) -> [ConsumptionAccount] {
         instruments.enumerated().compactMap { index, instrument in
             if let instrumentID, instrument.instrumentID != instrumentID { return nil }
-            let usable = usableLots(instrument.instrumentID).reduce(0) { $0 + $1.quantity }
+            let units = usable(instrument.instrumentID)
             return ConsumptionAccount(
                 accountID: String(format: "consumption_account_%016x", index + 1), instrumentID: instrument.instrumentID,
-                instrumentSymbol: instrument.symbol, available: Decimal(usable), committedBalance: 0, totalBalance: Decimal(usable))
+                instrumentSymbol: instrument.symbol, available: Decimal(units), committedBalance: 0, totalBalance: Decimal(units))
         }
     }
 
@@ -427,7 +429,7 @@ public actor SimulatedExchange {
             // A limit order reserved at its limit; the fill may be cheaper.
             if notional > release { usdAvailable -= notional - release }
             if autoTransfer {
-                lots[instrumentID, default: []].append(Lot(quantity: quantity, expiresAt: now.addingTimeInterval(Self.lotLifetime)))
+                lots[instrumentID, default: LotBook()].arrive(units: quantity, at: Self.milliseconds(now))
             } else {
                 inventory[instrumentID, default: 0] += quantity
             }
@@ -524,21 +526,13 @@ public actor SimulatedExchange {
         case .tradingToConsumption:
             guard (inventory[id] ?? 0) >= request.quantity else { throw .invalid("insufficient available balance in the trading account") }
             inventory[id, default: 0] -= request.quantity
-            lots[id, default: []].append(Lot(quantity: request.quantity, expiresAt: now.addingTimeInterval(Self.lotLifetime)))
+            lots[id, default: LotBook()].arrive(units: request.quantity, at: Self.milliseconds(now))
         case .consumptionToTrading:
-            var left = request.quantity
-            guard usableLots(id).reduce(0, { $0 + $1.quantity }) >= left else { throw .invalid("insufficient uncommitted consumption balance") }
-            var kept: [Lot] = []
             // Take back the freshest lots first.
-            for var lot in (lots[id] ?? []).reversed() {
-                if left > 0, lot.expiresAt > now {
-                    let take = min(left, lot.quantity)
-                    lot.quantity -= take
-                    left -= take
-                }
-                if lot.quantity > 0 { kept.insert(lot, at: 0) }
-            }
-            lots[id] = kept
+            var book = lots[id] ?? LotBook()
+            book.expire(through: Self.milliseconds(now))
+            guard book.withdraw(units: request.quantity) else { throw .invalid("insufficient uncommitted consumption balance") }
+            lots[id] = book
             inventory[id, default: 0] += request.quantity
         }
         let transferID = nextID("transfer")

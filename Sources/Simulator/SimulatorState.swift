@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GridAPI
 
@@ -57,14 +58,15 @@ extension SimulatedExchange {
             let marketID = markets[index].marketID
             let book = books[marketID] ?? Book()
             let usable = usableLots(instrument.instrumentID)
+            let stats = lots[instrument.instrumentID]?.stats ?? ConsumptionStats()
             return SimulatorState.InstrumentState(
                 symbol: instrument.symbol, instrumentID: instrument.instrumentID, marketID: marketID,
                 bestBid: book.bids.first.map { StrictDecimal.format($0.price) }, bestAsk: book.asks.first.map { StrictDecimal.format($0.price) },
                 lastPrice: lastTrade[marketID].map { StrictDecimal.format($0.price) }, inventory: inventory[instrument.instrumentID] ?? 0,
-                consumption: usable.reduce(0) { $0 + $1.quantity },
-                lots: usable.sorted { $0.expiresAt < $1.expiresAt }.map { .init(quantity: $0.quantity, expiresAt: $0.expiresAt.ISO8601Format()) },
-                burnedUnits: burned[instrument.instrumentID] ?? 0, expiredUnits: expired[instrument.instrumentID] ?? 0,
-                stockoutSeconds: stockoutSeconds[instrument.instrumentID] ?? 0, burn: burn[instrument.instrumentID])
+                consumption: Int(usable.reduce(0) { $0 + $1.milli } / 1000),
+                lots: usable.map { .init(quantity: Int($0.milli / 1000), expiresAt: Date(timeIntervalSince1970: Double($0.expires) / 1000).ISO8601Format()) },
+                burnedUnits: Int(stats.usedMilliUnits / 1000), expiredUnits: Int(stats.expiredMilliUnits / 1000),
+                stockoutSeconds: Int(stats.stockoutSeconds), burn: burn[instrument.instrumentID])
         }
         return SimulatorState(
             time: now.ISO8601Format(), accountMode: accountMode, autoTransfer: autoTransfer, usdAvailable: StrictDecimal.format(usdAvailable),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backtest
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore

@@ -1,4 +1,5 @@
 import Engine
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore

@@ -143,7 +143,8 @@ import TestSupport
         #expect(try await paper.fills(orderID: buy.orderID).map(\.quantity) == [50, 10])
         #expect(try await paper.order(id: buy.orderID).status == "filled")
         #expect(try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .market, quantity: 60, clientOrderID: "gk-1")).orderID == buy.orderID)
-        // A limit under the book rests, and fills only when a later book shows asks at its price.
+        // A limit under the book rests, and fills only when a later book shows asks at its price,
+        // at its own limit (the backtest's rule), never at the better ask.
         let limit = try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .limit, quantity: 30, price: Decimal(string: "2.40")!, clientOrderID: "gk-2"))
         #expect(try await paper.order(id: limit.orderID).status == "open")
         await market.set(asks: [("2.45", 100)])
@@ -153,8 +154,9 @@ import TestSupport
         let view = try await paper.view(instrument: "text-prime")
         let order = try await paper.order(id: limit.orderID)
         #expect(order.filledQuantity == 17 && order.status == "partially_filled")
-        // USD: 1000 − 125.50 − 25.20 (market) − 28.68 − 12.00 (limit fills) − 13 × 2.40 still locked.
-        #expect(view.usdAvailable == Decimal(string: "777.42")! )
+        // USD: 1000 − 125.50 − 25.20 (market) − 17 × 2.40 (limit fills) − 13 × 2.40 still locked.
+        #expect(view.usdAvailable == Decimal(string: "777.30")! )
+        #expect(try await paper.fills(orderID: limit.orderID).allSatisfy { $0.price == Decimal(string: "2.40")! })
         #expect(view.inventory == 77 && view.openOrders.map(\.orderID) == [limit.orderID])
         // A transfer moves paper units into (paper) consumption.
         _ = try await paper.transferToConsumption(instrumentID: "i", quantity: 7)

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 
 /// Checks every intent against the budget, the market's rules and the lot window, after the

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 
 /// A value a rule could not compute, with the reason (history too short, empty book…).
@@ -88,6 +89,9 @@ struct SignalContext {
 
     static let lotLife = ConsumptionLot.lifetime
 
+    /// A time as whole milliseconds since 1970, the `LotBook`'s clock.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
     /// The lots believed to be in the consumption account now, oldest first: when each expires
     /// and how many of its units are left. Lots the engine moved in are known exactly; other
     /// rises of the balance (auto-transfers, the balance first seen) count as lots arriving when
@@ -128,18 +132,14 @@ struct SignalContext {
             }
             arrivals.sort { $0.arrived < $1.arrived }
         }
-        var left = snapshot.consumption
-        var lots: [(expires: Date, units: Int)] = []
-        for lot in arrivals.reversed() where left > 0 {
-            let units = min(lot.units, left)
-            if units > 0 { lots.append((lot.arrived.addingTimeInterval(Self.lotLife), units)) }
-            left -= units
-        }
-        if left > 0 {
-            // Units no record explains: assume they arrived with the oldest known lot (or now).
-            lots.append(((arrivals.first?.arrived ?? now).addingTimeInterval(Self.lotLife), left))
-        }
-        lots.reverse()
+        // Units are used oldest first, so the balance is the newest lots; units no record
+        // explains count as arriving with the oldest known lot (or now).
+        let explained = arrivals.reduce(0) { $0 + $1.units }
+        var book = LotBook()
+        if snapshot.consumption > explained { book.arrive(units: snapshot.consumption - explained, at: Self.milliseconds(arrivals.first?.arrived ?? now)) }
+        for lot in arrivals { book.arrive(units: lot.units, at: Self.milliseconds(lot.arrived)) }
+        book.use(Int64(max(0, explained - snapshot.consumption)) * 1000)
+        let lots = book.lots.map { (expires: Date(timeIntervalSince1970: Double($0.expires) / 1000), units: Int($0.milli / 1000)) }
         lotsCache = lots
         return lots
     }
