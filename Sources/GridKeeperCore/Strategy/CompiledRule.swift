@@ -83,8 +83,8 @@ indirect enum CompiledExpression: Sendable {
         case .binary(let op, let l, let r):
             switch op {
             case .add, .subtract, .multiply, .divide:
-                let lt = Evaluator.operandType(l) ?? type
-                let rt = Evaluator.operandType(r) ?? type
+                let lt = l.ownType ?? type
+                let rt = r.ownType ?? type
                 self = .arithmetic(op, CompiledExpression(l, type: lt), CompiledExpression(r, type: rt), left: lt, right: rt, divisor: Evaluator.source(r))
             default:
                 self = .unavailable("not a number")
@@ -102,7 +102,7 @@ indirect enum CompiledExpression: Sendable {
         case .unary(.not, let inner):
             self = .not(CompiledExpression(condition: inner))
         case .binary(let op, let l, let r) where op.isComparison:
-            let type = Evaluator.operandType(l) ?? Evaluator.operandType(r) ?? .number
+            let type = l.ownType ?? r.ownType ?? .number
             self = .comparison(op, CompiledExpression(l, type: type), CompiledExpression(r, type: type), type: type,
                                left: Self.label(l, type), right: Self.label(r, type))
         default:

@@ -162,7 +162,7 @@ extension ExpressionParser {
             guard seconds <= DemandModel.longestDuration else {
                 throw ExpressionError(offset: argAt, message: "\(name)(…) takes at most \(ValueFormat.duration(seconds: Exact(DemandModel.longestDuration)))")
             }
-            let type: ValueType = function == .burnOver || function == .burnPeak ? .rate : .units
+            let type = function.resultType(argument: .duration)
             if (function == .cover || function == .coverStock), accept(",") {
                 // cover(d, rate): the rate is any expression of type rate.
                 let rateAt = offset
@@ -174,7 +174,7 @@ extension ExpressionParser {
                 }
                 let rate = try Self.adapt(parsed, to: .rate)
                 guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')' after \(name)'s rate") }
-                return try Self.node(.coverAt(function, seconds: seconds, rate: rate.expression), .units, over: rate, at: at)
+                return try Self.node(.coverAt(function, seconds: seconds, rate: rate.expression), type, over: rate, at: at)
             }
             guard accept(")") else {
                 throw ExpressionError(offset: offset, message: function == .cover || function == .coverStock
@@ -200,7 +200,7 @@ extension ExpressionParser {
                 throw ExpressionError(offset: windowAt, message: "the window of \(name)(…) is at most \(ValueFormat.duration(seconds: Exact(DemandModel.longestDuration)))")
             }
             guard accept(")") else { throw ExpressionError(offset: offset, message: "expected ')'") }
-            return Typed(expression: .call(function, argument: .signal(signal), window: window), type: function == .rank ? .number : signal.type, depth: 2, offset: at)
+            return Typed(expression: .call(function, argument: .signal(signal), window: window), type: function.resultType(argument: signal.type), depth: 2, offset: at)
         }
     }
 }

@@ -55,26 +55,13 @@ extension ExpressionParser {
         return adapted
     }
 
+    /// The type of `l * r` or `l / r` (see `ValueType.product`), or the error saying why they
+    /// do not combine.
     static func productType(_ l: ValueType, _ r: ValueType, divide: Bool, at: Int) throws(ExpressionError) -> ValueType {
         guard l.isNumeric && r.isNumeric else { throw ExpressionError(offset: at, message: "\(divide ? "/" : "*") needs numbers, not conditions") }
-        if divide {
-            switch (l, r) {
-            case (_, .number): return l
-            case (let a, let b) where a == b: return .number
-            case (.units, .rate): return .duration
-            case (.money, .units): return .price
-            case (.money, .price): return .units
-            default: break
-            }
-        } else {
-            switch (l, r) {
-            case (.number, _): return r
-            case (_, .number): return l
-            case (.rate, .duration), (.duration, .rate): return .units
-            case (.price, .units), (.units, .price): return .money
-            default: break
-            }
+        guard let type = ValueType.product(l, r, dividing: divide) else {
+            throw ExpressionError(offset: at, message: "cannot \(divide ? "divide" : "multiply") \(l) by \(r)")
         }
-        throw ExpressionError(offset: at, message: "cannot \(divide ? "divide" : "multiply") \(l) \(divide ? "by" : "by") \(r)")
+        return type
     }
 }

@@ -5,17 +5,6 @@ public enum Signal: String, Sendable, CaseIterable {
     case consumption, inventory, burn, runway, stockRunway = "stock_runway", bid, ask, mid, last, spread, tick, usd
     case spentToday = "spent_today", spentMonth = "spent_month", hour
 
-    public var type: ValueType {
-        switch self {
-        case .consumption, .inventory: return .units
-        case .burn: return .rate
-        case .runway, .stockRunway: return .duration
-        case .bid, .ask, .mid, .last, .spread, .tick: return .price
-        case .usd, .spentToday, .spentMonth: return .money
-        case .hour: return .number
-        }
-    }
-
     /// Signals whose recorded history `avg`, `min`, `max` and `ewma` can read.
     public var hasHistory: Bool { [.bid, .ask, .mid, .last, .spread, .consumption, .inventory].contains(self) }
 }
