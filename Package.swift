@@ -45,13 +45,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "embed-migrations",
-            path: "Sources/embed-migrations"
+            name: "embed-text",
+            path: "Sources/embed-text"
         ),
         .plugin(
             name: "EmbedMigrations",
             capability: .buildTool(),
-            dependencies: ["embed-migrations"]
+            dependencies: ["embed-text"]
+        ),
+        .plugin(
+            name: "EmbedDemoStrategy",
+            capability: .buildTool(),
+            dependencies: ["embed-text"]
         ),
         .target(
             name: "Ledger",
@@ -153,7 +158,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedDemoStrategy"]
         ),
         .executableTarget(
             name: "gridkeeper-bench",

@@ -14,8 +14,8 @@ struct EmbedMigrations: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding \(files.count) ledger migrations",
-                executable: try context.tool(named: "embed-migrations").url,
-                arguments: [output.path] + files.map(\.path),
+                executable: try context.tool(named: "embed-text").url,
+                arguments: ["migrations", output.path] + files.map(\.path),
                 inputFiles: files,
                 outputFiles: [output]
             )

@@ -24,6 +24,35 @@ import Testing
         _ = try ExpressionParser.parse(text, expecting: type)
     }
 
+    /// The compiler reads operand types from the same rules the parser checks with: every
+    /// expression's own type is the type it was checked as (none for a bare number).
+    @Test(arguments: [
+        ("bid + tick", ValueType?.some(.price)),
+        ("cover(2h)", .units),
+        ("cover(2h, burn_peak(30m)) - inventory", .units),
+        ("forecast(2h)", .units),
+        ("burn_peak(1h) * 3m + 1.5", .units),
+        ("burn(1d)", .rate),
+        ("consumption / burn", .duration),
+        ("usd / ask", .units),
+        ("usd / inventory", .price),
+        ("ask * inventory", .money),
+        ("ask * 10", .price),
+        ("10 * ask", .price),
+        ("(bid + ask) / 2", .price),
+        ("ask / bid", .number),
+        ("rank(ask, 1d)", .number),
+        ("-ewma(mid, 30m)", .price),
+        ("hour * 2", .number),
+        ("runway < 1h and inventory > 0", .bool),
+        ("2.50", nil),
+        ("2 * 3 - 1", nil),
+    ])
+    func theCompilerReadsTheTypeTheParserChecked(_ text: String, _ type: ValueType?) throws {
+        let expression = try ExpressionParser.parse(text, expecting: type ?? .number)
+        #expect(expression.ownType == type)
+    }
+
     @Test(arguments: [
         ("runway < ask", 7, "cannot compare a duration with a price (USD/unit)"),
         ("runway < 1h and", 15, "expected a number, a duration, a signal or '('"),

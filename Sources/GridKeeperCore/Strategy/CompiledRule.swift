@@ -3,6 +3,9 @@ import Foundation
 /// A rule's expressions in the form the evaluator walks every cycle: literals already in
 /// `Exact`, each operand's type settled, and the text of every sub-expression (for reasons and
 /// inputs) written once. Derived from the rule; kept current by `Strategy.Rule`.
+///
+/// Equatable because `Strategy.Rule` is: equal rules compile to equal forms, so comparing them
+/// as well never changes whether two rules are equal.
 struct CompiledRule: Sendable, Equatable {
     var condition: CompiledExpression
     var quantity: CompiledExpression?
@@ -20,15 +23,12 @@ struct CompiledRule: Sendable, Equatable {
             break
         }
     }
-
-    /// Derived data: equal whenever the rules it came from are.
-    static func == (a: CompiledRule, b: CompiledRule) -> Bool { true }
 }
 
-indirect enum CompiledExpression: Sendable {
+indirect enum CompiledExpression: Sendable, Equatable {
     /// How one side of a comparison is explained: a literal as its text, a signal as
     /// `name value`, anything else as `source = value`.
-    enum Label: Sendable {
+    enum Label: Sendable, Equatable {
         case literal(String)
         case signal(String)
         case expression(String)
@@ -83,8 +83,8 @@ indirect enum CompiledExpression: Sendable {
         case .binary(let op, let l, let r):
             switch op {
             case .add, .subtract, .multiply, .divide:
-                let lt = Evaluator.operandType(l) ?? type
-                let rt = Evaluator.operandType(r) ?? type
+                let lt = l.ownType ?? type
+                let rt = r.ownType ?? type
                 self = .arithmetic(op, CompiledExpression(l, type: lt), CompiledExpression(r, type: rt), left: lt, right: rt, divisor: Evaluator.source(r))
             default:
                 self = .unavailable("not a number")
@@ -102,7 +102,7 @@ indirect enum CompiledExpression: Sendable {
         case .unary(.not, let inner):
             self = .not(CompiledExpression(condition: inner))
         case .binary(let op, let l, let r) where op.isComparison:
-            let type = Evaluator.operandType(l) ?? Evaluator.operandType(r) ?? .number
+            let type = l.ownType ?? r.ownType ?? .number
             self = .comparison(op, CompiledExpression(l, type: type), CompiledExpression(r, type: type), type: type,
                                left: Self.label(l, type), right: Self.label(r, type))
         default:

@@ -165,41 +165,6 @@ public enum Evaluator {
         }
     }
 
-    /// The static type of an operand, when it has one of its own.
-    static func operandType(_ e: Expression) -> ValueType? {
-        switch e {
-        case .literal(_, let t): return t
-        case .signal(let s): return s.type
-        case .call(let f, let arg, _):
-            switch f {
-            case .cover, .coverStock, .forecast: return .units
-            case .burnOver, .burnPeak: return .rate
-            case .rank: return .number
-            case .avg, .min, .max, .ewma: return operandType(arg)
-            }
-        case .coverAt: return .units
-        case .unary(_, let inner): return operandType(inner)
-        case .binary(let op, let l, let r):
-            switch op {
-            case .add, .subtract: return operandType(l) ?? operandType(r)
-            case .multiply:
-                let (a, b) = (operandType(l), operandType(r))
-                if a == nil || a == .number { return b }
-                if b == nil || b == .number { return a }
-                if Set([a, b]) == Set([.rate, .duration]) { return .units }
-                return .money
-            case .divide:
-                let (a, b) = (operandType(l), operandType(r))
-                if b == nil || b == .number { return a }
-                if a == b { return .number }
-                if a == .units && b == .rate { return .duration }
-                if a == .money && b == .units { return .price }
-                return .units
-            default: return .bool
-            }
-        }
-    }
-
     // MARK: Values
 
     /// Evaluates a numeric expression in its canonical unit (seconds, units/hour, USD).
@@ -234,7 +199,7 @@ public enum Evaluator {
             }
         case .aggregate(let function, let signal, let window, let key):
             let result = function == .rank ? context.rank(signal, window: window) : context.aggregate(function, signal, window: window)
-            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function == .rank ? .number : signal.type) }
+            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function.resultType(argument: signal.type)) }
             return result
         case .demand(let function, let seconds, let key):
             let result: Result<Exact, Unavailable>
@@ -243,7 +208,7 @@ public enum Evaluator {
             case .burnPeak: result = context.burnPeak(over: seconds.double)
             default: result = context.forecast(seconds.double)
             }
-            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function == .forecast ? .units : .rate) }
+            if case .success(let v) = result { inputs[key] = ValueFormat.text(v, as: function.resultType(argument: .duration)) }
             return result
         case .negate(let inner):
             return evaluate(inner, context: &context, inputs: &inputs).map { -$0 }

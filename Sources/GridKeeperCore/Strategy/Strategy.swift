@@ -11,7 +11,7 @@ public struct Strategy: Sendable, Equatable {
         public var perOrder: Decimal? { didSet { caps = Caps(self) } }
         /// USD per unit never to be exceeded.
         public var maxUnitPrice: Decimal? { didSet { caps = Caps(self) } }
-        /// The same caps as the guardrails compute with them.
+        /// The same caps as the guardrails compute with them (equal budgets have equal caps).
         private(set) var caps: Caps
 
         public init(daily: Decimal? = nil, monthly: Decimal? = nil, perOrder: Decimal? = nil, maxUnitPrice: Decimal? = nil) {
@@ -33,9 +33,6 @@ public struct Strategy: Sendable, Equatable {
             }
 
             init(_ budget: Budget) { self.init(daily: budget.daily, monthly: budget.monthly, perOrder: budget.perOrder, maxUnitPrice: budget.maxUnitPrice) }
-
-            /// Derived data: equal whenever the budgets it came from are.
-            static func == (a: Caps, b: Caps) -> Bool { true }
         }
     }
 
