@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "gridkeeperTests",
             dependencies: [
-                "TestSupport", "Backtest", "Execution", "GridAPI", "Ledger", "Simulator",
+                "gridkeeper", "TestSupport", "Backtest", "Engine", "Execution", "GridAPI", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

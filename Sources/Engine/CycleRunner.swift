@@ -447,7 +447,9 @@ public struct CycleRunner: Sendable {
             last: view.last, tick: view.controls?.tickSize ?? Decimal(string: "0.01")!,
             lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
-            openBuyOrders: view.openOrders.filter { $0.side != .sell }.count, paused: paused, marketHistory: market, balanceHistory: balances,
+            openBuyOrders: view.openOrders.filter { $0.side != .sell }.count,
+            unitsOnOrder: view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + Self.unitsLeft($1) },
+            paused: paused, marketHistory: market, balanceHistory: balances,
             expiries: expiries, shared: shared)
     }
 
@@ -513,5 +515,14 @@ public struct CycleRunner: Sendable {
         case .transfer(let q): return "move \(q) unit\(q == 1 ? "" : "s") to consumption"
         case .cancelOpenBuys(let older): return "cancel open buys\(older.map { " older than \(ValueFormat.duration(seconds: $0))" } ?? "")"
         }
+    }
+}
+
+extension CycleRunner {
+    /// Whole units an open order has still to fill (a fraction counts as a unit).
+    static func unitsLeft(_ order: Order) -> Int {
+        var left = max(0, order.quantity - order.filledQuantity), rounded = Decimal()
+        NSDecimalRound(&rounded, &left, 0, .up)
+        return NSDecimalNumber(decimal: rounded).intValue
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
@@ -28,6 +29,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .customLong("print-strategy"), help: ArgumentHelp("Print the built-in strategy and exit.", visibility: .hidden))
     var printStrategy = false
 
+    /// The latest 06:00 UTC from which `hours` end by `now` (the demo's ledger holds no future).
+    static func workdayStart(before now: Date, hours: Int) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var start = calendar.startOfDay(for: now).addingTimeInterval(6 * 3600)
+        while start.addingTimeInterval(TimeInterval(hours) * 3600) > now { start.addTimeInterval(-86_400) }
+        return start
+    }
+
     func validate() throws {
         guard (1...72).contains(hours) else { throw ValidationError("--hours must be between 1 and 72") }
     }
@@ -49,7 +59,9 @@ struct DemoCommand: AsyncParsableCommand {
         do { ledger = try Ledger(path: ledgerPath) } catch { throw CommandFailure(message: error.description) }
 
         let key = SigningKey.generate()
-        let clock = SimulationClock(speed: 0)
+        // The team's day starts at 06:00 UTC: the story (and the day's budget running out) is the
+        // same whatever time of day the demo is run.
+        let clock = SimulationClock(start: Self.workdayStart(before: Date(), hours: hours), speed: 0)
         let config = SimulatorConfiguration(
             startingUSD: 300, market: MarketModel(seed: seed))
         let exchange = SimulatedExchange(configuration: config, clock: clock)
@@ -92,7 +104,7 @@ struct DemoCommand: AsyncParsableCommand {
         func printRepeats(_ streak: RepeatedBlocks.Streak) {
             print("           (blocked the same way \(streak.count) more time\(streak.count == 1 ? "" : "s"), to \(stamp(streak.last)))")
         }
-        let cycles = hours * 3600 / step, cyclesPerFourHours = max(1, 4 * 3600 / step)
+        let cycles = hours * 3600 / step, cyclesPerFourHours = max(1, ConsumptionLot.lifetimeHours * 3600 / step)
         for cycle in 0..<cycles {
             let report: CycleReport
             do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }

@@ -124,6 +124,25 @@ import Testing
         #expect(zip(points, ledger.cycles).allSatisfy { $0.time == $1.record.startedAt })
     }
 
+    @Test func unitsOnOrderKeepAStockingRuleFromStackingOrders() async throws {
+        // The ladder's prices rise, so a limit at the bid never fills. Counting `on_order`, the
+        // rule places one order and waits; counting only inventory, it would place one a cycle.
+        let recording = Self.ladder(count: 60)
+        func orders(_ condition: String, _ quantity: String) async throws -> Int {
+            let strategy = try StrategyParser.parse("""
+                strategy: stocker
+                instrument: text-prime
+                every: 60s
+                budget: { daily: 1000.00, max_unit_price: 5.00 }
+                rules:
+                  - { name: stock, when: "\(condition)", buy: { quantity: "\(quantity)", order: limit, price: bid, cancel_after: 20m } }
+                """, file: "stocker.yaml")
+            return try await Backtester.run(strategy, on: recording, store: MemoryLedger()).metrics.ordersPlaced
+        }
+        #expect(try await orders("inventory + on_order < 10", "10 - inventory - on_order") == 3, "one order per 20 minutes: placed, cancelled, replaced")
+        #expect(try await orders("inventory < 10", "10 - inventory") >= 50)
+    }
+
     /// Decision logs as (time, rule, outcome, reason) rows.
     typealias Log = [String]
 

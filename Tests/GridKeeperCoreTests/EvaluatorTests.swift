@@ -60,7 +60,7 @@ import Testing
         ("consumption == 10", true), ("inventory == 0", true), ("burn == 12", true), ("runway == 50m", true),
         ("stock_runway == 50m", true), ("bid == 2.49", true), ("ask == 2.51", true), ("mid == 2.50", true), ("spread == 0.02", true),
         ("last == 2.60", true), ("tick == 0.01", true), ("usd == 1000", true), ("spent_today == 0", true), ("spent_month == 0", true),
-        ("hour == 14", true), ("avg(last, 24h) == 2.60", true), ("min(last, 1h) == 2.595", true), ("max(last, 1h) == 2.605", true),
+        ("hour == 14", true), ("on_order == 0", true), ("avg(last, 24h) == 2.60", true), ("min(last, 1h) == 2.595", true), ("max(last, 1h) == 2.605", true),
         ("avg(mid, 2h) == 2.60", true), ("avg(consumption, 1h) > consumption", true), ("ewma(bid, 1h) == 2.59", true),
         ("cover(2h) == 14", true), ("cover_stock(2h) == 14", true), ("burn * 1h == 12", true), ("consumption / burn == 50m", true),
     ])
@@ -69,6 +69,19 @@ import Testing
         let plan = Evaluator.evaluate(strategy, on: Self.snapshot(openBuys: 1))
         let outcome = try Self.outcome(plan, "r")
         #expect((outcome.outcome == .fired) == expected, "\(condition): \(outcome.reason)")
+    }
+
+    @Test func unitsOnOrderCountAsStock() throws {
+        // Ten units still to come from open buy orders: `on_order` reads them, `cover_stock`
+        // does not order them again, `cover` (consumption only) is unchanged.
+        var snap = Self.snapshot(openBuys: 2)
+        snap.unitsOnOrder = 10
+        let strategy = try Self.strategy("  - { name: r, when: \"on_order == 10 and cover_stock(2h) == 4 and cover(2h) == 14\", cancel: all }")
+        let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: snap), "r")
+        #expect(outcome.outcome == .fired, "\(outcome.reason)")
+        snap.unitsOnOrder = 30
+        let covered = try Self.strategy("  - { name: r, when: \"cover_stock(2h) == 0\", cancel: all }")
+        #expect(try Self.outcome(Evaluator.evaluate(covered, on: snap), "r").outcome == .fired, "more on order than needed asks for nothing")
     }
 
     @Test func burnIgnoresTransfersInAndModelledExpiries() throws {

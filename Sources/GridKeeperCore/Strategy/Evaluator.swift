@@ -177,7 +177,10 @@ public enum Evaluator {
             if case .success(let v) = result { inputs[signal.rawValue] = ValueFormat.text(v, as: signal.type) }
             return result
         case .cover(let function, let seconds, let rate, let key):
-            let held = context.snapshot.consumption + (function == .coverStock ? context.snapshot.inventory : 0)
+            // `cover_stock` counts what the trading account holds and what open buy orders will
+            // still bring, so a resting order is not ordered again.
+            let stock = function == .coverStock ? context.snapshot.inventory + context.snapshot.unitsOnOrder : 0
+            let held = context.snapshot.consumption + stock
             let rateValue: Result<Exact, Unavailable>
             if let rate {
                 rateValue = evaluate(rate, context: &context, inputs: &inputs).map { max($0, .zero) }
@@ -187,7 +190,7 @@ public enum Evaluator {
             switch rateValue {
             case .success(let burn):
                 // Consumption counts only as far as it will be used before its lots expire.
-                let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(function == .coverStock ? context.snapshot.inventory : 0)
+                let usable = context.usable(within: seconds, burnPerHour: burn) + Exact(stock)
                 let need = wholeUnits(burn * seconds / 3600 - usable)
                 // With nothing held, a stockout hides the burn: ask for at least one unit.
                 let units = Exact(held == 0 ? max(need, 1) : need)

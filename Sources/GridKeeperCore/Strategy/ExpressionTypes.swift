@@ -8,7 +8,7 @@ extension Signal {
     /// The type of the signal's value.
     public var type: ValueType {
         switch self {
-        case .consumption, .inventory: return .units
+        case .consumption, .inventory, .onOrder: return .units
         case .burn: return .rate
         case .runway, .stockRunway: return .duration
         case .bid, .ask, .mid, .last, .spread, .tick: return .price

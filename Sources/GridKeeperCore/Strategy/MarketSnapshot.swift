@@ -87,6 +87,8 @@ public struct MarketSnapshot: Sendable, Equatable {
     public var minOrderSize: Int
     /// Open buy orders of this instrument on the exchange.
     public var openBuyOrders: Int
+    /// Units still to be bought by this instrument's open buy orders (their unfilled quantity).
+    public var unitsOnOrder: Int
     /// The kill switch.
     public var paused: Bool
     /// Oldest first; entries after `asOf` are ignored. A slice, so that a ledger can hand out
@@ -116,7 +118,7 @@ public struct MarketSnapshot: Sendable, Equatable {
 
     public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
                 spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = Decimal(string: "0.01")!,
-                lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, paused: Bool = false,
+                lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, unitsOnOrder: Int = 0, paused: Bool = false,
                 marketHistory: ArraySlice<MarketPoint> = [], balanceHistory: ArraySlice<BalancePoint> = [], expiries: [Expiry] = [], shared: SharedBudget? = nil) {
         self.asOf = asOf
         self.instrument = instrument
@@ -132,6 +134,7 @@ public struct MarketSnapshot: Sendable, Equatable {
         self.lotSize = lotSize
         self.minOrderSize = minOrderSize
         self.openBuyOrders = openBuyOrders
+        self.unitsOnOrder = unitsOnOrder
         self.paused = paused
         self.marketHistory = marketHistory
         self.balanceHistory = balanceHistory

@@ -3,7 +3,7 @@ import Foundation
 /// The named inputs a strategy can read.
 public enum Signal: String, Sendable, CaseIterable {
     case consumption, inventory, burn, runway, stockRunway = "stock_runway", bid, ask, mid, last, spread, tick, usd
-    case spentToday = "spent_today", spentMonth = "spent_month", hour
+    case spentToday = "spent_today", spentMonth = "spent_month", hour, onOrder = "on_order"
 
     /// Signals whose recorded history `avg`, `min`, `max` and `ewma` can read.
     public var hasHistory: Bool { [.bid, .ask, .mid, .last, .spread, .consumption, .inventory].contains(self) }
@@ -28,6 +28,7 @@ extension Signal {
         case .spentToday: return 12
         case .spentMonth: return 13
         case .hour: return 14
+        case .onOrder: return 15
         }
     }
 }

@@ -52,6 +52,7 @@ struct SignalContext {
         switch signal {
         case .consumption: return .success(Exact(s.consumption))
         case .inventory: return .success(Exact(s.inventory))
+        case .onOrder: return .success(Exact(s.unitsOnOrder))
         case .usd: return .success(Exact(s.usdAvailable))
         case .spentToday: return .success(Exact(s.spentToday))
         case .spentMonth: return .success(Exact(s.spentMonth))
