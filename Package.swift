@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "GridAPI", targets: ["GridAPI"]),
         .library(name: "GridKeeperCore", targets: ["GridKeeperCore"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "SimulatorCore", targets: ["SimulatorCore"]),
         .library(name: "Ledger", targets: ["Ledger"]),
     ],
     dependencies: [
@@ -71,6 +72,14 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "Execution", "GridKeeperCore", "GridAPI", "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Engine", "GridKeeperCore", "Ledger",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -85,7 +94,7 @@ let package = Package(
         .target(
             name: "Backtest",
             dependencies: [
-                "Engine", "Execution", "GridKeeperCore", "GridAPI", "Ledger", "Simulator",
+                "Engine", "Execution", "GridKeeperCore", "GridAPI", "Ledger", "SimulatorCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -104,8 +113,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SimulatorCore",
+            dependencies: [
+                "Execution",
+                "GridAPI",
+                "GridKeeperCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Simulator",
             dependencies: [
+                "SimulatorCore",
                 "Execution",
                 "GridAPI",
                 "GridKeeperCore",
@@ -116,7 +136,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -145,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "gridkeeper",
             dependencies: [
-                "Backtest", "Execution",
+                "Backtest", "Daemon", "Execution",
                 "GridAPI",
                 "GridKeeperCore",
                 "Ledger",
@@ -183,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
+                "Daemon", "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -194,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "BacktestTests",
             dependencies: [
-                "Backtest", "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
+                "Backtest", "Daemon", "Engine", "Execution", "Ledger", "GridKeeperCore", "GridAPI", "Simulator", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

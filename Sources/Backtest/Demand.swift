@@ -1,5 +1,5 @@
 import Foundation
-import Simulator
+import SimulatorCore
 
 /// Synthetic consumption demand, written `KIND:UNITS_PER_HOUR[:…]`:
 /// `constant:3`, `daily:3` or `daily:3:0.6` (±60 %, peak 15:00 UTC), `bursts:2:20:4` (2/h plus

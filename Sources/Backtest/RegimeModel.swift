@@ -1,6 +1,6 @@
 import Foundation
 import Ledger
-import Simulator
+import SimulatorCore
 
 /// The numbers that make one regime.
 struct RegimeParameters {

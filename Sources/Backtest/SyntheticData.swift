@@ -2,7 +2,7 @@ import Foundation
 import GridAPI
 import GridKeeperCore
 import Ledger
-import Simulator
+import SimulatorCore
 
 /// Recordings made by the simulator: days of a seeded market and demand, without waiting.
 public enum SyntheticData {

@@ -1,3 +1,4 @@
+@testable import Daemon
 import Execution
 import Foundation
 import GRDB

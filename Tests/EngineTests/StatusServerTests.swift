@@ -1,3 +1,4 @@
+@testable import Daemon
 import Foundation
 import Testing
 import TestSupport

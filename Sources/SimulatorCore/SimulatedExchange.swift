@@ -145,7 +145,7 @@ public actor SimulatedExchange {
     public func clearFaults() { faults.removeAll() }
 
     /// Takes the first fault matching a request, consuming one of its uses.
-    func takeFault(method: String, path: String) -> Fault.Action? {
+    public func takeFault(method: String, path: String) -> Fault.Action? {
         guard let index = faults.firstIndex(where: { $0.matches(method: method, path: path) }) else { return nil }
         let action = faults[index].action
         faults[index].times -= 1
@@ -153,7 +153,7 @@ public actor SimulatedExchange {
         return action
     }
 
-    func record(method: String, path: String, status: Int) {
+    public func record(method: String, path: String, status: Int) {
         requestLog.append(RequestRecord(method: method, path: path, status: status))
     }
 
@@ -188,12 +188,12 @@ public actor SimulatedExchange {
 
     // MARK: Account endpoints
 
-    func me() -> Me {
+    public func me() -> Me {
         Me(userID: "user-00000000-0000-4000-8000-000000000001", email: "sim@gridkeeper.local", accountMode: accountMode,
            capabilities: accountMode == "advanced" ? ["trade:read", "trade:write"] : ["trade:read"])
     }
 
-    func accountLimits(marketID: String?) -> AccountLimits {
+    public func accountLimits(marketID: String?) -> AccountLimits {
         AccountLimits(marketID: marketID, orderRateLimits: .init(scope: "user_market", maxOrdersPerSecond: 10, maxOrdersPerMinute: 300, burstCapacity: 20, windowSeconds: 60))
     }
 
@@ -243,7 +243,7 @@ public actor SimulatedExchange {
 
     // MARK: Market data
 
-    func instrument(id: String) throws(SimulatorError) -> Instrument {
+    public func instrument(id: String) throws(SimulatorError) -> Instrument {
         guard let found = instruments.first(where: { $0.instrumentID == id }) else { throw .notFound("instrument \(id)") }
         return found
     }
@@ -255,7 +255,7 @@ public actor SimulatedExchange {
         return found
     }
 
-    func listInstruments(symbol: String?) -> [Instrument] {
+    public func listInstruments(symbol: String?) -> [Instrument] {
         guard let symbol else { return instruments }
         return instruments.filter { $0.symbol == symbol }
     }
@@ -503,7 +503,7 @@ public actor SimulatedExchange {
         }
     }
 
-    func cancelAll(marketID: String?) throws(SimulatorError) -> Int {
+    public func cancelAll(marketID: String?) throws(SimulatorError) -> Int {
         if let marketID { _ = try market(id: marketID) }
         let open = orders.filter { !$0.isTerminal && (marketID == nil || $0.marketID == marketID) }
         for order in open { closeOrder(order.orderID, status: "cancelled", reason: "user_cancelled") }
@@ -542,7 +542,7 @@ public actor SimulatedExchange {
         return TransferResult(transferID: transferID)
     }
 
-    func transferHistories(instrumentID: String?) -> [TransferHistory] {
+    public func transferHistories(instrumentID: String?) -> [TransferHistory] {
         transfers.filter { instrumentID == nil || $0.instrumentID == instrumentID }
     }
 }

@@ -76,7 +76,7 @@ extension SimulatedExchange {
 
     /// Token bucket per key: `rateLimitPerMinute` requests, refilled evenly over a minute.
     /// - Returns: seconds to wait when the request is over the limit, else `nil`.
-    func admit(fingerprint: String, at time: Date) -> Int? {
+    public func admit(fingerprint: String, at time: Date) -> Int? {
         guard let perMinute = configuration.rateLimitPerMinute, perMinute > 0 else { return nil }
         let capacity = Double(perMinute)
         let refill = capacity / 60

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Engine
 import Foundation
 import Logging
 import NIOCore

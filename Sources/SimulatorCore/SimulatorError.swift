@@ -10,7 +10,7 @@ public struct SimulatorError: Error, Sendable, Equatable {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    static func notFound(_ what: String) -> SimulatorError { .init(404, "\(what) not found") }
-    static func invalid(_ detail: String) -> SimulatorError { .init(422, detail) }
-    static func badRequest(_ detail: String) -> SimulatorError { .init(400, detail) }
+    public static func notFound(_ what: String) -> SimulatorError { .init(404, "\(what) not found") }
+    public static func invalid(_ detail: String) -> SimulatorError { .init(422, detail) }
+    public static func badRequest(_ detail: String) -> SimulatorError { .init(400, detail) }
 }
