@@ -206,7 +206,7 @@ public actor ReplayExchange: Exchange {
         let id = "replay-\(sequence)"
         let stamp = Self.stamp(now)
         orders[id] = Order(orderID: id, clientOrderID: request.clientOrderID, marketID: marketID, instrumentID: instrumentID, side: .buy,
-                           type: request.type, status: "open", quantity: Decimal(quantity), price: request.price, createdAt: stamp, updatedAt: stamp)
+                           type: request.type, status: OrderStatus.open.wire, quantity: Decimal(quantity), price: request.price, createdAt: stamp, updatedAt: stamp)
         let placed: [Matcher.Fill]
         do {
             placed = try matcher.submit(id: id, quantity: quantity, limit: limit, funds: usd, at: now)

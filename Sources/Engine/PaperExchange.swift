@@ -108,7 +108,7 @@ public actor PaperExchange: Exchange {
         let id = "paper-\(sequence)-\(request.clientOrderID ?? UUID().uuidString)"
         let stamp = now().ISO8601Format()
         orders[id] = PaperOrder(order: Order(orderID: id, clientOrderID: request.clientOrderID, marketID: request.marketID, instrumentID: view.instrumentID,
-                                             side: .buy, type: request.type, status: "open", quantity: Decimal(quantity), price: limit.map(Micros.decimal),
+                                             side: .buy, type: request.type, status: OrderStatus.open.wire, quantity: Decimal(quantity), price: limit.map(Micros.decimal),
                                              createdAt: stamp, updatedAt: stamp),
                                 instrument: symbol)
         var matcher = matchers[request.marketID] ?? Matcher(rules: rules)
@@ -202,10 +202,10 @@ extension Order {
         filledQuantity = Decimal(ticket.filled)
         if ticket.filled > 0 { averagePrice = Micros.decimal(ticket.notional) / Decimal(ticket.filled) }
         switch ticket.state {
-        case .waiting, .resting: status = ticket.filled > 0 ? "partially_filled" : "open"
-        case .filled: status = "filled"
+        case .waiting, .resting: status = (ticket.filled > 0 ? OrderStatus.partiallyFilled : .open).wire
+        case .filled: status = OrderStatus.filled.wire
         case .cancelled:
-            status = "cancelled"
+            status = OrderStatus.cancelled.wire
             if ticket.limit == nil { closureReason = "no more liquidity or funds" }
         }
         updatedAt = stamp

@@ -152,9 +152,7 @@ public struct Order: Codable, Sendable, Equatable {
     public var remainingQuantity: Decimal { max(0, quantity - filledQuantity) }
 
     /// Whether the exchange will change this order no further.
-    public var isTerminal: Bool { Self.terminalStatuses.contains(status.lowercased()) }
-
-    public static let terminalStatuses: Set<String> = ["filled", "cancelled", "canceled", "rejected", "expired", "closed"]
+    public var isTerminal: Bool { OrderStatus(wire: status).isTerminal }
 }
 
 /// The reply to `POST /v1/orders`: at least the order id, sometimes the whole order.
