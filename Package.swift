@@ -266,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "gridkeeperTests",
             dependencies: [
-                "gridkeeper", "TestSupport", "Backtest", "Engine", "Execution", "GridAPI", "Ledger", "Simulator",
+                "gridkeeper", "TestSupport", "Backtest", "Engine", "Execution", "GridAPI", "GridKeeperCore", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Ledger
 
 /// Reads and writes recordings: a GridKeeper ledger (SQLite, what the daemon and `gridkeeper

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GridKeeperCore
 
 extension Ledger {
     /// Records a cycle and all its decisions in one transaction.

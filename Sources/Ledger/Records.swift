@@ -1,9 +1,5 @@
 import Foundation
-
-/// How a cycle ran: for real, as a dry run, paper trading or in a backtest.
-public enum LedgerMode: String, Sendable, Codable, CaseIterable {
-    case live, dry, paper, backtest
-}
+import GridKeeperCore
 
 /// One rule's result within a cycle.
 public struct DecisionRecord: Sendable, Equatable, Codable {
@@ -72,19 +68,6 @@ public struct RecordedCycle: Sendable, Equatable {
     public var cycleID: Int64
     /// Decision ids in the order of `CycleRecord.decisions`.
     public var decisionIDs: [Int64]
-}
-
-/// Ledger states of an order.
-public enum OrderState: String, Sendable, Codable, CaseIterable {
-    /// Reserved and recorded, not yet acknowledged by the exchange.
-    case pending
-    /// Sent, reply lost: to be resolved by `client_order_id`.
-    case unknown
-    case open
-    case partiallyFilled = "partially_filled"
-    case filled, cancelled, rejected, expired
-
-    public var isTerminal: Bool { [.filled, .cancelled, .rejected, .expired].contains(self) }
 }
 
 /// An order as the ledger records it before it is sent.

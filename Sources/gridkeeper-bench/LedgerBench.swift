@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import GridKeeperCore
 import Ledger
 
 /// Ledger write and read costs, each against a baseline in the same file and run.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridKeeperCore
 import Ledger
 
 /// Writes whole batches to a ledger until killed; used by the crash test.

@@ -1,6 +1,7 @@
 import Foundation
 import Backtest
 import GridAPI
+import GridKeeperCore
 import Ledger
 import Simulator
 import Testing

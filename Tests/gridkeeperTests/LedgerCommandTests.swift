@@ -1,5 +1,6 @@
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Ledger
 import Simulator
 import Testing
