@@ -105,8 +105,9 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Self.text(spend), forKey: .spend)
-        try c.encode(Self.text(fees), forKey: .fees)
+        // Exact to the micro-dollar, like the average price: the totals add up with the fills.
+        try c.encode(Self.text(spend, places: 6), forKey: .spend)
+        try c.encode(Self.text(fees, places: 6), forKey: .fees)
         try c.encode(unitsBought, forKey: .unitsBought)
         try c.encodeIfPresent(averagePrice.map { Self.text($0, places: 6) }, forKey: .averagePrice)
         try c.encode(ordersPlaced, forKey: .ordersPlaced)
@@ -346,7 +347,8 @@ public enum Backtester {
         let ledger = store ?? MemoryLedger()
         let clock = ReplayClock(start)
         let runner = CycleRunner(exchange: exchange, ledger: ledger,
-                                 configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone, globalBudget: configuration.globalBudget),
+                                 configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone, globalBudget: configuration.globalBudget,
+                                                                     feeRate: configuration.replay.feeRate),
                                  logger: Logger(label: "gridkeeper.backtest", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.date })
         let step = max(Int64(1000), Int64(NSDecimalNumber(decimal: strategy.every * 1000).int64Value))
         var schedule = ReplaySchedule(times: recording.books.times, step: step, maxGap: configuration.maxGap)

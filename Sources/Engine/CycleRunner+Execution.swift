@@ -63,7 +63,7 @@ extension CycleRunner {
                 try ledger.record(TransferRecord(transferID: transferID, mode: configuration.mode, instrument: strategy.instrument, quantity: quantity,
                                                  state: .done, at: time, decisionID: decisionID))
             }
-            report.actions.append("moved \(quantity) units to consumption (\(transferID))")
+            report.actions.append("moved \(quantity) unit\(quantity == 1 ? "" : "s") to consumption (\(transferID))")
         case .failure(let error):
             let state: TransferRecord.State = error.isOutcomeUnknown ? .unknown : .failed
             try record { () throws(LedgerError) in

@@ -29,7 +29,7 @@ extension CycleRunner {
         let expiries = try ledger.transfersIn(instrument: strategy.instrument, from: from.addingTimeInterval(-life)).map {
             MarketSnapshot.Expiry(time: $0.at.addingTimeInterval(life), units: $0.units)
         }.filter { $0.time.addingTimeInterval(-life) <= time }
-        return MarketSnapshot(
+        var snapshot = MarketSnapshot(
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,
             bids: book.bids, asks: book.asks,
@@ -37,9 +37,11 @@ extension CycleRunner {
             lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
             openBuyOrders: view.openOrders.filter { $0.side != .sell }.count,
-            unitsOnOrder: view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + Self.unitsLeft($1) },
+            unitsOnOrder: try unitsOnOrder(instrument: strategy.instrument, view: view),
             paused: paused, marketHistory: market, balanceHistory: balances,
             expiries: expiries, shared: shared)
+        snapshot.feeRate = configuration.feeRate
+        return snapshot
     }
 
     /// The moments whose day and month an order placed now may count in: ours, and the
@@ -67,13 +69,19 @@ extension CycleRunner {
         return result
     }
 
-    /// 16 hex digits identifying what a cycle decided on: time, balances, spend, top of book and
-    /// how much history (`ms|consumption|inventory|usd µ$|spent µ$|bid µ$|ask µ$|points|points`).
-
     /// Whole units an open order has still to fill (a fraction counts as a unit).
     static func unitsLeft(_ order: Order) -> Int {
         var left = max(0, order.quantity - order.filledQuantity), rounded = Decimal()
         NSDecimalRound(&rounded, &left, 0, .up)
         return NSDecimalNumber(decimal: rounded).intValue
+    }
+
+    /// Units our open buy orders have still to buy: the larger of what the ledger knows (which
+    /// includes orders sent but not yet on the exchange's list, and orders whose outcome is
+    /// unknown) and what the exchange lists (which includes orders placed outside GridKeeper).
+    func unitsOnOrder(instrument: String, view: ExchangeView) throws(LedgerError) -> Int {
+        let listed = view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + Self.unitsLeft($1) }
+        let recorded = try ledger.openOrders(instrument: instrument).reduce(0) { $0 + max(0, $1.quantity - $1.filledQuantity) }
+        return max(listed, recorded)
     }
 }

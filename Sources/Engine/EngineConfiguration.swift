@@ -23,8 +23,13 @@ public struct EngineConfiguration: Sendable {
     /// resolution, and the clock may drift between cycles).
     public var clockMargin: TimeInterval
 
+    /// The exchange's fee per unit of notional (0.003 = 30 bps), when it is known (a backtest's
+    /// `--fee-bps`): caps and USD are checked against what an order costs with its fee.
+    public var feeRate: Decimal
+
     public init(mode: LedgerMode = .live, timeZone: TimeZone = .current, historyWindow: TimeInterval = 25 * 3600, missingOrderGrace: TimeInterval = 120,
-                globalBudget: GlobalBudget? = nil, clockTolerance: TimeInterval = 15 * 60, clockMargin: TimeInterval = 60) {
+                globalBudget: GlobalBudget? = nil, clockTolerance: TimeInterval = 15 * 60, clockMargin: TimeInterval = 60, feeRate: Decimal = 0) {
+        self.feeRate = max(0, feeRate)
         self.globalBudget = globalBudget
         self.clockTolerance = clockTolerance
         self.clockMargin = clockMargin

@@ -95,7 +95,7 @@ struct DemoCommand: AsyncParsableCommand {
         let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
         print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
         print("A team burns \(strategy.instrument) (about 0.6 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
-        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hours, one cycle every \(step) s.\n")
+        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hour\(hours == 1 ? "" : "s"), one cycle every \(step) s.\n")
         func stamp(_ date: Date) -> String {
             let minutes = Int(date.timeIntervalSince(start) / 60)
             return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
@@ -132,7 +132,7 @@ struct DemoCommand: AsyncParsableCommand {
         let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
         let averageMid = mids.isEmpty ? nil : ValueFormat.rounded(mids.reduce(Decimal(0), +) / Decimal(mids.count), 4)
         let averagePaid = totals.units > 0 ? ValueFormat.rounded(totals.cost / Decimal(totals.units), 4) : nil
-        print("\nSummary after \(hours) simulated hours")
+        print("\nSummary after \(hours) simulated hour\(hours == 1 ? "" : "s")")
         print("  spent                 \(Output.money(totals.cost)) USD for \(totals.units) units")
         print("  average price paid    \(Output.money(averagePaid)) per unit (market mid averaged \(Output.money(averageMid)))")
         print("  used by the team      \((s?.burnedUnits ?? 0) - (before?.burnedUnits ?? 0)) units; expired unused \((s?.expiredUnits ?? 0) - (before?.expiredUnits ?? 0))")

@@ -129,7 +129,7 @@ import Testing
         // The ladder's prices rise, so a limit at the bid never fills. Counting `on_order`, the
         // rule places one order and waits; counting only inventory, it would place one a cycle.
         let recording = Self.ladder(count: 60)
-        func orders(_ condition: String, _ quantity: String) async throws -> Int {
+        func orders(_ condition: String, _ quantity: String, latency: TimeInterval = 0) async throws -> Int {
             let strategy = try StrategyParser.parse("""
                 strategy: stocker
                 instrument: text-prime
@@ -138,10 +138,44 @@ import Testing
                 rules:
                   - { name: stock, when: "\(condition)", buy: { quantity: "\(quantity)", order: limit, price: bid, cancel_after: 20m } }
                 """, file: "stocker.yaml")
-            return try await Backtester.run(strategy, on: recording, store: MemoryLedger()).metrics.ordersPlaced
+            let configuration = BacktestConfiguration(replay: ReplaySettings(latency: latency))
+            return try await Backtester.run(strategy, on: recording, configuration: configuration, store: MemoryLedger()).metrics.ordersPlaced
         }
         #expect(try await orders("inventory + on_order < 10", "10 - inventory - on_order") == 3, "one order per 20 minutes: placed, cancelled, replaced")
+        // Orders sent but not yet on the book (five minutes of latency) count too: the ledger
+        // knows them before the exchange lists them.
+        #expect(try await orders("inventory + on_order < 10", "10 - inventory - on_order", latency: 300) == 3)
         #expect(try await orders("inventory < 10", "10 - inventory") >= 50)
+    }
+
+    @Test func feesCountAgainstTheCapsAndTheUSD() async throws {
+        // Asks from 2.00, 30 bps: two units cost 4.012 with the fee, over a per-order cap of 4.
+        let recording = Self.ladder(count: 30)
+        let strategy = try StrategyParser.parse("""
+            strategy: feeful
+            instrument: text-prime
+            every: 60s
+            budget: { daily: 10.00, per_order: 4.00, max_unit_price: 5.00 }
+            rules:
+              - { name: buy, when: ask > 0, buy: { quantity: 2, order: market } }
+            """, file: "feeful.yaml")
+        let settings = ReplaySettings(startingUSD: 1_000, feeRate: Decimal(string: "0.003")!)
+        let result = try await Backtester.run(strategy, on: recording, configuration: BacktestConfiguration(replay: settings), store: MemoryLedger())
+        #expect(result.metrics.fees > 0)
+        #expect(result.metrics.spend <= 10, "the daily cap holds with fees: \(result.metrics.spend)")
+        #expect(result.metrics.unitsBought == result.metrics.ordersPlaced, "each order was cut to one unit so that it stays under per_order with its fee")
+        // A limit order USD covers only without its fee is cut to what it covers with it.
+        let tight = try StrategyParser.parse("""
+            strategy: tight
+            instrument: text-prime
+            every: 60s
+            budget: { daily: 100.00, max_unit_price: 5.00 }
+            rules:
+              - { name: buy, when: inventory + on_order < 2, buy: { quantity: 2 - inventory - on_order, order: limit, price: ask } }
+            """, file: "tight.yaml")
+        let poor = ReplaySettings(startingUSD: 4, feeRate: Decimal(string: "0.003")!)
+        let bought = try await Backtester.run(tight, on: recording, configuration: BacktestConfiguration(replay: poor), store: MemoryLedger())
+        #expect(bought.metrics.unitsBought == 1, "4 USD buys one unit at 2.00 with its fee, not none")
     }
 
     /// Decision logs as (time, rule, outcome, reason) rows.
@@ -219,7 +253,7 @@ import Testing
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let json = try #require(try JSONSerialization.jsonObject(with: encoder.encode(result)) as? [String: Any])
-        #expect((json["metrics"] as? [String: Any])?["spend"] as? String == BacktestMetrics.text(m.spend))
+        #expect((json["metrics"] as? [String: Any])?["spend"] as? String == BacktestMetrics.text(m.spend, places: 6))
         #expect(json["auto_mode"] != nil && (json["series"] as? [Any])?.isEmpty == false)
     }
 

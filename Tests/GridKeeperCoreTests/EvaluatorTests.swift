@@ -245,6 +245,19 @@ import Testing
         #expect(outcome.budget == effect, "\(outcome)")
     }
 
+    @Test func aLimitPriceLoweredToMaxUnitPriceIsACut() throws {
+        // The cap shaped the buy, so it counts where cap hits are counted (backtest, metrics).
+        let strategy = try Self.strategy("  - { name: r, when: consumption > 0, buy: { quantity: 2, order: limit, price: ask + 1 } }",
+                                         budget: "{ daily: 40.00, max_unit_price: 2.60 }")
+        let outcome = try Self.outcome(Evaluator.evaluate(strategy, on: Self.snapshot()), "r")
+        guard case .buy(_, _, let limit, _, _)? = outcome.intent else {
+            Issue.record("expected a buy: \(outcome)")
+            return
+        }
+        #expect(limit == Self.dec("2.60"))
+        #expect(outcome.budget == .cut && outcome.limit == .maxUnitPrice, "\(outcome)")
+    }
+
     /// A computed quantity beyond what one rule may ask for is cut with a note, not silently
     /// (a literal one is refused when the file is read).
     @Test func aHugeComputedQuantityIsCutWithANote() throws {

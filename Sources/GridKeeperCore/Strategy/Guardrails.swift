@@ -56,6 +56,7 @@ struct Guardrails {
             if p > maxPrice {
                 notes.append("price \(Self.money(p)) capped at max_unit_price \(Self.money(maxPrice))")
                 capLimit = .maxUnitPrice
+                budget = .cut
                 p = Self.floor(maxPrice, to: tick)
             }
             guard p > .zero else { return blocked("the limit price rounds to zero") }
@@ -80,6 +81,7 @@ struct Guardrails {
             if available < units {
                 notes.append("only \(available) units offered at or under max_unit_price \(Self.money(maxPrice)); buying \(available) of \(units)")
                 capLimit = .maxUnitPrice
+                budget = .cut
                 units = available
             }
             unitCost = worst
@@ -108,12 +110,16 @@ struct Guardrails {
             if let daily = shared.daily.map(Exact.init) { consider(daily - sharedToday, .cap("global daily", daily, sharedToday)) }
             if let monthly = shared.monthly.map(Exact.init) { consider(monthly - sharedMonth, .cap("global monthly", monthly, sharedMonth)) }
         }
-        let affordable = room > .zero ? ((room / unitCost).rounded(0, .down).integer ?? 0) / lot * lot : 0
+        // Each unit costs its price plus the fee on it, rounded up to the micro-dollar (the fee
+        // of a fill of n units is never more than n times that).
+        let fee = Exact(snapshot.feeRate)
+        let perUnit = fee > .zero ? unitCost + (unitCost * fee).rounded(6, .up) : unitCost
+        let affordable = room > .zero ? ((room / perUnit).rounded(0, .down).integer ?? 0) / lot * lot : 0
         if affordable < units {
             if affordable < max(1, snapshot.minOrderSize) {
                 budget = .exhausted
                 capLimit = tightest.limit
-                return blocked("budget exhausted: \(tightest) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(unitCost))")
+                return blocked("budget exhausted: \(tightest) leaves \(Self.money(max(room, .zero))), not enough for \(max(1, snapshot.minOrderSize)) unit\(snapshot.minOrderSize == 1 ? "" : "s") at \(Self.money(perUnit))\(fee > .zero ? " with its fee" : "")")
             }
             notes.append("quantity \(units) cut to \(affordable) by the \(tightest)")
             if case .usd = tightest {} else { budget = .cut; capLimit = tightest.limit }
@@ -122,7 +128,7 @@ struct Guardrails {
         if units < max(1, snapshot.minOrderSize) {
             return blocked("quantity \(units) is under the market's minimum order size \(snapshot.minOrderSize)")
         }
-        let maxCost = unitCost * Exact(units)
+        let maxCost = perUnit * Exact(units)
         plannedSpend = plannedSpend + maxCost
         let intent = Intent.buy(quantity: units, order: kind, limitPrice: limit?.decimal, maxCost: maxCost.decimal, cancelAfter: cancelAfter)
         return RuleOutcome(rule: rule, outcome: notes.isEmpty ? .fired : .adjusted, reason: reason, intent: intent, guardrails: notes, inputs: inputs,

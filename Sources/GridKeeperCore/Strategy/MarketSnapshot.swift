@@ -89,6 +89,8 @@ public struct MarketSnapshot: Sendable, Equatable {
     public var openBuyOrders: Int
     /// Units still to be bought by this instrument's open buy orders (their unfilled quantity).
     public var unitsOnOrder: Int
+    /// The fee per unit of notional the exchange charges on a fill (0 when not known).
+    public var feeRate: Decimal = 0
     /// The kill switch.
     public var paused: Bool
     /// Oldest first; entries after `asOf` are ignored. A slice, so that a ledger can hand out
