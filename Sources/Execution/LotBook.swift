@@ -38,6 +38,10 @@ public struct LotBook: Sendable, Equatable {
 
     public init() {}
 
+    /// A time as whole milliseconds since 1970, the book's clock (to the nearest millisecond, so
+    /// a time that came from milliseconds maps back to them).
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
     /// A book holding `units` that arrived at `ms`.
     public init(units: Int, arrivedAt ms: Int64) {
         arrive(units: units, at: ms)

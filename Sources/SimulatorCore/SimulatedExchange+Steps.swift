@@ -122,7 +122,7 @@ extension SimulatedExchange {
     /// to expiry first. Demand with nothing usable counts as stockout time.
     private func consume(_ instrumentID: String, at time: Date, seconds: TimeInterval) {
         var book = lots[instrumentID] ?? LotBook()
-        book.expire(through: Self.milliseconds(time))
+        book.expire(through: LotBook.milliseconds(time))
         defer { lots[instrumentID] = book }
         guard let profile = burn[instrumentID] else { return }
         var rate = profile.baseRate(at: time)
@@ -166,9 +166,9 @@ extension SimulatedExchange {
             let id = try instrument(symbol: symbol).instrumentID
             // The balance is replaced; what the account used and lost so far stays counted.
             var book = lots[id] ?? LotBook()
-            book.expire(through: Self.milliseconds(now))
+            book.expire(through: LotBook.milliseconds(now))
             _ = book.withdraw(units: book.units)
-            book.arrive(units: units, at: Self.milliseconds(now))
+            book.arrive(units: units, at: LotBook.milliseconds(now))
             lots[id] = book
         }
     }

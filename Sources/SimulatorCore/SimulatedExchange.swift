@@ -25,7 +25,6 @@ public actor SimulatedExchange {
         var asks: [Resting] = []  // best (lowest) first
     }
 
-    public static let lotLifetime = ConsumptionLot.lifetime
 
     let configuration: SimulatorConfiguration
     public nonisolated let clock: SimulationClock
@@ -110,7 +109,7 @@ public actor SimulatedExchange {
         for instrument in instruments {
             inventory[instrument.instrumentID] = configuration.startingInventory[instrument.symbol] ?? 0
             if let units = configuration.startingConsumption[instrument.symbol], units > 0 {
-                lots[instrument.instrumentID] = LotBook(units: units, arrivedAt: Self.milliseconds(start))
+                lots[instrument.instrumentID] = LotBook(units: units, arrivedAt: LotBook.milliseconds(start))
             }
         }
     }
@@ -221,15 +220,12 @@ public actor SimulatedExchange {
     /// The lots of an instrument still usable now (a lot past its expiry that the next step has
     /// not swept yet is not).
     func usableLots(_ instrumentID: String) -> [LotBook.Lot] {
-        let now = Self.milliseconds(self.now)
+        let now = LotBook.milliseconds(self.now)
         return (lots[instrumentID]?.lots ?? []).filter { $0.expires > now && $0.milli > 0 }
     }
 
     /// Usable consumption units of an instrument now.
     func usable(_ instrumentID: String) -> Int { Int(usableLots(instrumentID).reduce(0) { $0 + $1.milli } / 1000) }
-
-    /// A time as whole milliseconds since 1970, the `LotBook`'s clock.
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     public func consumptionAccounts(instrumentID: String?) -> [ConsumptionAccount] {
         instruments.enumerated().compactMap { index, instrument in
@@ -429,7 +425,7 @@ public actor SimulatedExchange {
             // A limit order reserved at its limit; the fill may be cheaper.
             if notional > release { usdAvailable -= notional - release }
             if autoTransfer {
-                lots[instrumentID, default: LotBook()].arrive(units: quantity, at: Self.milliseconds(now))
+                lots[instrumentID, default: LotBook()].arrive(units: quantity, at: LotBook.milliseconds(now))
             } else {
                 inventory[instrumentID, default: 0] += quantity
             }
@@ -526,11 +522,11 @@ public actor SimulatedExchange {
         case .tradingToConsumption:
             guard (inventory[id] ?? 0) >= request.quantity else { throw .invalid("insufficient available balance in the trading account") }
             inventory[id, default: 0] -= request.quantity
-            lots[id, default: LotBook()].arrive(units: request.quantity, at: Self.milliseconds(now))
+            lots[id, default: LotBook()].arrive(units: request.quantity, at: LotBook.milliseconds(now))
         case .consumptionToTrading:
             // Take back the freshest lots first.
             var book = lots[id] ?? LotBook()
-            book.expire(through: Self.milliseconds(now))
+            book.expire(through: LotBook.milliseconds(now))
             guard book.withdraw(units: request.quantity) else { throw .invalid("insufficient uncommitted consumption balance") }
             lots[id] = book
             inventory[id, default: 0] += request.quantity

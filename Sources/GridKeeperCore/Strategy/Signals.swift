@@ -90,9 +90,6 @@ struct SignalContext {
 
     static let lotLife = ConsumptionLot.lifetime
 
-    /// A time as whole milliseconds since 1970, the `LotBook`'s clock.
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-
     /// The lots believed to be in the consumption account now, oldest first: when each expires
     /// and how many of its units are left. Lots the engine moved in are known exactly; other
     /// rises of the balance (auto-transfers, the balance first seen) count as lots arriving when
@@ -137,8 +134,8 @@ struct SignalContext {
         // explains count as arriving with the oldest known lot (or now).
         let explained = arrivals.reduce(0) { $0 + $1.units }
         var book = LotBook()
-        if snapshot.consumption > explained { book.arrive(units: snapshot.consumption - explained, at: Self.milliseconds(arrivals.first?.arrived ?? now)) }
-        for lot in arrivals { book.arrive(units: lot.units, at: Self.milliseconds(lot.arrived)) }
+        if snapshot.consumption > explained { book.arrive(units: snapshot.consumption - explained, at: LotBook.milliseconds(arrivals.first?.arrived ?? now)) }
+        for lot in arrivals { book.arrive(units: lot.units, at: LotBook.milliseconds(lot.arrived)) }
         book.use(Int64(max(0, explained - snapshot.consumption)) * 1000)
         let lots = book.lots.map { (expires: Date(timeIntervalSince1970: Double($0.expires) / 1000), units: Int($0.milli / 1000)) }
         lotsCache = lots
