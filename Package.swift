@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "GridAPI",
             dependencies: [
-                "CSodium",
+                "CSodium", "GridKeeperCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Ledger
 
 extension BacktestResult {
@@ -70,10 +71,10 @@ extension BacktestResult {
 extension Backtester {
     /// Cumulative spend as a step curve from fills: zero at `start`, a point at each fill, the
     /// total at `end`; at most `limit` points.
-    static func spendCurve(_ fills: [Trade], start: Int64, end: Int64, limit: Int) -> [BacktestResult.SpendPoint] {
+    static func spendCurve(_ fills: [OrderFill], start: Int64, end: Int64, limit: Int) -> [BacktestResult.SpendPoint] {
         var points = [BacktestResult.SpendPoint(t: Date(ledgerMilliseconds: start), spent: 0)]
         var spent = Decimal(0)
-        let timed = fills.map { (ms: $0.executionTimestamp.flatMap(Timestamp.parse)?.ledgerMilliseconds ?? end, cost: BacktestMetrics.cost(of: $0)) }
+        let timed = fills.map { (ms: $0.executedAt?.ledgerMilliseconds ?? end, cost: BacktestMetrics.cost(of: $0)) }
         for fill in timed.sorted(by: { $0.ms < $1.ms }) {
             let t = Date(ledgerMilliseconds: min(max(fill.ms, start), end))
             points.append(.init(t: t, spent: spent))

@@ -120,13 +120,13 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
     }
 
     /// What a fill cost, its fee included.
-    static func cost(of fill: Trade) -> Decimal { fill.price * fill.quantity + (fill.fee ?? 0) }
+    static func cost(of fill: OrderFill) -> Decimal { fill.cost }
 
     /// Adds the fills' cost, fees and units, and sets the average price paid.
-    mutating func add(_ fills: [Trade]) {
+    mutating func add(_ fills: [OrderFill]) {
         for fill in fills {
             spend += Self.cost(of: fill)
-            fees += fill.fee ?? 0
+            fees += fill.fee
             unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
         }
         averagePrice = unitsBought > 0 ? spend / Decimal(unitsBought) : nil
@@ -433,7 +433,7 @@ public enum Backtester {
             metrics: metrics, autoMode: autoModeMetrics, autoModeSettings: configuration.autoMode,
             dailyCap: strategy.budget.daily, monthlyCap: strategy.budget.monthly,
             series: downsample(series, to: configuration.seriesPoints),
-            buys: fills.map { .init(t: $0.executionTimestamp.flatMap(Timestamp.parse) ?? Date(ledgerMilliseconds: end), price: $0.price,
+            buys: fills.map { .init(t: $0.executedAt ?? Date(ledgerMilliseconds: end), price: $0.price,
                                     quantity: Units(exactly: $0.quantity)?.rawValue ?? 0) },
             gaps: schedule.gaps, stockouts: stockouts, autoModeSpend: autoModeSpend,
             capDiagnosis: CapDiagnosis.make(tallies: caps.tallies, metrics: metrics, vwap: vwap, averageAsk: averageAsk,
@@ -448,7 +448,7 @@ public enum Backtester {
 
     /// Auto Mode's metrics and fills.
     static func autoModeRun(_ recording: Recording, demand: [BurnStep], settings: ReplaySettings, auto: AutoModeSettings,
-                            maxGap: TimeInterval) async -> (metrics: BacktestMetrics, fills: [Trade]) {
+                            maxGap: TimeInterval) async -> (metrics: BacktestMetrics, fills: [OrderFill]) {
         var replay = settings
         replay.autoTransfers = true
         let exchange = ReplayExchange(recording: recording, settings: replay, demand: demand)
@@ -461,7 +461,7 @@ public enum Backtester {
         while t <= end {
             await exchange.advance(to: t)
             if let view = try? await exchange.view(instrument: recording.instrument), view.consumption < auto.threshold {
-                let request = PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .market, quantity: Decimal(auto.amount), clientOrderID: "auto-\(t)")
+                let request = OrderRequest(clientOrderID: "auto-\(t)", marketID: view.marketID, quantity: auto.amount)
                 if (try? await exchange.place(request)) != nil { metrics.ordersPlaced += 1 }
             }
             n += 1

@@ -1,5 +1,6 @@
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Ledger
 
 /// A trade printed on the market.

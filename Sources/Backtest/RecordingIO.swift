@@ -334,7 +334,7 @@ public enum RecordingIO {
             }
             guard byte >= 48, byte <= 57 else {
                 // Exponents and other spellings: the exact, slower way.
-                return StrictDecimal.parse(text).flatMap { try? Micros.from($0, field: "price") }
+                return StrictDecimal.parse(text).flatMap { try? Micros.exactly($0) }
             }
             if places >= 0 {
                 guard places < 6 else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 import Ledger
 import SimulatorCore
 

@@ -1,7 +1,6 @@
 import Engine
 import Execution
 import Foundation
-import GridAPI
 import GridKeeperCore
 import Ledger
 
@@ -62,12 +61,13 @@ public actor ReplayExchange: Exchange {
     private var inventory: Int
     private var consumption: LotBook
     private var matcher: Matcher
-    private var orders: [String: Order] = [:]
+    /// Client order id by order id.
+    private var orders: [String: String] = [:]
     private var byClientID: [String: String] = [:]
-    private var fillsByOrder: [String: [Trade]] = [:]
+    private var fillsByOrder: [String: [OrderFill]] = [:]
     private var sequence = 0
     /// Every fill, in order (for reports).
-    public private(set) var fills: [Trade] = []
+    public private(set) var fills: [OrderFill] = []
     public private(set) var cancels = 0
 
     /// What the replayed account lived through.
@@ -80,11 +80,11 @@ public actor ReplayExchange: Exchange {
         self.autoTransfers = settings.autoTransfers
         self.instrumentID = "replay-" + recording.instrument
         self.marketID = "replay-market-" + recording.instrument
-        let fee = (try? Micros.from(settings.feeRate, field: "fee")) ?? 0
+        let fee = Micros.rounded(settings.feeRate, up: true)
         self.matcher = Matcher(rules: .init(feeMillionths: fee, latencyMilliseconds: Int64(settings.latency * 1000)))
         let start = recording.books.times.first ?? 0
         self.now = start
-        self.usd = (try? Micros.from(settings.startingUSD, field: "usd")) ?? 0
+        self.usd = Micros.rounded(settings.startingUSD, up: false)
         self.inventory = settings.startingInventory
         self.consumption = LotBook(units: settings.startingConsumption, arrivedAt: start)
         while burnIndex + 1 < self.demand.count, self.demand[burnIndex + 1].ms <= start { burnIndex += 1 }
@@ -166,102 +166,86 @@ public actor ReplayExchange: Exchange {
         return fromBook ?? fromTrades?.price
     }
 
-    public func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
-        guard instrument == recording.instrument else {
-            throw .rejected(endpoint: "GET /instruments (replay)", status: 404, detail: "the recording is of \(recording.instrument), not \(instrument)")
-        }
-        var bids: [BookLevel] = []
+    public func view(instrument: String) async throws(ExchangeError) -> ExchangeView {
+        guard instrument == recording.instrument else { throw .rejected("replay: the recording is of \(recording.instrument), not \(instrument)") }
+        var bids: [PriceLevel] = []
         for k in 0..<recording.books.depth {
-            if let l = level(0, k) { bids.append(BookLevel(price: Micros.decimal(l.price), quantity: Decimal(l.quantity))) }
+            if let l = level(0, k) { bids.append(PriceLevel(price: Micros.decimal(l.price), quantity: Decimal(l.quantity))) }
         }
-        let asks = matcher.offered.map { BookLevel(price: Micros.decimal($0.price), quantity: Decimal($0.quantity)) }
+        let asks = matcher.offered.map { PriceLevel(price: Micros.decimal($0.price), quantity: Decimal($0.quantity)) }
         return ExchangeView(
             instrumentID: instrumentID, marketID: marketID, consumption: consumption.units, inventory: inventory,
             usdAvailable: Micros.decimal(usd - matcher.locked), bids: bids, asks: asks, last: lastPrice.map(Micros.decimal),
-            controls: OrderControls(tickSize: settings.tick, lotSize: 1, minOrderSize: 1),
-            openOrders: matcher.open.filter { $0.state == .resting }.compactMap { orders[$0.id] },
+            rules: MarketRules(tick: settings.tick, lotSize: 1, minOrderSize: 1),
+            openOrders: matcher.open.filter { $0.state == .resting }.compactMap { ticket($0.id) },
             exchangeTime: Date(ledgerMilliseconds: now))
     }
 
     // MARK: Orders
 
-    public func place(_ request: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
-        let endpoint = "POST /v1/orders (replay)"
-        if let clientID = request.clientOrderID, let id = byClientID[clientID], let existing = orders[id] {
-            return PlacedOrder(orderID: id, clientOrderID: clientID, status: existing.status)
-        }
-        guard request.marketID == marketID else { throw .rejected(endpoint: endpoint, status: 404, detail: "unknown market") }
-        guard request.side == .buy else { throw .rejected(endpoint: endpoint, status: 422, detail: "the replay only buys") }
-        guard let quantity = Units(exactly: request.quantity)?.rawValue, quantity > 0 else {
-            throw .rejected(endpoint: endpoint, status: 422, detail: "quantity must be a positive whole number")
-        }
+    public func place(_ request: OrderRequest) async throws(ExchangeError) -> OrderTicket {
+        if let id = byClientID[request.clientOrderID], let existing = ticket(id) { return existing }
+        guard request.marketID == marketID else { throw .rejected("replay order \(request.clientOrderID): unknown market \(request.marketID)") }
         var limit: Int64?
-        if request.type == .limit {
-            guard let price = request.price, let micros = try? Micros.from(price, field: "price"), micros > 0 else {
-                throw .rejected(endpoint: endpoint, status: 422, detail: "a limit order needs a price")
+        if let price = request.limit {
+            guard let micros = try? Micros.exactly(price), micros > 0 else {
+                throw .rejected("replay order \(request.clientOrderID): a limit order needs a positive price in whole micro-dollars")
             }
             limit = micros
         }
         sequence += 1
         let id = "replay-\(sequence)"
-        let stamp = Self.stamp(now)
-        orders[id] = Order(orderID: id, clientOrderID: request.clientOrderID, marketID: marketID, instrumentID: instrumentID, side: .buy,
-                           type: request.type, status: OrderStatus.open.wire, quantity: Decimal(quantity), price: request.price, createdAt: stamp, updatedAt: stamp)
         let placed: [Matcher.Fill]
         do {
-            placed = try matcher.submit(id: id, quantity: quantity, limit: limit, funds: usd, at: now)
+            placed = try matcher.submit(id: id, quantity: request.quantity, limit: limit, funds: usd, at: now)
         } catch {
-            orders[id] = nil
-            throw .rejected(endpoint: endpoint, status: 422, detail: error.description)
+            throw .rejected("replay order \(request.clientOrderID): \(error.description)")
         }
-        if let clientID = request.clientOrderID { byClientID[clientID] = id }
+        orders[id] = request.clientOrderID
+        byClientID[request.clientOrderID] = id
         apply(placed)
-        sync(id)
-        return PlacedOrder(orderID: id, clientOrderID: request.clientOrderID, status: orders[id]?.status)
+        guard let ticket = ticket(id) else { throw .rejected("replay order \(request.clientOrderID): not kept") }
+        return ticket
     }
 
-    /// Books fills: cash and units move, trades are recorded and the orders catch up.
+    /// The order as the fill model holds it.
+    private func ticket(_ id: String) -> OrderTicket? {
+        guard let clientOrderID = orders[id], let t = matcher.ticket(id) else { return nil }
+        return OrderTicket(t, clientOrderID: clientOrderID, marketID: marketID)
+    }
+
+    /// Books fills: cash and units move and the fills are kept.
     private func apply(_ batch: [Matcher.Fill]) {
         for f in batch {
             usd -= f.cost
             if autoTransfers { consumption.arrive(units: f.units, at: now) } else { inventory += f.units }
             sequence += 1
-            let trade = Trade(tradeID: "replay-trade-\(sequence)", orderID: f.orderID, marketID: marketID, instrumentID: instrumentID, side: .buy,
-                              price: Micros.decimal(f.price), quantity: Decimal(f.units), fee: Micros.decimal(f.fee), executionTimestamp: Self.stamp(f.at))
-            fillsByOrder[f.orderID, default: []].append(trade)
-            fills.append(trade)
-            sync(f.orderID)
+            let fill = OrderFill(f, tradeID: "replay-trade-\(sequence)")
+            fillsByOrder[f.orderID, default: []].append(fill)
+            fills.append(fill)
         }
     }
 
-    /// The order record as the matcher's ticket stands.
-    private func sync(_ id: String) {
-        guard let t = matcher.ticket(id) else { return }
-        orders[id]?.follow(t, updatedAt: Self.stamp(now))
+    public func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? {
+        byClientID[clientOrderID].flatMap(ticket)
     }
 
-    public func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
-        byClientID[clientOrderID].flatMap { orders[$0] }
-    }
-
-    public func order(id: String) async throws(GridAPIError) -> Order {
-        guard let o = orders[id] else { throw .rejected(endpoint: "GET /v1/orders/\(id) (replay)", status: 404, detail: "not found") }
+    public func order(id: String) async throws(ExchangeError) -> OrderTicket {
+        guard let o = ticket(id) else { throw .rejected("replay order \(id): not found") }
         return o
     }
 
-    public func fills(orderID: String) async throws(GridAPIError) -> [Trade] { fillsByOrder[orderID] ?? [] }
+    public func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { fillsByOrder[orderID] ?? [] }
 
-    public func cancel(orderID: String) async throws(GridAPIError) {
-        let endpoint = "DELETE /v1/orders/\(orderID) (replay)"
-        guard orders[orderID] != nil else { throw .rejected(endpoint: endpoint, status: 404, detail: "not found") }
-        guard matcher.cancel(orderID) else { throw .rejected(endpoint: endpoint, status: 500, detail: "order_already_cancelled") }
-        sync(orderID)
+    public func cancel(orderID: String) async throws(ExchangeError) {
+        guard orders[orderID] != nil else { throw .rejected("replay order \(orderID): not found") }
+        guard matcher.cancel(orderID) else { throw .rejected("replay order \(orderID): already ended") }
         cancels += 1
     }
 
-    public func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
-        guard instrumentID == self.instrumentID else { throw .rejected(endpoint: "POST /v1/transfers (replay)", status: 404, detail: "unknown instrument") }
-        guard quantity > 0, quantity <= inventory else { throw .rejected(endpoint: "POST /v1/transfers (replay)", status: 422, detail: "insufficient balance") }
+    public func transferToConsumption(instrumentID: String, quantity: Int) async throws(ExchangeError) -> String {
+        guard instrumentID == self.instrumentID else { throw .rejected("replay transfer: unknown instrument \(instrumentID)") }
+        guard quantity > 0, quantity <= inventory else { throw .rejected("replay transfer of \(quantity) units: insufficient balance") }
         inventory -= quantity
         consumption.arrive(units: quantity, at: now)
         sequence += 1

@@ -31,7 +31,7 @@ public enum SyntheticData {
             if step > 0 { await exchange.advance(by: every) }
             guard let sample = await exchange.sample(symbol: instrument) else { throw RecordingError("the simulator has no market for \(instrument)") }
             let ms = clock.now.ledgerMilliseconds
-            func micros(_ d: Decimal) -> Int64 { (try? Micros.from(d, field: "price")) ?? 0 }
+            func micros(_ d: Decimal) -> Int64 { (try? Micros.exactly(d)) ?? 0 }
             books.append(ms: ms, bids: sample.bids.map { (micros($0.price), Units(exactly: $0.quantity)?.rawValue ?? 0) },
                          asks: sample.asks.map { (micros($0.price), Units(exactly: $0.quantity)?.rawValue ?? 0) }, last: sample.last.map(micros))
             for trade in sample.trades where !seen.contains(trade.tradeID) {

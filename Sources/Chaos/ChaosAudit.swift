@@ -104,8 +104,8 @@ enum ChaosAudit {
             }
             var exchangeFills: [String: String] = [:]
             for fill in fills {
-                let micros = (try? Micros.from(fill.price, field: "price")) ?? -1
-                let fee = (try? Micros.from(fill.fee ?? 0, field: "fee")) ?? -1
+                let micros = (try? Micros.exactly(fill.price)) ?? -1
+                let fee = (try? Micros.exactly(fill.fee ?? 0)) ?? -1
                 exchangeFills[fill.tradeID] = "\(Units(exactly: fill.quantity)?.rawValue ?? -1)@\(micros)+\(fee)"
             }
             var recorded: [String: String] = [:]

@@ -1,6 +1,5 @@
 import Execution
 import Foundation
-import GridAPI
 import GridKeeperCore
 import Ledger
 import Logging
@@ -18,20 +17,11 @@ extension CycleRunner {
                 quantity: quantity, limitPrice: limit, cancelAfter: cancelAfter.map { time.addingTimeInterval(NSDecimalNumber(decimal: $0).doubleValue) },
                 decisionID: decisionID), at: time)
         } catch { throw .ledger(error) }
-        let request = PlaceOrderRequest(marketID: view.marketID, side: .buy, type: kind == .market ? .market : .limit, quantity: Decimal(quantity),
-                                        price: limit, clientOrderID: clientOrderID)
+        let request = OrderRequest(clientOrderID: clientOrderID, marketID: view.marketID, quantity: quantity, limit: kind == .market ? nil : limit)
+        let placed: OrderTicket
         do {
-            let placed = try await exchange.place(request)
-            try record { () throws(LedgerError) in
-                try ledger.updateOrder(clientOrderID: clientOrderID, state: .open, exchangeOrderID: placed.orderID, at: time)
-            }
-            report.ordersPlaced += 1
-            report.actions.append("placed \(kind.rawValue) buy \(quantity) \(limit.map { "@ \(ValueFormat.text($0, as: .price))" } ?? "at market") as \(clientOrderID) (\(rule))")
-            // Record what filled straight away; later fills are picked up by reconciliation.
-            if let order = try? await exchange.order(id: placed.orderID) {
-                try await settle(clientOrderID: clientOrderID, order: order, at: time, report: &report)
-            }
-        } catch let error as GridAPIError {
+            placed = try await exchange.place(request)
+        } catch {
             if error.isOutcomeUnknown {
                 try record { () throws(LedgerError) in
                     try ledger.updateOrder(clientOrderID: clientOrderID, state: .unknown, reason: error.description, at: time)
@@ -43,15 +33,21 @@ extension CycleRunner {
                 }
                 report.errors.append("buy \(clientOrderID) refused: \(error.description)")
             }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            report.errors.append("buy \(clientOrderID): \(error)")
+            return
+        }
+        try record { () throws(LedgerError) in
+            try ledger.updateOrder(clientOrderID: clientOrderID, state: .open, exchangeOrderID: placed.id, at: time)
+        }
+        report.ordersPlaced += 1
+        report.actions.append("placed \(kind.rawValue) buy \(quantity) \(limit.map { "@ \(ValueFormat.text($0, as: .price))" } ?? "at market") as \(clientOrderID) (\(rule))")
+        // Record what filled straight away; later fills are picked up by reconciliation.
+        if let order = try? await exchange.order(id: placed.id) {
+            try await settle(clientOrderID: clientOrderID, order: order, at: time, report: &report)
         }
     }
 
     func transfer(strategy: Strategy, decisionID: Int64, view: ExchangeView, quantity: Int, at time: Date, report: inout CycleReport) async throws(EngineError) {
-        let outcome: Result<String, GridAPIError>
+        let outcome: Result<String, ExchangeError>
         do {
             outcome = .success(try await exchange.transferToConsumption(instrumentID: view.instrumentID, quantity: quantity))
         } catch {

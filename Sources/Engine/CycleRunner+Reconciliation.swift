@@ -1,6 +1,5 @@
 import Execution
 import Foundation
-import GridAPI
 import GridKeeperCore
 import Ledger
 import Logging
@@ -16,7 +15,7 @@ extension CycleRunner {
         var unresolved: [String] = []
         for order in open {
             do {
-                let found: Order?
+                let found: OrderTicket?
                 if let id = order.exchangeOrderID {
                     found = try await exchange.order(id: id)
                 } else {
@@ -34,18 +33,18 @@ extension CycleRunner {
                     continue
                 }
                 if order.state == .unknown || order.state == .pending {
-                    report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.orderID) (\(exchangeOrder.status))")
+                    report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.id) (\(exchangeOrder.status))")
                 }
                 // A resting order with no new fill has nothing to record: its fills are not read
                 // again (two requests per open order per cycle otherwise).
-                let unchanged = !exchangeOrder.isTerminal && order.exchangeOrderID != nil && (order.state == .open || order.state == .partiallyFilled)
-                    && Units(exactly: exchangeOrder.filledQuantity)?.rawValue == order.filledQuantity
+                let unchanged = !exchangeOrder.status.isTerminal && order.exchangeOrderID != nil && (order.state == .open || order.state == .partiallyFilled)
+                    && Units(exactly: exchangeOrder.filled)?.rawValue == order.filledQuantity
                 if !unchanged {
                     try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
                 }
-                if !dry, !exchangeOrder.isTerminal, let deadline = order.cancelAfter, time >= deadline {
+                if !dry, !exchangeOrder.status.isTerminal, let deadline = order.cancelAfter, time >= deadline {
                     var withID = order
-                    withID.exchangeOrderID = exchangeOrder.orderID
+                    withID.exchangeOrderID = exchangeOrder.id
                     try await cancel(withID, reason: "cancel_after reached", at: time, report: &report)
                 }
             } catch let error as EngineError {
@@ -59,22 +58,22 @@ extension CycleRunner {
     }
 
     /// Records an exchange order's fills and state in the ledger.
-    func settle(clientOrderID: String, order: Order, at time: Date, report: inout CycleReport) async throws(EngineError) {
-        let trades: [Trade]
-        do { trades = try await exchange.fills(orderID: order.orderID) } catch {
-            report.errors.append("fills of \(order.orderID): \(error.description)")
+    func settle(clientOrderID: String, order: OrderTicket, at time: Date, report: inout CycleReport) async throws(EngineError) {
+        let trades: [OrderFill]
+        do { trades = try await exchange.fills(orderID: order.id) } catch {
+            report.errors.append("fills of \(order.id): \(error.description)")
             return
         }
         let fills = trades.compactMap { trade -> FillRecord? in
             guard let quantity = Units(exactly: trade.quantity)?.rawValue, quantity > 0 else { return nil }
-            let at = trade.executionTimestamp.flatMap(Timestamp.parse) ?? time
-            return FillRecord(tradeID: trade.tradeID, clientOrderID: clientOrderID, quantity: quantity, price: trade.price, fee: trade.fee ?? 0, executedAt: at)
+            return FillRecord(tradeID: trade.tradeID, clientOrderID: clientOrderID, quantity: quantity, price: trade.price, fee: trade.fee,
+                              executedAt: trade.executedAt ?? time)
         }
         try record { () throws(LedgerError) in
             let added = try ledger.record(fills: fills, at: time)
             report.fillsRecorded += added
             if added > 0 { report.reconciled.append("\(clientOrderID): \(added) new fill\(added == 1 ? "" : "s")") }
-            let state: OrderState = switch order.orderStatus {
+            let state: OrderState = switch order.status {
             case .filled: .filled
             case .cancelled: .cancelled
             case .rejected: .rejected
@@ -82,7 +81,7 @@ extension CycleRunner {
             case .partiallyFilled: .partiallyFilled
             case .open, .other: .open
             }
-            try ledger.updateOrder(clientOrderID: clientOrderID, state: state, exchangeOrderID: order.orderID, at: time)
+            try ledger.updateOrder(clientOrderID: clientOrderID, state: state, exchangeOrderID: order.id, at: time)
         }
     }
 

@@ -7,7 +7,7 @@ extension CycleRunner {
     /// 16 hex digits identifying what a cycle decided on: time, balances, spend, top of book and
     /// how much history (`ms|consumption|inventory|usd µ$|spent µ$|bid µ$|ask µ$|points|points`).
     static func digest(_ s: MarketSnapshot) -> String {
-        func money(_ d: Decimal?) -> String { d.map { (try? Micros.from($0, field: "digest")).map { String($0) } ?? "\($0)" } ?? "-" }
+        func money(_ d: Decimal?) -> String { d.map { (try? Micros.exactly($0)).map { String($0) } ?? "\($0)" } ?? "-" }
         let fields = [String(s.asOf.ledgerMilliseconds), String(s.consumption), String(s.inventory), money(s.usdAvailable), money(s.spentToday),
                       money(s.bids.first?.price), money(s.asks.first?.price), String(s.marketHistory.count), String(s.balanceHistory.count)]
         var text: [UInt8] = []

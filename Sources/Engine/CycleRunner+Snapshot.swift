@@ -1,6 +1,5 @@
 import Execution
 import Foundation
-import GridAPI
 import GridKeeperCore
 import Ledger
 import Logging
@@ -33,9 +32,7 @@ extension CycleRunner {
             asOf: time, instrument: strategy.instrument, consumption: view.consumption, inventory: view.inventory, usdAvailable: view.usdAvailable,
             spentToday: spend.today, spentMonth: spend.month,
             bids: book.bids, asks: book.asks,
-            last: view.last, tick: view.controls?.tickSize ?? Decimal(string: "0.01")!,
-            lotSize: view.controls?.lotSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
-            minOrderSize: view.controls?.minOrderSize.flatMap { Units(exactly: $0)?.rawValue } ?? 1,
+            last: view.last, tick: view.rules.tick, lotSize: view.rules.lotSize, minOrderSize: view.rules.minOrderSize,
             openBuyOrders: view.openOrders.filter { $0.side != .sell }.count,
             unitsOnOrder: try unitsOnOrder(instrument: strategy.instrument, view: view),
             paused: paused, marketHistory: market, balanceHistory: balances,
@@ -69,18 +66,11 @@ extension CycleRunner {
         return result
     }
 
-    /// Whole units an open order has still to fill (a fraction counts as a unit).
-    static func unitsLeft(_ order: Order) -> Int {
-        var left = max(0, order.quantity - order.filledQuantity), rounded = Decimal()
-        NSDecimalRound(&rounded, &left, 0, .up)
-        return NSDecimalNumber(decimal: rounded).intValue
-    }
-
     /// Units our open buy orders have still to buy: the larger of what the ledger knows (which
     /// includes orders sent but not yet on the exchange's list, and orders whose outcome is
     /// unknown) and what the exchange lists (which includes orders placed outside GridKeeper).
     func unitsOnOrder(instrument: String, view: ExchangeView) throws(LedgerError) -> Int {
-        let listed = view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + Self.unitsLeft($1) }
+        let listed = view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + $1.unitsLeft }
         let recorded = try ledger.openOrders(instrument: instrument).reduce(0) { $0 + max(0, $1.quantity - $1.filledQuantity) }
         return max(listed, recorded)
     }

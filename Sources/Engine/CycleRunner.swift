@@ -125,8 +125,8 @@ public struct CycleRunner: Sendable {
         for var order in open {
             if order.exchangeOrderID == nil {
                 guard let found = try? await exchange.order(clientOrderID: order.clientOrderID, marketID: order.marketID) else { continue }
-                order.exchangeOrderID = found.orderID
-                if found.isTerminal {
+                order.exchangeOrderID = found.id
+                if found.status.isTerminal {
                     try await settle(clientOrderID: order.clientOrderID, order: found, at: time, report: &report)
                     continue
                 }

@@ -1,6 +1,5 @@
 import Execution
 import Foundation
-import GridAPI
 import GridKeeperCore
 import Ledger
 
@@ -18,7 +17,8 @@ import Ledger
 /// after four hours like real ones; inference does not draw on them).
 public actor PaperExchange: Exchange {
     struct PaperOrder {
-        var order: Order
+        var clientOrderID: String
+        var marketID: String
         var instrument: String
     }
 
@@ -28,7 +28,7 @@ public actor PaperExchange: Exchange {
     public nonisolated let autoTransfers = false
     private var orders: [String: PaperOrder] = [:]
     private var byClientID: [String: String] = [:]
-    private var trades: [String: [Trade]] = [:]
+    private var trades: [String: [OrderFill]] = [:]
     private var views: [String: ExchangeView] = [:]          // by market id
     private var instruments: [String: String] = [:]          // instrument id → symbol
     private var matchers: [String: Matcher] = [:]            // by market id
@@ -47,7 +47,7 @@ public actor PaperExchange: Exchange {
         self.market = market
         self.now = now
         self.rules = rules
-        self.spent = Self.micros(carried.spent, roundingUp: true)
+        self.spent = Micros.rounded(carried.spent, up: true)
         self.bought = carried.bought
         for (symbol, list) in carried.transfers {
             var book = LotBook()
@@ -57,101 +57,85 @@ public actor PaperExchange: Exchange {
         }
     }
 
-    public func view(instrument symbol: String) async throws(GridAPIError) -> ExchangeView {
+    public func view(instrument symbol: String) async throws(ExchangeError) -> ExchangeView {
         try await refresh(symbol).view
     }
 
     /// Reads the real market, lets paper orders fill against it, and returns the view with the
     /// paper trades applied and the funds paper orders may use (before the matcher's locks).
-    private func refresh(_ symbol: String) async throws(GridAPIError) -> (view: ExchangeView, funds: Int64) {
+    private func refresh(_ symbol: String) async throws(ExchangeError) -> (view: ExchangeView, funds: Int64) {
         var real = try await market.view(instrument: symbol)
         instruments[real.instrumentID] = symbol
         views[real.marketID] = real
         let time = now()
         let ms = time.ledgerMilliseconds
         var matcher = matchers[real.marketID] ?? Matcher(rules: rules)
-        let asks = real.asks.map { Matcher.Level(price: Self.micros($0.price, roundingUp: true), quantity: Self.wholeDown($0.quantity)) }
+        let asks = real.asks.map { Matcher.Level(price: Micros.rounded($0.price, up: true), quantity: Self.wholeDown($0.quantity)) }
         let filled = matcher.observe(asks: asks, at: ms)
         matchers[real.marketID] = matcher
         apply(filled)
         var book = lots[symbol] ?? LotBook()
         book.expire(through: ms)
         lots[symbol] = book
-        let funds = Self.micros(real.usdAvailable, roundingUp: false) - spent
+        let funds = Micros.rounded(real.usdAvailable, up: false) - spent
         real.usdAvailable = Micros.decimal(max(0, funds - matcher.locked))
         real.inventory += (bought[symbol] ?? 0) - (transferred[symbol] ?? 0)
         real.consumption += book.units
-        real.asks = matcher.offered.map { BookLevel(price: Micros.decimal($0.price), quantity: Decimal($0.quantity)) }
-        real.openOrders = orders.values.filter { $0.instrument == symbol && !$0.order.isTerminal }.map(\.order)
+        real.asks = matcher.offered.map { PriceLevel(price: Micros.decimal($0.price), quantity: Decimal($0.quantity)) }
+        real.openOrders = matcher.open.compactMap { ticket($0.id) }
         return (real, funds)
     }
 
-    public func place(_ request: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder {
-        let endpoint = "POST /v1/orders (paper)"
-        if let clientID = request.clientOrderID, let id = byClientID[clientID], let existing = orders[id] {
-            return PlacedOrder(orderID: id, clientOrderID: clientID, status: existing.order.status)
-        }
+    public func place(_ request: OrderRequest) async throws(ExchangeError) -> OrderTicket {
+        if let id = byClientID[request.clientOrderID], let existing = ticket(id) { return existing }
         guard let view = views[request.marketID], let symbol = instruments[view.instrumentID] else {
-            throw .rejected(endpoint: endpoint, status: 422, detail: "no observed book for market \(request.marketID)")
-        }
-        guard request.side == .buy else { throw .rejected(endpoint: endpoint, status: 422, detail: "paper trading only buys") }
-        guard let quantity = Units(exactly: request.quantity)?.rawValue, quantity > 0 else {
-            throw .rejected(endpoint: endpoint, status: 422, detail: "quantity must be a positive whole number")
-        }
-        var limit: Int64?
-        if request.type == .limit {
-            guard let price = request.price, price > 0 else { throw .rejected(endpoint: endpoint, status: 422, detail: "a limit order needs a price") }
-            limit = Self.micros(price, roundingUp: false)
+            throw .rejected("paper order: no observed book for market \(request.marketID)")
         }
         let funds = try await refresh(symbol).funds
         sequence += 1
-        let id = "paper-\(sequence)-\(request.clientOrderID ?? UUID().uuidString)"
-        let stamp = now().ISO8601Format()
-        orders[id] = PaperOrder(order: Order(orderID: id, clientOrderID: request.clientOrderID, marketID: request.marketID, instrumentID: view.instrumentID,
-                                             side: .buy, type: request.type, status: OrderStatus.open.wire, quantity: Decimal(quantity), price: limit.map(Micros.decimal),
-                                             createdAt: stamp, updatedAt: stamp),
-                                instrument: symbol)
+        let id = "paper-\(sequence)-\(request.clientOrderID)"
+        let limit = request.limit.map { Micros.rounded($0, up: false) }
         var matcher = matchers[request.marketID] ?? Matcher(rules: rules)
         do {
-            let filled = try matcher.submit(id: id, quantity: quantity, limit: limit, funds: funds, at: now().ledgerMilliseconds)
+            let filled = try matcher.submit(id: id, quantity: request.quantity, limit: limit, funds: funds, at: now().ledgerMilliseconds)
             matchers[request.marketID] = matcher
-            if let clientID = request.clientOrderID { byClientID[clientID] = id }
+            orders[id] = PaperOrder(clientOrderID: request.clientOrderID, marketID: request.marketID, instrument: symbol)
+            byClientID[request.clientOrderID] = id
             apply(filled)
-            sync(id)
         } catch {
-            orders[id] = nil
-            throw .rejected(endpoint: endpoint, status: 422, detail: error.description)
+            throw .rejected("paper order \(request.clientOrderID): \(error.description)")
         }
-        return PlacedOrder(orderID: id, clientOrderID: request.clientOrderID, status: orders[id]?.order.status)
+        guard let placed = ticket(id) else { throw .rejected("paper order \(request.clientOrderID): not kept") }
+        return placed
     }
 
-    public func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? {
-        byClientID[clientOrderID].flatMap { orders[$0]?.order }
+    /// The order as the fill model holds it.
+    private func ticket(_ id: String) -> OrderTicket? {
+        guard let o = orders[id], let t = matchers[o.marketID]?.ticket(id) else { return nil }
+        return OrderTicket(t, clientOrderID: o.clientOrderID, marketID: o.marketID)
     }
 
-    public func order(id: String) async throws(GridAPIError) -> Order {
-        guard let order = orders[id]?.order else { throw .rejected(endpoint: "GET /v1/orders/\(id) (paper)", status: 404, detail: "not found") }
+    public func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? {
+        byClientID[clientOrderID].flatMap(ticket)
+    }
+
+    public func order(id: String) async throws(ExchangeError) -> OrderTicket {
+        guard let order = ticket(id) else { throw .rejected("paper order \(id): not found") }
         return order
     }
 
-    public func fills(orderID: String) async throws(GridAPIError) -> [Trade] { trades[orderID] ?? [] }
+    public func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { trades[orderID] ?? [] }
 
-    public func cancel(orderID: String) async throws(GridAPIError) {
-        let endpoint = "DELETE /v1/orders/\(orderID) (paper)"
-        guard let o = orders[orderID], let marketID = o.order.marketID else { throw .rejected(endpoint: endpoint, status: 404, detail: "not found") }
-        guard matchers[marketID]?.cancel(orderID) == true else { throw .rejected(endpoint: endpoint, status: 500, detail: "order_already_cancelled") }
-        sync(orderID)
+    public func cancel(orderID: String) async throws(ExchangeError) {
+        guard let o = orders[orderID] else { throw .rejected("paper order \(orderID): not found") }
+        guard matchers[o.marketID]?.cancel(orderID) == true else { throw .rejected("paper order \(orderID): already ended") }
     }
 
-    public func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String {
-        guard let symbol = instruments[instrumentID] else {
-            throw .rejected(endpoint: "POST /v1/transfers (paper)", status: 404, detail: "unknown instrument \(instrumentID)")
-        }
+    public func transferToConsumption(instrumentID: String, quantity: Int) async throws(ExchangeError) -> String {
+        guard let symbol = instruments[instrumentID] else { throw .rejected("paper transfer: unknown instrument \(instrumentID)") }
         let held = (bought[symbol] ?? 0) - (transferred[symbol] ?? 0)
         let real = views.values.first { $0.instrumentID == instrumentID }?.inventory ?? 0
-        guard quantity > 0, quantity <= held + real else {
-            throw .rejected(endpoint: "POST /v1/transfers (paper)", status: 422, detail: "insufficient balance")
-        }
+        guard quantity > 0, quantity <= held + real else { throw .rejected("paper transfer of \(quantity) units: insufficient balance") }
         lots[symbol, default: LotBook()].arrive(units: quantity, at: now().ledgerMilliseconds)
         transferred[symbol, default: 0] += quantity
         sequence += 1
@@ -160,25 +144,15 @@ public actor PaperExchange: Exchange {
 
     // MARK: Fills
 
-    /// Books fills: cash and units move, trades are recorded and the orders catch up.
+    /// Books fills: cash and units move and the fills are kept for `fills(orderID:)`.
     private func apply(_ batch: [Matcher.Fill]) {
         for f in batch {
             guard let o = orders[f.orderID] else { continue }
             spent += f.cost
             bought[o.instrument, default: 0] += f.units
             sequence += 1
-            trades[f.orderID, default: []].append(Trade(
-                tradeID: "paper-trade-\(sequence)", orderID: f.orderID, marketID: o.order.marketID, instrumentID: o.order.instrumentID, side: .buy,
-                price: Micros.decimal(f.price), quantity: Decimal(f.units), fee: Micros.decimal(f.fee),
-                executionTimestamp: Date(ledgerMilliseconds: f.at).ISO8601Format()))
-            sync(f.orderID)
+            trades[f.orderID, default: []].append(OrderFill(f, tradeID: "paper-trade-\(sequence)"))
         }
-    }
-
-    private func sync(_ id: String) {
-        guard var o = orders[id], let marketID = o.order.marketID, let ticket = matchers[marketID]?.ticket(id) else { return }
-        o.order.follow(ticket, updatedAt: now().ISO8601Format())
-        orders[id] = o
     }
 
     static func wholeDown(_ value: Decimal) -> Int {
@@ -186,29 +160,28 @@ public actor PaperExchange: Exchange {
         NSDecimalRound(&result, &input, 0, .down)
         return max(0, NSDecimalNumber(decimal: result).intValue)
     }
+}
 
-    /// A price in micro-dollars; a finer price is rounded against us (asks up, funds down).
-    static func micros(_ value: Decimal, roundingUp: Bool) -> Int64 {
-        var scaled = value * 1_000_000, rounded = Decimal()
-        NSDecimalRound(&rounded, &scaled, 0, roundingUp ? .up : .down)
-        return NSDecimalNumber(decimal: rounded).int64Value
+extension OrderTicket {
+    /// An order as the fill model's ticket stands: filled quantity, average price and status (a
+    /// market order the book could not fill is cancelled).
+    public init(_ ticket: Matcher.Ticket, clientOrderID: String?, marketID: String) {
+        let status: OrderStatus = switch ticket.state {
+        case .waiting, .resting: ticket.filled > 0 ? .partiallyFilled : .open
+        case .filled: .filled
+        case .cancelled: .cancelled
+        }
+        self.init(id: ticket.id, clientOrderID: clientOrderID, marketID: marketID, side: .buy, status: status, quantity: Decimal(ticket.quantity),
+                  filled: Decimal(ticket.filled), limit: ticket.limit.map(Micros.decimal),
+                  averagePrice: ticket.filled > 0 ? Micros.decimal(ticket.notional) / Decimal(ticket.filled) : nil)
     }
 }
 
-extension Order {
-    /// Brings an order record in line with the fill model's ticket: filled quantity, average
-    /// price and status (a market order the book could not fill is cancelled).
-    public mutating func follow(_ ticket: Matcher.Ticket, updatedAt stamp: String) {
-        filledQuantity = Decimal(ticket.filled)
-        if ticket.filled > 0 { averagePrice = Micros.decimal(ticket.notional) / Decimal(ticket.filled) }
-        switch ticket.state {
-        case .waiting, .resting: status = (ticket.filled > 0 ? OrderStatus.partiallyFilled : .open).wire
-        case .filled: status = OrderStatus.filled.wire
-        case .cancelled:
-            status = OrderStatus.cancelled.wire
-            if ticket.limit == nil { closureReason = "no more liquidity or funds" }
-        }
-        updatedAt = stamp
+extension OrderFill {
+    /// A fill of the fill model.
+    public init(_ fill: Matcher.Fill, tradeID: String) {
+        self.init(tradeID: tradeID, orderID: fill.orderID, price: Micros.decimal(fill.price), quantity: Decimal(fill.units), fee: Micros.decimal(fill.fee),
+                  executedAt: Date(ledgerMilliseconds: fill.at))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GridKeeperCore
 
 /// A trade printed on the market (anyone's), as recorded for backtests.
 public struct PublicTradeRecord: Sendable, Equatable {

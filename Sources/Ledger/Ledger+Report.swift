@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GridKeeperCore
 
 /// What `gridkeeper status` shows.
 public struct LedgerStatus: Sendable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GridKeeperCore
 
 /// The SQLite ledger: every cycle, decision, reservation, order, fill, transfer and snapshot.
 ///

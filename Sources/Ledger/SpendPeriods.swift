@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 
 /// The day and the month that contain a moment, in a time zone, as half-open millisecond
 /// ranges `[start, end)` — what the daily and monthly caps count.

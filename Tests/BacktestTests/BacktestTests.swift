@@ -43,23 +43,23 @@ import Testing
         let view = try await replay.view(instrument: "text-prime")
         #expect(view.asks.first?.price == 2 && view.usdAvailable == 100)
         // A market order walks the book; the same snapshot's liquidity is not offered twice.
-        let market = try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .market, quantity: 15, clientOrderID: "a"))
-        #expect(try await replay.fills(orderID: market.orderID).map(\.quantity) == [10, 5])
+        let market = try await replay.place(OrderRequest(clientOrderID: "a", marketID: view.marketID, quantity: 15))
+        #expect(try await replay.fills(orderID: market.id).map(\.quantity) == [10, 5])
         #expect(try await replay.view(instrument: "text-prime").asks.map(\.quantity) == [0, 5])
         // A limit under the book rests; a trade at exactly its price would not fill it, one under does, at the limit.
-        let limit = try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .limit, quantity: 5, price: Decimal(string: "1.90")!, clientOrderID: "b"))
-        #expect(try await replay.order(id: limit.orderID).status == "open")
+        let limit = try await replay.place(OrderRequest(clientOrderID: "b", marketID: view.marketID, quantity: 5, limit: Decimal(string: "1.90")!))
+        #expect(try await replay.order(id: limit.id).status == .open)
         await replay.advance(to: t0 + 100_000)
-        #expect(try await replay.order(id: limit.orderID).filledQuantity == 0, "a trade at the limit price may have been someone ahead in the queue")
+        #expect(try await replay.order(id: limit.id).filled == 0, "a trade at the limit price may have been someone ahead in the queue")
         await replay.advance(to: t0 + 160_000)
-        let fills = try await replay.fills(orderID: limit.orderID)
+        let fills = try await replay.fills(orderID: limit.id)
         #expect(fills.map(\.quantity) == [5] && fills.allSatisfy { $0.price == Decimal(string: "1.90")! })
         // USD: 100 − 20.00 − 10.05 − 9.50.
         #expect(await replay.balances().usd == Decimal(string: "60.45")!)
         #expect(await replay.balances().inventory == 20)
         // Orders the account cannot pay for are refused.
-        await #expect(throws: GridAPIError.self) {
-            try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .limit, quantity: 100, price: 2, clientOrderID: "c"))
+        await #expect(throws: ExchangeError.self) {
+            try await replay.place(OrderRequest(clientOrderID: "c", marketID: view.marketID, quantity: 100, limit: 2))
         }
     }
 

@@ -74,19 +74,18 @@ import TestSupport
             case .market(let units), .limit(let units, _):
                 var price: Decimal?
                 if case .limit(_, let offset) = step { price = best + Micros.decimal(offset) }
-                let request = PlaceOrderRequest(marketID: replayView.marketID, side: .buy, type: price == nil ? .market : .limit,
-                                                quantity: Decimal(units), price: price, clientOrderID: "o\(replayIDs.count)")
+                let request = OrderRequest(clientOrderID: "o\(replayIDs.count)", marketID: replayView.marketID, quantity: units, limit: price)
                 let a = try? await replay.place(request)
                 var paperRequest = request
                 paperRequest.marketID = view.marketID
                 let b = try? await paper.place(paperRequest)
                 #expect((a == nil) == (b == nil), "both accept or both refuse order \(replayIDs.count)")
                 guard let a, let b else { continue }
-                replayIDs.append(a.orderID)
-                paperIDs.append(b.orderID)
+                replayIDs.append(a.id)
+                paperIDs.append(b.id)
                 if price != nil { openCount += 1 }
             case .cancelOldest:
-                for (i, id) in replayIDs.enumerated() where try await replay.order(id: id).isTerminal == false {
+                for (i, id) in replayIDs.enumerated() where try await replay.order(id: id).status.isTerminal == false {
                     try await replay.cancel(orderID: id)
                     try await paper.cancel(orderID: paperIDs[i])
                     break
@@ -96,7 +95,7 @@ import TestSupport
         func seen(_ exchange: any Exchange, _ ids: [String]) async throws -> [SeenFill] {
             var out: [SeenFill] = []
             for (i, id) in ids.enumerated() {
-                out += try await exchange.fills(orderID: id).map { SeenFill(order: i, price: $0.price, units: $0.quantity, fee: $0.fee ?? 0) }
+                out += try await exchange.fills(orderID: id).map { SeenFill(order: i, price: $0.price, units: $0.quantity, fee: $0.fee) }
             }
             return out
         }
@@ -107,7 +106,7 @@ import TestSupport
         #expect(paperFills == replayFills)
         for (i, id) in replayIDs.enumerated() {
             let a = try await replay.order(id: id), b = try await paper.order(id: paperIDs[i])
-            #expect(a.status == b.status && a.filledQuantity == b.filledQuantity, "order \(i): \(a.status) \(a.filledQuantity) vs \(b.status) \(b.filledQuantity)")
+            #expect(a.status == b.status && a.filled == b.filled, "order \(i): \(a.status) \(a.filled) vs \(b.status) \(b.filled)")
         }
         let replayUSD = try await replay.view(instrument: "text-prime").usdAvailable
         let paperUSD = try await paper.view(instrument: "text-prime").usdAvailable
@@ -127,10 +126,10 @@ import TestSupport
     @Test func aRestingBuyFillsAtItsOwnLimitInTheReplay() async throws {
         let replay = ReplayExchange(recording: Self.falling)
         let view = try await replay.view(instrument: "text-prime")
-        let placed = try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .limit, quantity: 6, price: Decimal(string: "2.40")!))
-        #expect(try await replay.order(id: placed.orderID).status == "open")
+        let placed = try await replay.place(OrderRequest(clientOrderID: "t", marketID: view.marketID, quantity: 6, limit: Decimal(string: "2.40")!))
+        #expect(try await replay.order(id: placed.id).status == .open)
         await replay.advance(to: Self.start + Self.minute)
-        let fills = try await replay.fills(orderID: placed.orderID)
+        let fills = try await replay.fills(orderID: placed.id)
         #expect(fills.map(\.quantity) == [4, 2])
         #expect(fills.allSatisfy { $0.price == Decimal(string: "2.40")! }, "at the limit, not at the asks of 2.30 and 2.35")
     }
@@ -140,12 +139,12 @@ import TestSupport
         let clock = ManualTime(Date(ledgerMilliseconds: Self.start))
         let paper = PaperExchange(market: source, now: { clock.now })
         let view = try await paper.view(instrument: "text-prime")
-        let placed = try await paper.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .limit, quantity: 6, price: Decimal(string: "2.40")!))
-        #expect(try await paper.order(id: placed.orderID).status == "open")
+        let placed = try await paper.place(OrderRequest(clientOrderID: "t", marketID: view.marketID, quantity: 6, limit: Decimal(string: "2.40")!))
+        #expect(try await paper.order(id: placed.id).status == .open)
         await source.advance(to: Self.start + Self.minute)
         clock.now = Date(ledgerMilliseconds: Self.start + Self.minute)
         _ = try await paper.view(instrument: "text-prime")
-        let fills = try await paper.fills(orderID: placed.orderID)
+        let fills = try await paper.fills(orderID: placed.id)
         #expect(fills.map(\.quantity) == [4, 2])
         #expect(fills.allSatisfy { $0.price == Decimal(string: "2.40")! }, "at the limit, not at the asks of 2.30 and 2.35")
     }

@@ -49,11 +49,11 @@ import TestSupport
         // Straight at the exchange: a market order walks five empty levels and ends there.
         let replay = ReplayExchange(recording: recording)
         let view = try await replay.view(instrument: "text-prime")
-        let placed = try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .market, quantity: 5, clientOrderID: "m"))
-        #expect(try await replay.order(id: placed.orderID).status == "cancelled")
-        let limit = try await replay.place(PlaceOrderRequest(marketID: view.marketID, side: .buy, type: .limit, quantity: 5, price: 3, clientOrderID: "l"))
+        let placed = try await replay.place(OrderRequest(clientOrderID: "m", marketID: view.marketID, quantity: 5))
+        #expect(try await replay.order(id: placed.id).status == .cancelled)
+        let limit = try await replay.place(OrderRequest(clientOrderID: "l", marketID: view.marketID, quantity: 5, limit: 3))
         await replay.advance(to: Self.t0 + 29 * 60_000)
-        #expect(try await replay.order(id: limit.orderID).filledQuantity == 0)
+        #expect(try await replay.order(id: limit.id).filled == 0)
         // Through the whole cycle, on the last snapshot too.
         let result = try await Backtester.run(try Self.buyer(), on: recording)
         #expect(result.metrics.unitsBought == 0 && result.cycles == 30)

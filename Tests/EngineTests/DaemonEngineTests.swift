@@ -140,33 +140,33 @@ import TestSupport
         await market.set(asks: [("2.51", 50), ("2.52", 20)])
         _ = try await paper.view(instrument: "text-prime")
         // A market buy walks the book it saw.
-        let buy = try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .market, quantity: 60, clientOrderID: "gk-1"))
-        #expect(try await paper.fills(orderID: buy.orderID).map(\.quantity) == [50, 10])
-        #expect(try await paper.order(id: buy.orderID).status == "filled")
-        #expect(try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .market, quantity: 60, clientOrderID: "gk-1")).orderID == buy.orderID)
+        let buy = try await paper.place(OrderRequest(clientOrderID: "gk-1", marketID: "m", quantity: 60))
+        #expect(try await paper.fills(orderID: buy.id).map(\.quantity) == [50, 10])
+        #expect(try await paper.order(id: buy.id).status == .filled)
+        #expect(try await paper.place(OrderRequest(clientOrderID: "gk-1", marketID: "m", quantity: 60)).id == buy.id)
         // A limit under the book rests, and fills only when a later book shows asks at its price,
         // at its own limit (the backtest's rule), never at the better ask.
-        let limit = try await paper.place(PlaceOrderRequest(marketID: "m", side: .buy, type: .limit, quantity: 30, price: Decimal(string: "2.40")!, clientOrderID: "gk-2"))
-        #expect(try await paper.order(id: limit.orderID).status == "open")
+        let limit = try await paper.place(OrderRequest(clientOrderID: "gk-2", marketID: "m", quantity: 30, limit: Decimal(string: "2.40")!))
+        #expect(try await paper.order(id: limit.id).status == .open)
         await market.set(asks: [("2.45", 100)])
         _ = try await paper.view(instrument: "text-prime")
-        #expect(try await paper.order(id: limit.orderID).filledQuantity == 0)
+        #expect(try await paper.order(id: limit.id).filled == 0)
         await market.set(asks: [("2.39", 12), ("2.40", 5), ("2.41", 100)])
         let view = try await paper.view(instrument: "text-prime")
-        let order = try await paper.order(id: limit.orderID)
-        #expect(order.filledQuantity == 17 && order.status == "partially_filled")
+        let order = try await paper.order(id: limit.id)
+        #expect(order.filled == 17 && order.status == .partiallyFilled)
         // USD: 1000 − 125.50 − 25.20 (market) − 17 × 2.40 (limit fills) − 13 × 2.40 still locked.
         #expect(view.usdAvailable == Decimal(string: "777.30")! )
-        #expect(try await paper.fills(orderID: limit.orderID).allSatisfy { $0.price == Decimal(string: "2.40")! })
-        #expect(view.inventory == 77 && view.openOrders.map(\.orderID) == [limit.orderID])
+        #expect(try await paper.fills(orderID: limit.id).allSatisfy { $0.price == Decimal(string: "2.40")! })
+        #expect(view.inventory == 77 && view.openOrders.map(\.id) == [limit.id])
         // A transfer moves paper units into (paper) consumption.
         _ = try await paper.transferToConsumption(instrumentID: "i", quantity: 7)
         let after = try await paper.view(instrument: "text-prime")
         #expect(after.inventory == 70 && after.consumption == 7)
-        #expect(try await paper.order(id: limit.orderID).filledQuantity == 17, "the same observed asks are not taken twice")
-        try await paper.cancel(orderID: limit.orderID)
-        #expect(try await paper.order(id: limit.orderID).status == "cancelled")
-        await #expect(throws: GridAPIError.self) { try await paper.cancel(orderID: limit.orderID) }
+        #expect(try await paper.order(id: limit.id).filled == 17, "the same observed asks are not taken twice")
+        try await paper.cancel(orderID: limit.id)
+        #expect(try await paper.order(id: limit.id).status == .cancelled)
+        await #expect(throws: ExchangeError.self) { try await paper.cancel(orderID: limit.id) }
     }
 
     @Test func paperBalancesCarryOverARestart() async throws {
@@ -249,33 +249,33 @@ struct SlowMarket: Exchange {
     let delay: TimeInterval
     var autoTransfers: Bool { false }
 
-    func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
+    func view(instrument: String) async throws(ExchangeError) -> ExchangeView {
         clock.advance(by: delay)
         return ExchangeView(instrumentID: "i", marketID: "m", consumption: 5, inventory: 0, usdAvailable: 1000, bids: [], asks: [], last: nil,
-                            controls: nil, openOrders: [])
+                            openOrders: [])
     }
-    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { throw .rejected(endpoint: "slow", status: 500, detail: "read only") }
-    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? { nil }
-    func order(id: String) async throws(GridAPIError) -> Order { throw .rejected(endpoint: "slow", status: 404, detail: "none") }
-    func fills(orderID: String) async throws(GridAPIError) -> [Trade] { [] }
-    func cancel(orderID: String) async throws(GridAPIError) {}
-    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String { throw .rejected(endpoint: "slow", status: 500, detail: "read only") }
+    func place(_ order: OrderRequest) async throws(ExchangeError) -> OrderTicket { throw .rejected("slow: read only") }
+    func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? { nil }
+    func order(id: String) async throws(ExchangeError) -> OrderTicket { throw .rejected("slow: none") }
+    func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { [] }
+    func cancel(orderID: String) async throws(ExchangeError) {}
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(ExchangeError) -> String { throw .rejected("slow: read only") }
 }
 
 /// An exchange whose book the test sets.
 actor ScriptedMarket: Exchange {
     nonisolated let autoTransfers = false
-    var asks: [BookLevel] = []
+    var asks: [PriceLevel] = []
 
-    func set(asks levels: [(String, Int)]) { asks = levels.map { BookLevel(price: Decimal(string: $0.0)!, quantity: Decimal($0.1)) } }
+    func set(asks levels: [(String, Int)]) { asks = levels.map { PriceLevel(price: Decimal(string: $0.0)!, quantity: Decimal($0.1)) } }
 
-    func view(instrument: String) async throws(GridAPIError) -> ExchangeView {
-        ExchangeView(instrumentID: "i", marketID: "m", consumption: 0, inventory: 0, usdAvailable: 1000, bids: [], asks: asks, last: nil, controls: nil, openOrders: [])
+    func view(instrument: String) async throws(ExchangeError) -> ExchangeView {
+        ExchangeView(instrumentID: "i", marketID: "m", consumption: 0, inventory: 0, usdAvailable: 1000, bids: [], asks: asks, last: nil, openOrders: [])
     }
-    func place(_ order: PlaceOrderRequest) async throws(GridAPIError) -> PlacedOrder { throw .rejected(endpoint: "scripted", status: 500, detail: "read only") }
-    func order(clientOrderID: String, marketID: String?) async throws(GridAPIError) -> Order? { nil }
-    func order(id: String) async throws(GridAPIError) -> Order { throw .rejected(endpoint: "scripted", status: 404, detail: "none") }
-    func fills(orderID: String) async throws(GridAPIError) -> [Trade] { [] }
-    func cancel(orderID: String) async throws(GridAPIError) { throw .rejected(endpoint: "scripted", status: 404, detail: "none") }
-    func transferToConsumption(instrumentID: String, quantity: Int) async throws(GridAPIError) -> String { throw .rejected(endpoint: "scripted", status: 500, detail: "read only") }
+    func place(_ order: OrderRequest) async throws(ExchangeError) -> OrderTicket { throw .rejected("scripted: read only") }
+    func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? { nil }
+    func order(id: String) async throws(ExchangeError) -> OrderTicket { throw .rejected("scripted: none") }
+    func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { [] }
+    func cancel(orderID: String) async throws(ExchangeError) { throw .rejected("scripted: none") }
+    func transferToConsumption(instrumentID: String, quantity: Int) async throws(ExchangeError) -> String { throw .rejected("scripted: read only") }
 }

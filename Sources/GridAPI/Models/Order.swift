@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 
 public enum OrderSide: String, Codable, Sendable, CaseIterable {
     case buy, sell
@@ -153,6 +154,17 @@ public struct Order: Codable, Sendable, Equatable {
 
     /// Whether the exchange will change this order no further.
     public var isTerminal: Bool { OrderStatus(wire: status).isTerminal }
+
+    /// The status as a domain value: `closed` with its whole quantity filled is `filled`, and
+    /// an open order with fills is `partiallyFilled`.
+    public var orderStatus: OrderStatus {
+        let read = OrderStatus(wire: status)
+        switch read {
+        case .expired where status.lowercased() == "closed" && filledQuantity >= quantity: return .filled
+        case .open where filledQuantity > 0, .other where filledQuantity > 0: return .partiallyFilled
+        default: return read
+        }
+    }
 }
 
 /// The reply to `POST /v1/orders`: at least the order id, sometimes the whole order.

@@ -1,20 +1,35 @@
 import Foundation
-import GridKeeperCore
 
 /// Exact conversion between `Decimal` USD and integer micro-dollars, and between `Date` and
-/// integer milliseconds, as the ledger stores them.
+/// integer milliseconds, as the ledger stores them and the fill model counts.
 public enum Micros {
     public static let perUnit: Int64 = 1_000_000
 
-    /// - Throws: `LedgerError.invalidValue` when `value` has more than six decimals or does
-    ///   not fit in 64 bits.
-    public static func from(_ value: Decimal, field: String) throws(LedgerError) -> Int64 {
+    /// Why a value has no exact micro-dollar form.
+    public enum Inexact: Error, Sendable, Equatable {
+        /// More than six decimal places.
+        case finerThanMicros
+        /// Does not fit in 63 bits.
+        case outOfRange
+    }
+
+    /// `value` in micro-dollars, exactly.
+    public static func exactly(_ value: Decimal) throws(Inexact) -> Int64 {
         if let fast = fastPath(value) { return fast }
         var scaled = value * Decimal(perUnit)
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)
-        guard rounded == scaled else { throw .invalidValue("\(field): \(value) has more than six decimal places") }
-        guard abs(rounded) < Decimal(Int64.max / 2) else { throw .invalidValue("\(field): \(value) is out of range") }
+        guard rounded == scaled else { throw .finerThanMicros }
+        guard abs(rounded) < Decimal(Int64.max / 2) else { throw .outOfRange }
+        return NSDecimalNumber(decimal: rounded).int64Value
+    }
+
+    /// `value` in micro-dollars, a finer value rounded up or down (a price against us: asks
+    /// up, funds down).
+    public static func rounded(_ value: Decimal, up: Bool) -> Int64 {
+        if let fast = fastPath(value) { return fast }
+        var scaled = value * Decimal(perUnit), rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, up ? .up : .down)
         return NSDecimalNumber(decimal: rounded).int64Value
     }
 
@@ -22,7 +37,7 @@ public enum Micros {
 
     /// Significand and exponent arithmetic in 64 bits (about six times faster than the general
     /// path); `nil` when the value does not fit, so the general path decides.
-    static func fastPath(_ value: Decimal) -> Int64? {
+    public static func fastPath(_ value: Decimal) -> Int64? {
         guard let (significand, exponent) = value.wordParts else { return nil }
         let shift = exponent + 6
         var result = abs(significand)

@@ -54,16 +54,3 @@ public enum OrderStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-extension Order {
-    /// The status as a domain value: `closed` with its whole quantity filled is `filled`, and
-    /// an open order with fills is `partiallyFilled`.
-    public var orderStatus: OrderStatus {
-        let read = OrderStatus(wire: status)
-        switch read {
-        case .expired where status.lowercased() == "closed" && filledQuantity >= quantity: return .filled
-        case .open where filledQuantity > 0, .other where filledQuantity > 0: return .partiallyFilled
-        default: return read
-        }
-    }
-}
