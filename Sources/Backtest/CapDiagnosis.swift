@@ -135,10 +135,9 @@ public struct CapDiagnosis: Sendable, Equatable, Encodable {
         }
 
         /// Counts a decision: `cap` is the decision's `cap`, `outcome` its outcome.
-        mutating func count(cap: String?, outcome: String, short: Bool) {
-            guard let cap, let kind = RuleOutcome.BudgetLimit(rawValue: cap),
-                  let i = tallies.firstIndex(where: { $0.cap == kind }) else { return }
-            if outcome == RuleOutcome.Outcome.blocked.rawValue {
+        mutating func count(cap: RuleOutcome.BudgetLimit?, outcome: RuleOutcome.Outcome, short: Bool) {
+            guard let cap, let i = tallies.firstIndex(where: { $0.cap == cap }) else { return }
+            if outcome == .blocked {
                 tallies[i].blocked += 1
                 if short { tallies[i].blockedWhileShort += 1 }
             } else {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import GridKeeperCore
 import Prometheus
 
 /// Prometheus metrics of the daemon: cycles, decisions, orders, fills, errors, spend against
@@ -13,16 +14,12 @@ public final class EngineMetrics: Sendable {
         MetricNameDescriptor(namespace: "gridkeeper", metricName: metric, unitName: unit, helpText: help)
     }
 
-    static func number(_ text: String?) -> Decimal? {
-        text.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
-    }
-
     /// Records one finished cycle.
     public func observe(_ report: CycleReport, duration: Duration) {
         let s = [("strategy", report.strategy)]
         registry.makeCounter(descriptor: Self.name("cycles", "total", "Cycles run"), labels: s).increment()
         for decision in report.decisions {
-            registry.makeCounter(descriptor: Self.name("decisions", "total", "Rule outcomes"), labels: s + [("outcome", decision.outcome)]).increment()
+            registry.makeCounter(descriptor: Self.name("decisions", "total", "Rule outcomes"), labels: s + [("outcome", decision.outcome.rawValue)]).increment()
         }
         registry.makeCounter(descriptor: Self.name("orders", "total", "Orders placed"), labels: s).increment(by: Int64(report.ordersPlaced))
         registry.makeCounter(descriptor: Self.name("fills", "total", "Fills recorded"), labels: s).increment(by: Int64(report.fillsRecorded))
@@ -32,14 +29,14 @@ public final class EngineMetrics: Sendable {
             guard let value else { return }
             registry.makeGauge(descriptor: Self.name(metric, "usd", help), labels: s + labels).set(to: NSDecimalNumber(decimal: value).doubleValue)
         }
-        let today = Self.number(report.spentToday), month = Self.number(report.spentMonth)
+        let today = report.spentToday, month = report.spentMonth
         gauge("spend", "Spend so far, reservations included", today, [("period", "day")])
         gauge("spend", "Spend so far, reservations included", month, [("period", "month")])
-        if let cap = Self.number(report.dailyCap), let today { gauge("budget_left", "Budget left under the cap", cap - today, [("period", "day")]) }
-        if let cap = Self.number(report.monthlyCap), let month { gauge("budget_left", "Budget left under the cap", cap - month, [("period", "month")]) }
+        if let cap = report.dailyCap, let today { gauge("budget_left", "Budget left under the cap", cap - today, [("period", "day")]) }
+        if let cap = report.monthlyCap, let month { gauge("budget_left", "Budget left under the cap", cap - month, [("period", "month")]) }
         // The global budget is one for all strategies: the latest cycle's view of it.
-        func global(_ cap: String?, _ spent: String?, _ period: String) {
-            guard let cap = Self.number(cap), let spent = Self.number(spent) else { return }
+        func global(_ cap: Decimal?, _ spent: Decimal?, _ period: String) {
+            guard let cap, let spent else { return }
             registry.makeGauge(descriptor: Self.name("global_budget_left", "usd", "Global budget left, every instrument together"), labels: [("period", period)])
                 .set(to: NSDecimalNumber(decimal: cap - spent).doubleValue)
         }

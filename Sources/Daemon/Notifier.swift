@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Engine
 import Foundation
+import GridKeeperCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -91,7 +92,7 @@ public actor Notifier: Service {
         }
         if report.fillsRecorded > 0 {
             note(.fill, "\(report.strategy): \(report.fillsRecorded) new fill\(report.fillsRecorded == 1 ? "" : "s") of \(report.instrument)",
-                 ["fills": "\(report.fillsRecorded)", "spent_today": report.spentToday ?? "", "mode": report.mode])
+                 ["fills": "\(report.fillsRecorded)", "spent_today": CycleReport.money(report.spentToday) ?? "", "mode": report.mode.rawValue])
         }
         if let was = watch.paused, was != report.paused {
             note(.killSwitch, report.paused ? "kill switch engaged: no new orders" : "kill switch released: trading resumed", ["paused": "\(report.paused)"])
@@ -101,8 +102,8 @@ public actor Notifier: Service {
         watch.paused = report.paused
         if report.budgetBlocked, !watch.budgetBlocked {
             note(.budgetExhausted, "\(report.strategy): a buy was blocked, the budget is exhausted",
-                 ["spent_today": report.spentToday ?? "", "daily_cap": report.dailyCap ?? "", "spent_month": report.spentMonth ?? "",
-                  "monthly_cap": report.monthlyCap ?? ""].filter { !$0.value.isEmpty })
+                 ["spent_today": CycleReport.money(report.spentToday), "daily_cap": CycleReport.money(report.dailyCap),
+                  "spent_month": CycleReport.money(report.spentMonth), "monthly_cap": CycleReport.money(report.monthlyCap)].compactMapValues { $0 })
         }
         watch.budgetBlocked = report.budgetBlocked
         let low = report.runwaySeconds.map { TimeInterval($0) < thresholds.runwayCritical } ?? false

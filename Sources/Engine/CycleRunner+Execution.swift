@@ -73,8 +73,7 @@ extension CycleRunner {
     func cancelOpen(strategy: Strategy, olderThan: Decimal?, at time: Date, report: inout CycleReport) async throws(EngineError) {
         let open: [LedgerOpenOrder]
         do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
-        let age = olderThan.map { NSDecimalNumber(decimal: $0).doubleValue } ?? 0
-        for order in open where order.exchangeOrderID != nil && time.timeIntervalSince(order.createdAt) >= age {
+        for order in CycleDecider.cancelTargets(open, olderThan: olderThan, at: time) {
             try await cancel(order, reason: "cancelled by rule", at: time, report: &report)
         }
     }

@@ -7,12 +7,20 @@ import Logging
 extension CycleRunner {
     // MARK: Reconciliation
 
-    /// Brings the ledger's open orders up to date with the exchange.
-    /// - Returns: client order ids whose outcome is still unknown.
-    func reconcile(strategy: Strategy, view: ExchangeView, at time: Date, dry: Bool, report: inout CycleReport) async throws(EngineError) -> [String] {
+    /// What reconciliation leaves: the orders still open in the ledger, and those whose
+    /// outcome is still unknown.
+    struct Reconciled {
+        var open: [LedgerOpenOrder]
+        var unresolved: [String]
+    }
+
+    /// Brings the ledger's open orders up to date with the exchange (`CycleDecider.settlement`
+    /// decides for each). The open orders are read again only when something was written.
+    func reconcile(strategy: Strategy, at time: Date, dry: Bool, report: inout CycleReport) async throws(EngineError) -> Reconciled {
         let open: [LedgerOpenOrder]
         do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
         var unresolved: [String] = []
+        var wrote = false
         for order in open {
             do {
                 let found: OrderTicket?
@@ -21,31 +29,30 @@ extension CycleRunner {
                 } else {
                     found = try await exchange.order(clientOrderID: order.clientOrderID, marketID: order.marketID)
                 }
-                guard let exchangeOrder = found else {
-                    if time.timeIntervalSince(order.createdAt) > configuration.missingOrderGrace {
-                        try record { () throws(LedgerError) in
-                            try ledger.updateOrder(clientOrderID: order.clientOrderID, state: .expired, reason: "never reached the exchange", at: time)
-                        }
-                        report.reconciled.append("\(order.clientOrderID): not on the exchange after \(Int(configuration.missingOrderGrace)) s; reservation released")
-                    } else {
-                        unresolved.append(order.clientOrderID)
+                switch CycleDecider.settlement(of: order, on: found, at: time, grace: configuration.missingOrderGrace, dry: dry) {
+                case .wait:
+                    unresolved.append(order.clientOrderID)
+                case .expire:
+                    wrote = true
+                    try record { () throws(LedgerError) in
+                        try ledger.updateOrder(clientOrderID: order.clientOrderID, state: .expired, reason: "never reached the exchange", at: time)
                     }
-                    continue
-                }
-                if order.state == .unknown || order.state == .pending {
-                    report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.id) (\(exchangeOrder.status))")
-                }
-                // A resting order with no new fill has nothing to record: its fills are not read
-                // again (two requests per open order per cycle otherwise).
-                let unchanged = !exchangeOrder.status.isTerminal && order.exchangeOrderID != nil && (order.state == .open || order.state == .partiallyFilled)
-                    && Units(exactly: exchangeOrder.filled)?.rawValue == order.filledQuantity
-                if !unchanged {
-                    try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
-                }
-                if !dry, !exchangeOrder.status.isTerminal, let deadline = order.cancelAfter, time >= deadline {
-                    var withID = order
-                    withID.exchangeOrderID = exchangeOrder.id
-                    try await cancel(withID, reason: "cancel_after reached", at: time, report: &report)
+                    report.reconciled.append("\(order.clientOrderID): not on the exchange after \(Int(configuration.missingOrderGrace)) s; reservation released")
+                case .settle(let changed, let cancel):
+                    guard let exchangeOrder = found else { continue }
+                    if order.state == .unknown || order.state == .pending {
+                        report.reconciled.append("\(order.clientOrderID): found on the exchange as \(exchangeOrder.id) (\(exchangeOrder.status))")
+                    }
+                    if changed {
+                        wrote = true
+                        try await settle(clientOrderID: order.clientOrderID, order: exchangeOrder, at: time, report: &report)
+                    }
+                    if cancel {
+                        wrote = true
+                        var withID = order
+                        withID.exchangeOrderID = exchangeOrder.id
+                        try await self.cancel(withID, reason: "cancel_after reached", at: time, report: &report)
+                    }
                 }
             } catch let error as EngineError {
                 throw error
@@ -54,7 +61,8 @@ extension CycleRunner {
                 if order.state == .unknown || order.state == .pending { unresolved.append(order.clientOrderID) }
             }
         }
-        return unresolved
+        guard wrote else { return Reconciled(open: open, unresolved: unresolved) }
+        do { return Reconciled(open: try ledger.openOrders(instrument: strategy.instrument), unresolved: unresolved) } catch { throw .ledger(error) }
     }
 
     /// Records an exchange order's fills and state in the ledger.

@@ -7,7 +7,8 @@ import Logging
 extension CycleRunner {
     // MARK: Snapshot
 
-    func makeSnapshot(strategy: Strategy, view: ExchangeView, book: ExchangeView.WholeBook, at time: Date, paused: Bool) throws(LedgerError) -> MarketSnapshot {
+    func makeSnapshot(strategy: Strategy, view: ExchangeView, book: ExchangeView.WholeBook, open: [LedgerOpenOrder], at time: Date,
+                      paused: Bool) throws(LedgerError) -> MarketSnapshot {
         // What the rules read (a week for `forecast`, 7d for `rank(ask, 7d)`), at least the
         // configured window.
         let history = max(configuration.historyWindow, strategy.historyNeeded)
@@ -34,7 +35,7 @@ extension CycleRunner {
             bids: book.bids, asks: book.asks,
             last: view.last, tick: view.rules.tick, lotSize: view.rules.lotSize, minOrderSize: view.rules.minOrderSize,
             openBuyOrders: view.openOrders.filter { $0.side != .sell }.count,
-            unitsOnOrder: try unitsOnOrder(instrument: strategy.instrument, view: view),
+            unitsOnOrder: Self.unitsOnOrder(open: open, view: view),
             paused: paused, marketHistory: market, balanceHistory: balances,
             expiries: expiries, shared: shared)
         snapshot.feeRate = configuration.feeRate
@@ -69,9 +70,9 @@ extension CycleRunner {
     /// Units our open buy orders have still to buy: the larger of what the ledger knows (which
     /// includes orders sent but not yet on the exchange's list, and orders whose outcome is
     /// unknown) and what the exchange lists (which includes orders placed outside GridKeeper).
-    func unitsOnOrder(instrument: String, view: ExchangeView) throws(LedgerError) -> Int {
+    static func unitsOnOrder(open: [LedgerOpenOrder], view: ExchangeView) -> Int {
         let listed = view.openOrders.filter { $0.side != .sell }.reduce(0) { $0 + $1.unitsLeft }
-        let recorded = try ledger.openOrders(instrument: instrument).reduce(0) { $0 + max(0, $1.quantity - $1.filledQuantity) }
+        let recorded = open.reduce(0) { $0 + max(0, $1.quantity - $1.filledQuantity) }
         return max(listed, recorded)
     }
 }

@@ -33,8 +33,7 @@ public struct CycleRunner: Sendable {
     ///   exchange failures are reported in the cycle report instead.
     public func run(_ strategy: Strategy) async throws(EngineError) -> CycleReport {
         let time = now()
-        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode.rawValue,
-                                 decisions: [], actions: [], reconciled: [], errors: [], paused: false, budgetBlocked: false)
+        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode)
         let dry = configuration.mode == .dry
         do {
             report.paused = try ledger.killSwitch()?.engaged ?? false
@@ -50,7 +49,7 @@ public struct CycleRunner: Sendable {
         }
 
         // 1. Settle what earlier cycles left open, unknown outcomes first.
-        let unresolved = try await reconcile(strategy: strategy, view: view, at: time, dry: dry, report: &report)
+        let reconciled = try await reconcile(strategy: strategy, at: time, dry: dry, report: &report)
 
         // 2. Record what the market and balances look like now.
         let book = view.wholeBook()
@@ -59,18 +58,18 @@ public struct CycleRunner: Sendable {
         // 3. Evaluate on a snapshot built from the exchange and the ledger's history.
         let snapshot: MarketSnapshot
         do {
-            snapshot = try makeSnapshot(strategy: strategy, view: view, book: book, at: time, paused: report.paused)
+            snapshot = try makeSnapshot(strategy: strategy, view: view, book: book, open: reconciled.open, at: time, paused: report.paused)
         } catch { throw .ledger(error) }
         let plan = Evaluator.evaluate(strategy, on: snapshot)
-        report.spentToday = ValueFormat.text(snapshot.spentToday, as: .money)
-        report.spentMonth = ValueFormat.text(snapshot.spentMonth, as: .money)
-        report.dailyCap = strategy.budget.daily.map { ValueFormat.text($0, as: .money) }
-        report.monthlyCap = strategy.budget.monthly.map { ValueFormat.text($0, as: .money) }
+        report.spentToday = snapshot.spentToday
+        report.spentMonth = snapshot.spentMonth
+        report.dailyCap = strategy.budget.daily
+        report.monthlyCap = strategy.budget.monthly
         if let shared = snapshot.shared {
-            report.globalSpentToday = ValueFormat.text(shared.spentToday, as: .money)
-            report.globalSpentMonth = ValueFormat.text(shared.spentMonth, as: .money)
-            report.globalDailyCap = shared.daily.map { ValueFormat.text($0, as: .money) }
-            report.globalMonthlyCap = shared.monthly.map { ValueFormat.text($0, as: .money) }
+            report.globalSpentToday = shared.spentToday
+            report.globalSpentMonth = shared.spentMonth
+            report.globalDailyCap = shared.daily
+            report.globalMonthlyCap = shared.monthly
         }
         if let runway = plan.runway { report.runwaySeconds = NSDecimalNumber(decimal: runway).intValue }
         let recorded: RecordedCycle
@@ -79,36 +78,28 @@ public struct CycleRunner: Sendable {
                 startedAt: time, mode: configuration.mode, strategy: strategy.name, instrument: strategy.instrument,
                 snapshotDigest: Self.digest(snapshot), decisions: plan.outcomes.map(Self.decisionRecord)))
         } catch { throw .ledger(error) }
-        report.decisions = plan.outcomes.map { o in
-            .init(rule: o.rule, outcome: o.outcome.rawValue, reason: o.reason, guardrails: o.guardrails, intent: o.intent.map(Self.describe), inputs: o.inputs,
-                  budget: o.budget?.rawValue, cap: o.limit?.rawValue)
-        }
+        report.decisions = plan.outcomes.map(CycleReport.Decision.init)
         report.budgetBlocked = plan.outcomes.contains { $0.budget == .exhausted }
 
-        // 4. Execute.
-        for (index, outcome) in plan.outcomes.enumerated() {
-            guard let intent = outcome.intent else { continue }
-            let decisionID = recorded.decisionIDs[index]
-            if dry {
-                report.actions.append("dry run: would \(Self.describe(intent)) (\(outcome.rule))")
-                continue
-            }
-            switch intent {
-            case .buy(let quantity, let kind, let limit, let maxCost, let cancelAfter):
-                if !unresolved.isEmpty {
-                    report.actions.append("held \(outcome.rule): order \(unresolved.joined(separator: ", ")) has an unknown outcome; resolving it first")
-                    continue
-                }
-                try await buy(strategy: strategy, rule: outcome.rule, decisionID: decisionID, view: view, quantity: quantity, kind: kind, limit: limit,
+        // 4. Carry out what the plan asks for.
+        for step in CycleDecider.steps(for: plan, unresolved: reconciled.unresolved, dry: dry) {
+            switch step {
+            case .wouldDo(let rule, let intent):
+                report.actions.append("dry run: would \(Self.describe(intent)) (\(rule))")
+            case .hold(let rule, let unresolved):
+                report.actions.append("held \(rule): order \(unresolved.joined(separator: ", ")) has an unknown outcome; resolving it first")
+            case .buy(let index, let rule, let quantity, let kind, let limit, let maxCost, let cancelAfter):
+                try await buy(strategy: strategy, rule: rule, decisionID: recorded.decisionIDs[index], view: view, quantity: quantity, kind: kind, limit: limit,
                               maxCost: maxCost, cancelAfter: cancelAfter, at: time, report: &report)
-            case .transfer(let quantity):
-                try await transfer(strategy: strategy, decisionID: decisionID, view: view, quantity: quantity, at: time, report: &report)
+            case .transfer(let index, let quantity):
+                try await transfer(strategy: strategy, decisionID: recorded.decisionIDs[index], view: view, quantity: quantity, at: time, report: &report)
             case .cancelOpenBuys(let olderThan):
                 try await cancelOpen(strategy: strategy, olderThan: olderThan, at: time, report: &report)
             }
         }
-        for decision in report.decisions where decision.outcome != "skipped" {
-            logger.info("decision", metadata: ["strategy": "\(strategy.name)", "rule": "\(decision.rule)", "outcome": "\(decision.outcome)", "reason": "\(decision.reason)"])
+        for decision in report.decisions where decision.outcome != .skipped {
+            logger.info("decision", metadata: ["strategy": "\(strategy.name)", "rule": "\(decision.rule)", "outcome": "\(decision.outcome.rawValue)",
+                                               "reason": "\(decision.reason)"])
         }
         return report
     }
@@ -118,8 +109,7 @@ public struct CycleRunner: Sendable {
     /// - Returns: what was done, one line per order.
     public func cancelOpenOrders(of strategy: Strategy, reason: String) async throws(EngineError) -> [String] {
         let time = now()
-        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode.rawValue,
-                                 decisions: [], actions: [], reconciled: [], errors: [], paused: false, budgetBlocked: false)
+        var report = CycleReport(strategy: strategy.name, instrument: strategy.instrument, asOf: time, mode: configuration.mode)
         let open: [LedgerOpenOrder]
         do { open = try ledger.openOrders(instrument: strategy.instrument) } catch { throw .ledger(error) }
         for var order in open {

@@ -108,10 +108,10 @@ struct DemoCommand: AsyncParsableCommand {
         for cycle in 0..<cycles {
             let report: CycleReport
             do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }
-            let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != "skipped" }, at: report.asOf)
+            let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != .skipped }, at: report.asOf)
             ended.forEach(printRepeats)
             for d in show {
-                print("\(stamp(report.asOf)) \(d.rule): \(d.outcome) — \(d.reason)")
+                print("\(stamp(report.asOf)) \(d.rule): \(d.outcome.rawValue) — \(d.reason)")
                 for g in d.guardrails { print("           guardrail: \(g)") }
             }
             for a in report.actions { print("           \(a)") }
@@ -157,7 +157,7 @@ struct RepeatedBlocks {
 
     /// A guardrail's words without its numbers: "budget exhausted: daily cap # with # spent…".
     static func shape(_ d: CycleReport.Decision) -> String {
-        (d.outcome + "|" + d.guardrails.joined(separator: "|")).replacing(#/[0-9][0-9.]*/#, with: "#")
+        (d.outcome.rawValue + "|" + d.guardrails.joined(separator: "|")).replacing(#/[0-9][0-9.]*/#, with: "#")
     }
 
     /// The decisions to show for this cycle, and the streaks that ended with it (oldest rule first).
@@ -166,7 +166,7 @@ struct RepeatedBlocks {
         var continued: Set<String> = []
         for d in decisions {
             let shape = Self.shape(d)
-            if d.outcome == "blocked", var streak = streaks[d.rule], streak.shape == shape {
+            if d.outcome == .blocked, var streak = streaks[d.rule], streak.shape == shape {
                 streak.count += 1
                 streak.last = time
                 streaks[d.rule] = streak
@@ -179,7 +179,7 @@ struct RepeatedBlocks {
         for rule in streaks.keys.sorted() where !continued.contains(rule) {
             if let streak = streaks.removeValue(forKey: rule), streak.count > 0 { ended.append(streak) }
         }
-        for d in show where d.outcome == "blocked" { streaks[d.rule] = Streak(shape: Self.shape(d), count: 0, last: time) }
+        for d in show where d.outcome == .blocked { streaks[d.rule] = Streak(shape: Self.shape(d), count: 0, last: time) }
         return (show, ended)
     }
 

@@ -97,11 +97,11 @@ struct OnceCommand: AsyncParsableCommand {
     }
 
     static func print(_ report: CycleReport) {
-        Swift.print("\(report.strategy) (\(report.instrument)) at \(report.asOf.ISO8601Format()) — \(report.mode)\(report.paused ? ", PAUSED" : "")")
+        Swift.print("\(report.strategy) (\(report.instrument)) at \(report.asOf.ISO8601Format()) — \(report.mode.rawValue)\(report.paused ? ", PAUSED" : "")")
         for d in report.decisions {
-            Swift.print("  \(d.rule.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.outcome.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.reason)")
+            Swift.print("  \(d.rule.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.reason)")
             for g in d.guardrails { Swift.print("  \(String(repeating: " ", count: 21))guardrail: \(g)") }
-            if let intent = d.intent { Swift.print("  \(String(repeating: " ", count: 21))→ \(intent)") }
+            if let intent = d.intent { Swift.print("  \(String(repeating: " ", count: 21))→ \(CycleRunner.describe(intent))") }
         }
         for r in report.reconciled { Swift.print("  settled: \(r)") }
         for a in report.actions { Swift.print("  \(a)") }

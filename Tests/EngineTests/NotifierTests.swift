@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import Engine
+import GridKeeperCore
 
 /// Webhook notifications: which cycles give rise to which messages, and their delivery over HTTP.
 @Suite struct NotifierTests {
@@ -13,12 +14,14 @@ import Testing
 
     static func report(fills: Int = 0, paused: Bool = false, blocked: Bool = false, runway: Int? = 7200, errors: [String] = [],
                        at minute: Int = 0) -> CycleReport {
-        var r = CycleReport(strategy: "keeper", instrument: "text-prime", asOf: Date(timeIntervalSince1970: 1_790_000_000 + Double(minute * 60)),
-                            mode: "live", decisions: [], actions: [], reconciled: [], errors: errors, paused: paused, budgetBlocked: blocked)
+        var r = CycleReport(strategy: "keeper", instrument: "text-prime", asOf: Date(timeIntervalSince1970: 1_790_000_000 + Double(minute * 60)), mode: .live)
+        r.errors = errors
+        r.paused = paused
+        r.budgetBlocked = blocked
         r.fillsRecorded = fills
         r.runwaySeconds = runway
-        r.spentToday = "12.5"
-        r.dailyCap = "40"
+        r.spentToday = Decimal(string: "12.5")
+        r.dailyCap = 40
         return r
     }
 

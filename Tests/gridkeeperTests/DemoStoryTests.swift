@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 import Testing
 @testable import Engine
 @testable import gridkeeper
@@ -7,12 +8,12 @@ import Testing
 /// then counted.
 @Suite struct DemoStoryTests {
     static func blocked(_ rule: String, spent: String) -> CycleReport.Decision {
-        CycleReport.Decision(rule: rule, outcome: "blocked", reason: "rank(ask, 1d) = 0.2 <= 0.3", guardrails: ["budget exhausted: daily cap 40 with \(spent) spent"],
-                             intent: nil, inputs: [:], budget: "exhausted", cap: "daily")
+        CycleReport.Decision(rule: rule, outcome: .blocked, reason: "rank(ask, 1d) = 0.2 <= 0.3", guardrails: ["budget exhausted: daily cap 40 with \(spent) spent"],
+                             intent: nil, inputs: [:], budget: .exhausted, cap: .daily)
     }
 
     static func fired(_ rule: String) -> CycleReport.Decision {
-        CycleReport.Decision(rule: rule, outcome: "fired", reason: "inventory 3 > 0", guardrails: [], intent: "transfer 1", inputs: [:], budget: nil, cap: nil)
+        CycleReport.Decision(rule: rule, outcome: .fired, reason: "inventory 3 > 0", guardrails: [], intent: .transfer(quantity: 1), inputs: [:], budget: nil, cap: nil)
     }
 
     @Test func aRuleBlockedTheSameWayIsShownOnceThenCounted() {
@@ -31,7 +32,7 @@ import Testing
         #expect(shown == ["0 restock blocked", "4 feed fired"], "other rules still show while one is folded")
         #expect(ended.isEmpty, "the streak is still running")
         let (show, done) = blocks.next([Self.fired("restock")], at: t0.addingTimeInterval(600))
-        #expect(show.map(\.outcome) == ["fired"])
+        #expect(show.map(\.outcome) == [.fired])
         #expect(done.map(\.count) == [9], "nine repeats after the one shown")
         #expect(done.first?.last == t0.addingTimeInterval(540))
     }

@@ -35,6 +35,18 @@ public struct RuleOutcome: Sendable, Equatable {
     /// went through as asked, or only the USD balance or the market's rules shaped it.
     public var limit: BudgetLimit? = nil
 
+    public init(rule: String, outcome: Outcome, reason: String, intent: Intent?, guardrails: [String], inputs: [String: String],
+                budget: BudgetEffect? = nil, limit: BudgetLimit? = nil) {
+        self.rule = rule
+        self.outcome = outcome
+        self.reason = reason
+        self.intent = intent
+        self.guardrails = guardrails
+        self.inputs = inputs
+        self.budget = budget
+        self.limit = limit
+    }
+
     public enum BudgetEffect: String, Sendable, Equatable {
         /// A cap (daily, monthly, per order, global) left room for fewer units than asked.
         case cut
