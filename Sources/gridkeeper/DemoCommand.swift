@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Engine
 import Execution
 import Foundation
@@ -55,8 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gridkeeper-demo-\(UUID().uuidString)")
         let ledgerPath = db ?? scratch.appendingPathComponent("ledger.sqlite").path
         defer { if db == nil { try? FileManager.default.removeItem(at: scratch) } }
-        let ledger: Ledger
-        do { ledger = try Ledger(path: ledgerPath) } catch { throw CommandFailure(message: error.description) }
+        let ledger = try LedgerAccess.openOrCreate(path: ledgerPath)
 
         let key = SigningKey.generate()
         // The team's day starts at 06:00 UTC: the story (and the day's budget running out) is the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Backtest
 import Engine
 import Foundation
@@ -53,7 +54,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             if let duration, let seconds = StrategyParser.duration(duration) { deadline = Date().addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue) }
             let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let store = try ledger.openOrCreate()
+            let store = try LedgerAccess.openOrCreate(path: ledger.path, announce: Output.notice)
             let exchange = GridExchange(client: try connection.makeClient())
             var count = 0
             let stopped = StopFlag()

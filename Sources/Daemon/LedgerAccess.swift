@@ -1,0 +1,52 @@
+import Foundation
+import Ledger
+
+/// The ledger as the operator's commands use it outside a trading run: `status`, `history`,
+/// `pause`/`resume`, `migrate`, `record`. Opening an existing ledger never creates one (a
+/// mistyped `--db` must not start a second, empty ledger); every failure is a
+/// `DeploymentError.unavailable` with the ledger's own description.
+public enum LedgerAccess {
+    /// Opens the ledger an operator means to act on; a path with no file is an error and
+    /// nothing is created.
+    public static func openExisting(path: String, readOnly: Bool) throws(DeploymentError) -> Ledger {
+        do { return try Ledger(path: path, readOnly: readOnly, create: false) } catch { throw .unavailable(error.description) }
+    }
+
+    /// Opens the ledger, creating it (and its directory) when missing.
+    /// - Parameter announce: told "created new ledger at PATH" when the file is new.
+    public static func openOrCreate(path: String, announce: (String) -> Void = { _ in }) throws(DeploymentError) -> Ledger {
+        let opened: Ledger
+        do { opened = try Ledger(path: path) } catch { throw .unavailable(error.description) }
+        if opened.created { announce("created new ledger at \(opened.path)") }
+        return opened
+    }
+
+    /// Decisions and fills since `since`, oldest first, read-only.
+    public static func history(path: String, since: Date, limit: Int, includeSkipped: Bool) throws(DeploymentError) -> [HistoryEntry] {
+        let ledger = try openExisting(path: path, readOnly: true)
+        do { return try ledger.history(since: since, limit: limit, includeSkipped: includeSkipped) } catch { throw .unavailable("\(error)") }
+    }
+
+    /// Spend, open orders and reservations, the last cycle and the kill switch, read-only.
+    public static func status(path: String, asOf time: Date, timeZone: TimeZone) throws(DeploymentError) -> LedgerStatus {
+        let ledger = try openExisting(path: path, readOnly: true)
+        do { return try ledger.status(asOf: time, timeZone: timeZone) } catch { throw .unavailable("\(error)") }
+    }
+
+    /// Engages or releases the kill switch of an existing ledger.
+    /// - Returns: the ledger's path.
+    @discardableResult
+    public static func setKillSwitch(path: String, engaged: Bool, reason: String, by actor: String, at time: Date) throws(DeploymentError) -> String {
+        let ledger = try openExisting(path: path, readOnly: false)
+        do { try ledger.setKillSwitch(engaged: engaged, reason: reason, by: actor, at: time) } catch { throw .unavailable("\(error)") }
+        return ledger.path
+    }
+
+    /// The ledger's migrations: with `statusOnly`, of an existing ledger opened read-only;
+    /// otherwise after creating or upgrading it.
+    public static func migrations(path: String, statusOnly: Bool, announce: (String) -> Void = { _ in })
+        throws(DeploymentError) -> (path: String, migrations: [MigrationStatus]) {
+        let ledger = statusOnly ? try openExisting(path: path, readOnly: true) : try openOrCreate(path: path, announce: announce)
+        do { return (ledger.path, try ledger.migrationStatus()) } catch { throw .unavailable("\(error)") }
+    }
+}
