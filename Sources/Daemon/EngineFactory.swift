@@ -97,10 +97,17 @@ public struct EngineFactory: Sendable {
         let market = GridExchange(client: try connect(), autoTransfers: autoTransfers, sharedReadsFor: sharedReads)
         let carried = mode == .paper ? try Self.paperCarry(ledger, strategies: strategies) : nil
         let exchange: any Exchange = carried.map { PaperExchange(market: market, carried: $0) } ?? market
-        let runner = CycleRunner(exchange: exchange, ledger: ledger,
-                                 configuration: EngineConfiguration(mode: mode.ledgerMode, timeZone: timeZone, globalBudget: globalBudget),
-                                 logger: logger)
+        let runner = runner(exchange: exchange, ledger: ledger, logger: logger)
         return Deployment(factory: self, strategies: strategies, ledger: ledger, lock: lock, exchange: exchange, paperCarry: carried, runner: runner)
+    }
+
+    /// The cycle runner over `exchange` and `ledger` in this factory's mode, time zone and
+    /// global budget: what `build` wires, for callers that bring their own exchange and
+    /// ledger (the demo, over its embedded simulator, on its simulated clock).
+    public func runner(exchange: any Exchange, ledger: any LedgerStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) -> CycleRunner {
+        CycleRunner(exchange: exchange, ledger: ledger,
+                    configuration: EngineConfiguration(mode: mode.ledgerMode, timeZone: timeZone, globalBudget: globalBudget),
+                    logger: logger, now: now)
     }
 
     /// Refuses a ledger that holds another mode's orders: paper and live spend must never mix.

@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 import Ledger
 
 /// The ledger as the operator's commands use it outside a trading run: `status`, `history`,
@@ -48,5 +49,31 @@ public enum LedgerAccess {
         throws(DeploymentError) -> (path: String, migrations: [MigrationStatus]) {
         let ledger = statusOnly ? try openExisting(path: path, readOnly: true) : try openOrCreate(path: path, announce: announce)
         do { return (ledger.path, try ledger.migrationStatus()) } catch { throw .unavailable("\(error)") }
+    }
+
+    /// What a ledger shows of trading `instrument` between two times (the demo's summary).
+    public struct TradingSummary: Sendable, Equatable {
+        public var units: Int
+        /// USD, fees included.
+        public var cost: Decimal
+        /// USD per unit, to 4 places; nil when nothing was bought.
+        public var averagePaid: Decimal?
+        /// The recorded book's average mid, USD per unit to 4 places; nil without a two-sided book.
+        public var averageMid: Decimal?
+    }
+
+    /// Fills and recorded books of `instrument` from `from` to `to`.
+    public static func summary(of ledger: Ledger, instrument: String, from: Date, to: Date) throws(LedgerError) -> TradingSummary {
+        let totals = try ledger.fillTotals(instrument: instrument, from: from, to: to)
+        let market = try ledger.marketHistory(instrument: instrument, from: from, to: to)
+        let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
+        return TradingSummary(units: totals.units, cost: totals.cost,
+                              averagePaid: totals.units > 0 ? ValueFormat.rounded(totals.cost / Decimal(totals.units), 4) : nil,
+                              averageMid: mids.isEmpty ? nil : ValueFormat.rounded(mids.reduce(Decimal(0), +) / Decimal(mids.count), 4))
+    }
+
+    /// Spend this month as of `time` (reservations included); nil when the ledger cannot say.
+    public static func spentThisMonth(_ ledger: Ledger, asOf time: Date, timeZone: TimeZone) -> Decimal? {
+        (try? ledger.spend(asOf: time, timeZone: timeZone))?.month
     }
 }
