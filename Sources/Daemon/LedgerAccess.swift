@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import GridKeeperCore
 import Ledger
@@ -75,5 +76,14 @@ public enum LedgerAccess {
     /// Spend this month as of `time` (reservations included); nil when the ledger cannot say.
     public static func spentThisMonth(_ ledger: Ledger, asOf time: Date, timeZone: TimeZone) -> Decimal? {
         (try? ledger.spend(asOf: time, timeZone: timeZone))?.month
+    }
+
+    /// One sample of `gridkeeper record`: the book's top levels, last price, recent public
+    /// trades and the balance of `instrument`, as `exchange` shows them at `time`.
+    /// - Throws: `DeploymentError.unavailable` when the ledger cannot be written (recording
+    ///   must stop); the exchange's errors as they are (the next sample may succeed).
+    public static func recordMarket(_ instrument: String, from exchange: any Exchange, into ledger: Ledger, at time: Date) async throws {
+        let view = try await exchange.view(instrument: instrument)
+        do { try view.record(instrument: instrument, at: time, into: ledger) } catch { throw DeploymentError.unavailable("\(error)") }
     }
 }

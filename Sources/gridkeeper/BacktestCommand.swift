@@ -5,7 +5,6 @@ import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
-import Ledger
 
 struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

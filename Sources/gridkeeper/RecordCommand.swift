@@ -70,10 +70,10 @@ struct RecordCommand: AsyncParsableCommand {
                 let time = Date()
                 for symbol in symbols {
                     do {
-                        try await exchange.view(instrument: symbol).record(instrument: symbol, at: time, into: store)
+                        try await LedgerAccess.recordMarket(symbol, from: exchange, into: store, at: time)
                         count += 1
-                    } catch let error as LedgerError {
-                        throw CommandFailure(message: "\(error)")
+                    } catch let error as DeploymentError {
+                        throw error
                     } catch {
                         Output.printError("\(symbol): \(error)")
                     }

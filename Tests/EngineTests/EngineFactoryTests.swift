@@ -201,4 +201,29 @@ import Testing
         #expect(path == migrated.path)
         #expect(try LedgerAccess.status(path: scratch.ledger, asOf: Date(), timeZone: .gmt).killSwitch?.engaged == true)
     }
+
+    @Test func aSingleStrategyFileIsReadWithItsTextOrRefusedAtItsLineAndColumn() throws {
+        let scratch = try Scratch(strategies: ["buyer.yaml": Self.buyer, "broken.yaml": "strategy: b\ninstrument: text-prime\nbudget: { weekly: 1 }\n"])
+        defer { scratch.remove() }
+        let good = try StrategyFiles.read(scratch.strategies + "/buyer.yaml")
+        #expect(good.text == Self.buyer && good.contents == Data(Self.buyer.utf8) && good.strategy.name == "buyer")
+        let missing = scratch.strategies + "/none.yaml"
+        #expect(throws: DeploymentError.invalidConfiguration("cannot read \(missing)")) { _ = try StrategyFiles.read(missing) }
+        let error = try #require(throws: DeploymentError.self) { _ = try StrategyFiles.read(scratch.strategies + "/broken.yaml") }
+        #expect(error.description.contains("broken.yaml:3:"), "\(error)")
+    }
+
+    @Test func validateChecksTheFilesOfADirectoryTogetherAndEachFileOnce() throws {
+        let twin = Self.buyer.replacingOccurrences(of: "strategy: buyer", with: "strategy: twin")
+        let scratch = try Scratch(strategies: ["a.yaml": Self.buyer, "b.yaml": twin])
+        defer { scratch.remove() }
+        let empty = scratch.directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let (files, emptyPaths) = StrategyFiles.check([scratch.strategies, scratch.strategies + "/a.yaml", empty.path])
+        #expect(files.map { ($0.path as NSString).lastPathComponent } == ["a.yaml", "b.yaml"])
+        #expect(emptyPaths == [empty.path])
+        // Two strategies for one instrument: the later file carries the conflict, as `once` would refuse it.
+        #expect(files[0].isValid && !files[1].isValid)
+        #expect(throws: DeploymentError.self) { _ = try StrategyFiles.load(scratch.strategies) }
+    }
 }
