@@ -40,6 +40,12 @@ public enum StrategyFiles {
         }
     }
 
+    /// A strategy given as text (the demo's embedded example), `file` naming it in errors.
+    /// - Throws: `DeploymentError.invalidConfiguration` with its problems as file:line:column.
+    public static func parse(_ text: String, file: String) throws(DeploymentError) -> Strategy {
+        do { return try StrategyParser.parse(text, file: file) } catch { throw .invalidConfiguration(error.description) }
+    }
+
     /// What `validate` reports: every file `paths` stand for (a directory stands for its
     /// `*.yaml` and `*.yml` files; a file named twice counts once), each checked alone and
     /// with the other files of its directory, as `run` and `once` would load them. Paths

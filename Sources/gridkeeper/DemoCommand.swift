@@ -49,10 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         LogSetup.bootstrap(level: .warning)
-        let strategy: Strategy
-        do { strategy = try StrategyParser.parse(DemoStrategy.text, file: "text-prime-keeper.yaml") } catch {
-            throw CommandFailure(message: error.description)
-        }
+        let strategy = try StrategyFiles.parse(DemoStrategy.text, file: "text-prime-keeper.yaml")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gridkeeper-demo-\(UUID().uuidString)")
         let ledgerPath = db ?? scratch.appendingPathComponent("ledger.sqlite").path
         defer { if db == nil { try? FileManager.default.removeItem(at: scratch) } }
