@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Engine", "GridKeeperCore", "Ledger",
+                "Engine", "GridAPI", "GridKeeperCore", "Ledger",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Backtest
+import Daemon
 import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
-import Ledger
 
 struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,17 +63,6 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Backtests run at once in a sweep (default: one per core).")
     var jobs: Int?
 
-    /// Reads and parses a strategy file; a file that cannot be read or parsed is a
-    /// configuration error (exit 3) naming file:line:column.
-    static func load(_ path: String) throws -> (text: String, strategy: Strategy) {
-        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
-            throw CommandFailure(message: "cannot read \(path)", exitCode: OnceCommand.exitConfiguration)
-        }
-        do { return (text, try StrategyParser.parse(text, file: path)) } catch {
-            throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
-        }
-    }
-
     func validate() throws {
         guard autoThreshold >= 0, autoAmount >= 1 else { throw ValidationError("--auto-threshold must be ≥ 0 and --auto-amount ≥ 1") }
         guard SweepObjective(rawValue: objective) != nil else {
@@ -97,12 +86,13 @@ struct BacktestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let (text, parsed) = try Self.load(strategy)
+            let file = try StrategyFiles.read(strategy)
+            let (text, parsed) = (file.text, file.strategy)
             // The baseline is read before the recording: a bad file fails fast, like --strategy.
-            let baselineStrategy = try baseline.map { try Self.load($0).strategy }
+            let baselineStrategy = try baseline.map { try StrategyFiles.read($0).strategy }
             if let baselineStrategy, baselineStrategy.instrument != parsed.instrument {
                 throw CommandFailure(message: "\(baseline ?? "") keeps \(baselineStrategy.instrument) but \(strategy) keeps \(parsed.instrument): a baseline must trade the same instrument",
-                                     exitCode: OnceCommand.exitConfiguration)
+                                     exitCode: ExitStatus.configuration)
             }
             let recording = try replay.load(data, strategyInstrument: parsed.instrument)
             var configuration = try replay.configuration(over: recording)
@@ -147,7 +137,7 @@ struct BacktestCommand: AsyncParsableCommand {
             for combination in Sweep.combinations(axes) {
                 do {
                     variants.append((combination.map { "\($0.key)=\($0.value)" }.joined(separator: " "), try Sweep.apply(combination, to: text, file: strategy)))
-                } catch { throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration) }
+                } catch { throw CommandFailure(message: "\(error)", exitCode: ExitStatus.configuration) }
             }
             let bar = ProgressBar("sweep")
             let outcomes: [Sweep.Outcome]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Engine
 import Execution
 import Foundation
@@ -48,15 +49,11 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         LogSetup.bootstrap(level: .warning)
-        let strategy: Strategy
-        do { strategy = try StrategyParser.parse(DemoStrategy.text, file: "text-prime-keeper.yaml") } catch {
-            throw CommandFailure(message: error.description)
-        }
+        let strategy = try StrategyFiles.parse(DemoStrategy.text, file: "text-prime-keeper.yaml")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gridkeeper-demo-\(UUID().uuidString)")
         let ledgerPath = db ?? scratch.appendingPathComponent("ledger.sqlite").path
         defer { if db == nil { try? FileManager.default.removeItem(at: scratch) } }
-        let ledger: Ledger
-        do { ledger = try Ledger(path: ledgerPath) } catch { throw CommandFailure(message: error.description) }
+        let ledger = try LedgerAccess.openOrCreate(path: ledgerPath)
 
         let key = SigningKey.generate()
         // The team's day starts at 06:00 UTC: the story (and the day's budget running out) is the
@@ -72,10 +69,8 @@ struct DemoCommand: AsyncParsableCommand {
                 let client = try GridClient(configuration: .init(baseURL: baseURL), signer: RequestSigner(key: key))
                 let quiet = Logger(label: "gridkeeper.demo", factory: { _ in SwiftLogNoOpLogHandler() })
                 let gridExchange = GridExchange(client: client)
-                let dry = CycleRunner(exchange: gridExchange, ledger: ledger, configuration: EngineConfiguration(mode: .dry, timeZone: .gmt),
-                                      logger: quiet, now: { clock.now })
-                let live = CycleRunner(exchange: gridExchange, ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
-                                       logger: quiet, now: { clock.now })
+                let dry = EngineFactory(mode: .dryRun, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet, now: { clock.now })
+                let live = EngineFactory(mode: .live, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet, now: { clock.now })
                 print("Recording a day of market history with dry-run cycles (no orders)…")
                 for _ in 0..<144 {
                     do { _ = try await dry.run(strategy) } catch { throw CommandFailure(message: "\(error)") }
@@ -119,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
             for e in report.errors { print("           error: \(e)") }
             if cycle % cyclesPerFourHours == cyclesPerFourHours - 1 {
                 let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
-                print("\(stamp(report.asOf)) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money((try? ledger.spend(asOf: report.asOf, timeZone: .gmt))?.month))")
+                print("\(stamp(report.asOf)) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money(LedgerAccess.spentThisMonth(ledger, asOf: report.asOf, timeZone: .gmt)))")
             }
             await exchange.advance(by: TimeInterval(step))
         }
@@ -127,14 +122,10 @@ struct DemoCommand: AsyncParsableCommand {
         let end = exchange.clock.now
         let state = await exchange.state()
         let s = state.instruments.first { $0.symbol == strategy.instrument }
-        let totals = try ledger.fillTotals(instrument: strategy.instrument, from: start, to: end)
-        let market = try ledger.marketHistory(instrument: strategy.instrument, from: start, to: end)
-        let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
-        let averageMid = mids.isEmpty ? nil : ValueFormat.rounded(mids.reduce(Decimal(0), +) / Decimal(mids.count), 4)
-        let averagePaid = totals.units > 0 ? ValueFormat.rounded(totals.cost / Decimal(totals.units), 4) : nil
+        let totals = try LedgerAccess.summary(of: ledger, instrument: strategy.instrument, from: start, to: end)
         print("\nSummary after \(hours) simulated hour\(hours == 1 ? "" : "s")")
         print("  spent                 \(Output.money(totals.cost)) USD for \(totals.units) units")
-        print("  average price paid    \(Output.money(averagePaid)) per unit (market mid averaged \(Output.money(averageMid)))")
+        print("  average price paid    \(Output.money(totals.averagePaid)) per unit (market mid averaged \(Output.money(totals.averageMid)))")
         print("  used by the team      \((s?.burnedUnits ?? 0) - (before?.burnedUnits ?? 0)) units; expired unused \((s?.expiredUnits ?? 0) - (before?.expiredUnits ?? 0))")
         let dry = ((s?.stockoutSeconds ?? 0) - (before?.stockoutSeconds ?? 0)) / 60
         print("  time without units    \(dry) minute\(dry == 1 ? "" : "s")")

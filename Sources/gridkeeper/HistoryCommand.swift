@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Foundation
 import Ledger
 
@@ -35,9 +36,7 @@ struct HistoryCommand: AsyncParsableCommand {
         try await reportingFailures {
             let settings = try config.load()
             let from = parseSince(since, now: Date(), timeZone: ledger.zone(settings))!
-            let opened = try ledger.openExisting(settings, readOnly: true)
-            let entries: [HistoryEntry]
-            do { entries = try opened.history(since: from, limit: limit, includeSkipped: all) } catch { throw CommandFailure(message: "\(error)") }
+            let entries = try LedgerAccess.history(path: ledger.path(settings), since: from, limit: limit, includeSkipped: all)
             if json {
                 Output.printJSON(entries)
                 return

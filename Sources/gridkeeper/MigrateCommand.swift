@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Foundation
 import Ledger
 
@@ -21,14 +22,12 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let settings = try config.load()
-            let opened = status ? try ledger.openExisting(settings, readOnly: true) : try ledger.openOrCreate(settings)
-            let migrations: [MigrationStatus]
-            do { migrations = try opened.migrationStatus() } catch { throw CommandFailure(message: "\(error)") }
+            let (path, migrations) = try LedgerAccess.migrations(path: ledger.path(settings), statusOnly: status, announce: Output.notice)
             if json {
-                Output.printJSON(["ledger": AnyEncodable(opened.path), "migrations": AnyEncodable(migrations)])
+                Output.printJSON(["ledger": AnyEncodable(path), "migrations": AnyEncodable(migrations)])
                 return
             }
-            print("ledger \(opened.path)")
+            print("ledger \(path)")
             for m in migrations {
                 print("  \(m.isApplied ? "applied" : "pending") \(m.name)\(m.appliedAt.map { "  \($0.ISO8601Format())" } ?? "")")
             }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import Daemon
 import Foundation
-import Ledger
 
 struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,11 +19,9 @@ struct PauseCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.openExisting(try config.load(), readOnly: false)
-            do {
-                try opened.setKillSwitch(engaged: true, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
-            } catch { throw CommandFailure(message: "\(error)") }
-            print("kill switch engaged in \(opened.path): \(reason)")
+            let path = try LedgerAccess.setKillSwitch(path: ledger.path(try config.load()), engaged: true, reason: reason,
+                                                      by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            print("kill switch engaged in \(path): \(reason)")
         }
     }
 }
@@ -43,11 +41,9 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let opened = try ledger.openExisting(try config.load(), readOnly: false)
-            do {
-                try opened.setKillSwitch(engaged: false, reason: reason, by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
-            } catch { throw CommandFailure(message: "\(error)") }
-            print("kill switch released in \(opened.path)")
+            let path = try LedgerAccess.setKillSwitch(path: ledger.path(try config.load()), engaged: false, reason: reason,
+                                                      by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            print("kill switch released in \(path)")
         }
     }
 }

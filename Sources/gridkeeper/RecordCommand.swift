@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Backtest
 import Engine
 import Foundation
@@ -53,7 +54,7 @@ struct RecordCommand: AsyncParsableCommand {
             }
             if let duration, let seconds = StrategyParser.duration(duration) { deadline = Date().addingTimeInterval(NSDecimalNumber(decimal: seconds).doubleValue) }
             let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let store = try ledger.openOrCreate()
+            let store = try LedgerAccess.openOrCreate(path: ledger.path, announce: Output.notice)
             let exchange = GridExchange(client: try connection.makeClient())
             var count = 0
             let stopped = StopFlag()
@@ -69,10 +70,10 @@ struct RecordCommand: AsyncParsableCommand {
                 let time = Date()
                 for symbol in symbols {
                     do {
-                        try await exchange.view(instrument: symbol).record(instrument: symbol, at: time, into: store)
+                        try await LedgerAccess.recordMarket(symbol, from: exchange, into: store, at: time)
                         count += 1
-                    } catch let error as LedgerError {
-                        throw CommandFailure(message: "\(error)")
+                    } catch let error as DeploymentError {
+                        throw error
                     } catch {
                         Output.printError("\(symbol): \(error)")
                     }

@@ -5,7 +5,6 @@ import Foundation
 import GridAPI
 import GridKeeperCore
 import Hummingbird
-import Ledger
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -70,8 +69,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let settings = try config.load()
-            let directory = strategies ?? settings.strategies ?? "strategies"
-            let loaded = try OnceCommand.loadStrategies(directory)
+            let factory = EngineFactory(mode: paper ? .paper : .live, strategies: strategies ?? settings.strategies, ledger: ledger.db ?? settings.ledger,
+                                        timeZone: ledger.zone(settings), globalBudget: settings.budget, autoTransfers: settings.autoTransfer ?? false)
+            let loaded = try factory.loadStrategies()
             // The status endpoint first: where it listens, who may read it, and that it can bind.
             let host = statusHost ?? settings.statusHost ?? "127.0.0.1"
             let port = statusPort ?? settings.statusPort ?? 9469
@@ -80,23 +80,14 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(
                     message: "--status-host \(host) would serve spend and budget figures to the network without authentication: give a bearer token "
                         + "with --status-token-file FILE (or $\(Self.tokenVariable), or status.token_file in --config), or keep the default 127.0.0.1",
-                    exitCode: OnceCommand.exitConfiguration)
+                    exitCode: ExitStatus.configuration)
             }
             do { try StatusServer.checkAvailable(host: host, port: port) } catch { throw CommandFailure(message: "\(error)") }
-            let mode: LedgerMode = paper ? .paper : .live
-            let path = ledger.path(settings, fallback: paper ? (Ledger.defaultPath() as NSString).deletingLastPathComponent + "/paper-ledger.sqlite" : nil)
-            let opened = try LedgerOptions.openOrCreate(path: path)
-            let lock = try LedgerLock(path: opened.path + ".lock")
-            defer { lock.release() }
-            try OnceCommand.checkIntegrity(of: opened)
-            try OnceCommand.checkMode(mode, of: opened)
-            let client = try connection.makeClient(config: settings)
-            let logger = Logger(label: "gridkeeper.daemon")
-            let live = GridExchange(client: client, autoTransfers: settings.autoTransfer ?? false, sharedReadsFor: 5)
-            let exchange: any Exchange = paper ? PaperExchange(market: live, carried: try Self.paperCarry(opened, strategies: loaded)) : live
-            let runner = CycleRunner(exchange: exchange, ledger: opened,
-                                     configuration: EngineConfiguration(mode: mode, timeZone: ledger.zone(settings), globalBudget: settings.budget),
-                                     logger: logger)
+            let logger = connection.logger("gridkeeper.daemon")
+            let deployment = try factory.build(strategies: loaded, logger: logger, announce: Output.notice) {
+                try connection.makeClient(config: settings)
+            }
+            defer { deployment.close() }
             let state = DaemonState(strategies: loaded, startedAt: Date())
             let metrics = EngineMetrics()
             var notifier: Notifier?
@@ -108,10 +99,10 @@ struct RunCommand: AsyncParsableCommand {
             // No cycle starts before the status endpoint listens: a bind failure ends the daemon
             // before anything is sent to the exchange.
             let (listening, listened) = AsyncStream<Void>.makeStream()
-            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
-                                              cancelOnExit: cancelOnExit, checkLedger: { () throws(LedgerError) in try opened.checkIntegrity() },
+            let scheduler = StrategyScheduler(runner: deployment.runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
+                                              cancelOnExit: cancelOnExit, checkLedger: deployment.checkLedger,
                                               startAfter: { for await _ in listening { break } }) {
-                try OnceCommand.loadStrategies(directory)
+                try deployment.reloadStrategies()
             }
             let status = StatusServer.application(state: state, metrics: metrics, host: host, port: port, token: token, logger: logger) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
@@ -147,7 +138,7 @@ struct RunCommand: AsyncParsableCommand {
         let fromEnvironment = environment[tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let path = file ?? (fromEnvironment == nil ? config.statusTokenFile : nil) {
             do { text = String(decoding: try SecretFile.read(path, what: "status token file"), as: UTF8.self) } catch {
-                throw CommandFailure(message: error.description, exitCode: OnceCommand.exitConfiguration)
+                throw CommandFailure(message: error.description, exitCode: ExitStatus.configuration)
             }
             source = "the status token file \(path)"
         } else if let fromEnvironment {
@@ -158,22 +149,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard let token = StatusToken(text) else {
             throw CommandFailure(message: "\(source) must hold one token of at least \(StatusToken.minimumLength) characters without spaces "
-                                     + "(e.g. from `openssl rand -hex 32`)", exitCode: OnceCommand.exitConfiguration)
+                                     + "(e.g. from `openssl rand -hex 32`)", exitCode: ExitStatus.configuration)
         }
         return token
-    }
-
-    /// What earlier paper runs bought and moved, so paper balances carry over a restart.
-    static func paperCarry(_ ledger: Ledger, strategies: [Strategy]) throws -> PaperCarry {
-        var carry = PaperCarry()
-        do {
-            for s in strategies {
-                let totals = try ledger.fillTotals(instrument: s.instrument, from: .distantPast, to: .distantFuture)
-                carry.spent += totals.cost
-                carry.bought[s.instrument] = totals.units
-                carry.transfers[s.instrument] = try ledger.transfersIn(instrument: s.instrument, from: .distantPast)
-            }
-        } catch { throw CommandFailure(message: "\(error)") }
-        return carry
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Foundation
 import Ledger
 
@@ -18,9 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let settings = try config.load()
-            let opened = try ledger.openExisting(settings, readOnly: true)
-            let status: LedgerStatus
-            do { status = try opened.status(asOf: Date(), timeZone: ledger.zone(settings)) } catch { throw CommandFailure(message: "\(error)") }
+            let status = try LedgerAccess.status(path: ledger.path(settings), asOf: Date(), timeZone: ledger.zone(settings))
             if json {
                 Output.printJSON(status)
                 return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backtest
+import Daemon
 import Foundation
 import GridAPI
 import GridKeeperCore
@@ -76,13 +77,8 @@ struct TuneCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard let original = FileManager.default.contents(atPath: strategy), let text = String(data: original, encoding: .utf8) else {
-                throw CommandFailure(message: "cannot read \(strategy)", exitCode: OnceCommand.exitConfiguration)
-            }
-            let parsed: Strategy
-            do { parsed = try StrategyParser.parse(text, file: strategy) } catch {
-                throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration)
-            }
+            let file = try StrategyFiles.read(strategy)
+            let (original, text, parsed) = (file.contents, file.text, file.strategy)
             let axes: [SweepAxis]
             do {
                 axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) }
@@ -93,7 +89,7 @@ struct TuneCommand: AsyncParsableCommand {
                 do {
                     for (key, _) in combination { _ = try StrategyRewrite.value(at: key, in: text, file: strategy) }
                     _ = try Sweep.apply(combination, to: text, file: strategy)
-                } catch { throw CommandFailure(message: "\(error)", exitCode: OnceCommand.exitConfiguration) }
+                } catch { throw CommandFailure(message: "\(error)", exitCode: ExitStatus.configuration) }
             }
 
             let recording = try replay.load(data, strategyInstrument: parsed.instrument)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Foundation
 import GridKeeperCore
 
@@ -36,24 +37,15 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var files: [String] = []
-        for path in paths {
-            let found = StrategySet.files(at: path) ?? [path]  // a missing file is reported as unreadable
-            if found.isEmpty { Output.printError("\(path): no .yaml files") }
-            for file in found where !files.contains(where: { Self.same($0, file) }) { files.append(file) }
-        }
-        // The files of one directory run together: check them as a set, as `once` and `run` do.
-        var checked: [String: StrategySet.File] = [:]
-        for group in Dictionary(grouping: files, by: { (Self.standardized($0) as NSString).deletingLastPathComponent }).values {
-            for file in StrategySet.load(files: group).files { checked[file.path] = file }
-        }
+        let (checked, empty) = StrategyFiles.check(paths)
+        for path in empty { Output.printError("\(path): no .yaml files") }
         var results: [FileResult] = []
-        for file in files {
-            guard let checked = checked[file] else { continue }
-            if checked.isValid, let strategy = checked.strategy {
+        for one in checked {
+            let file = one.path
+            if one.isValid, let strategy = one.strategy {
                 results.append(FileResult(file: file, ok: true, strategy: strategy.name, instrument: strategy.instrument, rules: strategy.rules.map(\.name), errors: []))
             } else {
-                results.append(FileResult(file: file, ok: false, rules: [], errors: checked.diagnostics.map {
+                results.append(FileResult(file: file, ok: false, rules: [], errors: one.diagnostics.map {
                     .init(line: $0.position.line, column: $0.position.column, message: $0.message)
                 }))
             }
@@ -71,11 +63,6 @@ struct ValidateCommand: AsyncParsableCommand {
             let failed = results.filter { !$0.ok }.count
             if failed > 0 { print("\(failed) of \(results.count) file\(results.count == 1 ? "" : "s") with errors") }
         }
-        if results.contains(where: { !$0.ok }) || files.isEmpty { throw ExitCode(1) }
+        if results.contains(where: { !$0.ok }) || checked.isEmpty { throw ExitCode(1) }
     }
-
-    static func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
-
-    /// The same file named twice (`validate dir dir/a.yaml`) is checked once.
-    static func same(_ a: String, _ b: String) -> Bool { standardized(a) == standardized(b) }
 }

@@ -17,7 +17,7 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try KeeperConfiguration.load(path: path)
         } catch {
-            throw CommandFailure(message: error.description, exitCode: OnceCommand.exitConfiguration)
+            throw CommandFailure(message: error.description, exitCode: ExitStatus.configuration)
         }
     }
 }

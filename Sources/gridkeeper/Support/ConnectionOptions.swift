@@ -19,6 +19,12 @@ struct ConnectionOptions: ParsableArguments {
             help: ArgumentHelp("The account's signed-request limit; requests are paced to 90 % of it.", valueName: "n"))
     var requestsPerMinute: Int = 100
 
+    /// A logger for `label`, logging to stderr at `--log-level` (set up on first use).
+    func logger(_ label: String) -> Logger {
+        LogSetup.bootstrap(level: logLevel)
+        return Logger(label: label)
+    }
+
     /// A signed client from the flags and the environment.
     /// - Throws: `CommandFailure` with the key or URL problem; never the key itself.
     /// Precedence: flags, then the environment, then the configuration file.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GridKeeperCore
 import Ledger
 
 /// `--db` and `--time-zone`, shared by the commands that use the ledger.
@@ -20,29 +19,6 @@ struct LedgerOptions: ParsableArguments {
     }
 
     var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
-
-    /// Opens the ledger an operator means to act on; a path with no file is an error and
-    /// nothing is created (a mistyped `--db` must not start a second, empty ledger).
-    func openExisting(_ config: KeeperConfiguration = KeeperConfiguration(), readOnly: Bool) throws -> Ledger {
-        do {
-            return try Ledger(path: path(config), readOnly: readOnly, create: false)
-        } catch {
-            throw CommandFailure(message: error.description)
-        }
-    }
-
-    /// Opens the ledger, creating it (and its directory) when missing, and says so on stderr.
-    func openOrCreate(_ config: KeeperConfiguration = KeeperConfiguration(), fallback: String? = nil) throws -> Ledger {
-        try Self.openOrCreate(path: path(config, fallback: fallback))
-    }
-
-    /// Opens or creates the ledger at `path`; a new file is announced on stderr.
-    static func openOrCreate(path: String) throws -> Ledger {
-        let opened: Ledger
-        do { opened = try Ledger(path: path) } catch { throw CommandFailure(message: error.description) }
-        if opened.created { FileHandle.standardError.write(Data("created new ledger at \(opened.path)\n".utf8)) }
-        return opened
-    }
 }
 
 /// Parses `--since`: `24h`, `7d`, `30m`, a date `2026-11-01` (local midnight) or an ISO-8601 time.

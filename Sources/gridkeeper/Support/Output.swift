@@ -45,6 +45,11 @@ enum Output {
         value.map(StrictDecimal.format) ?? "-"
     }
 
+    /// A line on stderr, e.g. "created new ledger at PATH".
+    static func notice(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
