@@ -177,35 +177,12 @@ public enum RegimeSuite {
         let configuration = BacktestConfiguration(
             replay: ReplaySettings(startingUSD: settings.startingUSD, startingConsumption: settings.startingConsumption),
             autoMode: settings.autoMode, seriesPoints: 2)
-        let results: [Result<Run, BacktestError>] = await withTaskGroup(of: (Int, Result<Run, BacktestError>).self) { group in
-            var next = 0, done = 0
-            var collected: [Result<Run, BacktestError>?] = Array(repeating: nil, count: work.count)
-            func launch(_ i: Int) {
-                let (regime, seed) = work[i]
-                group.addTask {
-                    do throws(BacktestError) {
-                        return (i, .success(try await one(regime: regime, seed: seed, strategy: strategy, baseline: baseline, days: settings.days,
-                                                           configuration: configuration)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                }
-            }
-            while next < min(max(1, settings.jobs), work.count) { launch(next); next += 1 }
-            while let (i, outcome) = await group.next() {
-                collected[i] = outcome
-                done += 1
-                if case .success(let run) = outcome { progress?(done, work.count, run) }
-                if next < work.count { launch(next); next += 1 }
-            }
-            return collected.compactMap { $0 }
-        }
-        var runs: [Run] = []
-        for result in results {
-            switch result {
-            case .success(let run): runs.append(run)
-            case .failure(let error): throw error
-            }
+        let runs = try await BoundedRuns.run(count: work.count, jobs: settings.jobs) { i throws(BacktestError) in
+            let (regime, seed) = work[i]
+            return try await one(regime: regime, seed: seed, strategy: strategy, baseline: baseline, days: settings.days,
+                                 configuration: configuration)
+        } finished: { done, outcome in
+            if case .success(let run) = outcome { progress?(done, work.count, run) }
         }
         return judge(runs, strategy: strategy.name, baseline: baseline.name, settings: settings, bar: bar)
     }
