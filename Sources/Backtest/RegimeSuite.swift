@@ -58,10 +58,10 @@ public enum RegimeSuite {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(stockoutMinutesPer30Days, forKey: .stockoutMinutesPer30Days)
-            try c.encode(BacktestMetrics.text(expiredPercent), forKey: .expiredPercent)
-            try c.encode(BacktestMetrics.text(burstyExpiredPercent), forKey: .burstyExpiredPercent)
-            try c.encode(BacktestMetrics.text(averageAgainstBaseline), forKey: .averageAgainstBaseline)
-            try c.encode(BacktestMetrics.text(againstAutoMode), forKey: .againstAutoMode)
+            try c.encodeText(expiredPercent, forKey: .expiredPercent)
+            try c.encodeText(burstyExpiredPercent, forKey: .burstyExpiredPercent)
+            try c.encodeText(averageAgainstBaseline, forKey: .averageAgainstBaseline)
+            try c.encodeText(againstAutoMode, forKey: .againstAutoMode)
         }
     }
 
@@ -107,11 +107,11 @@ public enum RegimeSuite {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(regime, forKey: .regime)
             try c.encode(runs, forKey: .runs)
-            try c.encodeIfPresent(strategyCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .strategyCost)
-            try c.encodeIfPresent(baselineCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .baselineCost)
-            try c.encodeIfPresent(autoModeCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .autoModeCost)
-            try c.encodeIfPresent(againstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .againstBaseline)
-            try c.encodeIfPresent(againstAutoMode.map { BacktestMetrics.text($0, places: 4) }, forKey: .againstAutoMode)
+            try c.encodeText(strategyCost, places: 6, forKey: .strategyCost)
+            try c.encodeText(baselineCost, places: 6, forKey: .baselineCost)
+            try c.encodeText(autoModeCost, places: 6, forKey: .autoModeCost)
+            try c.encodeText(againstBaseline, places: 4, forKey: .againstBaseline)
+            try c.encodeText(againstAutoMode, places: 4, forKey: .againstAutoMode)
             try c.encode(checks, forKey: .checks)
             try c.encode(passed, forKey: .passed)
         }
@@ -143,7 +143,7 @@ public enum RegimeSuite {
             try c.encode(seeds, forKey: .seeds)
             try c.encode(bar, forKey: .bar)
             try c.encode(rows, forKey: .rows)
-            try c.encodeIfPresent(averageAgainstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .averageAgainstBaseline)
+            try c.encodeText(averageAgainstBaseline, places: 4, forKey: .averageAgainstBaseline)
             try c.encode(checks, forKey: .checks)
             try c.encode(barPassed, forKey: .barPassed)
         }
