@@ -19,7 +19,7 @@ extension BacktestResult {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(t, forKey: .t)
-            try c.encode(BacktestMetrics.text(spent, places: 6), forKey: .spent)
+            try c.encodeText(spent, places: 6, forKey: .spent)
         }
     }
 

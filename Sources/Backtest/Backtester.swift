@@ -154,10 +154,10 @@ public struct BacktestResult: Sendable, Encodable {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(t, forKey: .t)
-            try c.encodeIfPresent(ask.map { BacktestMetrics.text($0, places: 6) }, forKey: .ask)
+            try c.encodeText(ask, places: 6, forKey: .ask)
             try c.encode(consumption, forKey: .consumption)
             try c.encodeIfPresent(runwaySeconds, forKey: .runwaySeconds)
-            try c.encode(BacktestMetrics.text(spent, places: 6), forKey: .spent)
+            try c.encodeText(spent, places: 6, forKey: .spent)
         }
     }
 
@@ -171,7 +171,7 @@ public struct BacktestResult: Sendable, Encodable {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(t, forKey: .t)
-            try c.encode(BacktestMetrics.text(price, places: 6), forKey: .price)
+            try c.encodeText(price, places: 6, forKey: .price)
             try c.encode(quantity, forKey: .quantity)
         }
     }
@@ -221,13 +221,13 @@ public struct BacktestResult: Sendable, Encodable {
         try c.encode(cycles, forKey: .cycles)
         try c.encode(snapshots, forKey: .snapshots)
         try c.encode(trades, forKey: .trades)
-        try c.encodeIfPresent(vwap.map { BacktestMetrics.text($0, places: 6) }, forKey: .vwap)
-        try c.encodeIfPresent(averageAsk.map { BacktestMetrics.text($0, places: 6) }, forKey: .averageAsk)
+        try c.encodeText(vwap, places: 6, forKey: .vwap)
+        try c.encodeText(averageAsk, places: 6, forKey: .averageAsk)
         try c.encode(metrics, forKey: .metrics)
         try c.encode(autoMode, forKey: .autoMode)
         try c.encode(autoModeSettings, forKey: .autoModeSettings)
-        try c.encodeIfPresent(dailyCap.map { BacktestMetrics.text($0) }, forKey: .dailyCap)
-        try c.encodeIfPresent(monthlyCap.map { BacktestMetrics.text($0) }, forKey: .monthlyCap)
+        try c.encodeText(dailyCap, forKey: .dailyCap)
+        try c.encodeText(monthlyCap, forKey: .monthlyCap)
         try c.encode(series, forKey: .series)
         try c.encode(buys, forKey: .buys)
         try c.encode(gaps, forKey: .gaps)
@@ -235,7 +235,7 @@ public struct BacktestResult: Sendable, Encodable {
         try c.encode(autoModeSpend, forKey: .autoModeSpend)
         try c.encodeIfPresent(capDiagnosis, forKey: .capDiagnosis)
         try c.encodeIfPresent(baseline, forKey: .baseline)
-        try c.encodeIfPresent(costPerUnitUsedAgainstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .costPerUnitUsedAgainstBaseline)
+        try c.encodeText(costPerUnitUsedAgainstBaseline, places: 4, forKey: .costPerUnitUsedAgainstBaseline)
     }
 }
 

@@ -26,7 +26,7 @@ public struct CapTally: Sendable, Equatable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(cap.rawValue, forKey: .cap)
-        try c.encodeIfPresent(limit.map { BacktestMetrics.text($0) }, forKey: .limit)
+        try c.encodeText(limit, forKey: .limit)
         try c.encode(blocked, forKey: .blocked)
         try c.encode(cut, forKey: .cut)
         try c.encode(blockedWhileShort, forKey: .blockedWhileShort)
@@ -84,9 +84,9 @@ public struct CapDiagnosis: Sendable, Equatable, Encodable {
         try c.encode((stockoutMinutes * 10).rounded() / 10, forKey: .stockoutMinutes)
         try c.encode(demandUnits, forKey: .demandUnits)
         try c.encode((days * 100).rounded() / 100, forKey: .days)
-        try c.encodeIfPresent(pricePerUnit.map { BacktestMetrics.text($0, places: 6) }, forKey: .pricePerUnit)
+        try c.encodeText(pricePerUnit, places: 6, forKey: .pricePerUnit)
         try c.encodeIfPresent(priceSource, forKey: .priceSource)
-        try c.encodeIfPresent(neededPerDay.map { BacktestMetrics.text($0) }, forKey: .neededPerDay)
+        try c.encodeText(neededPerDay, forKey: .neededPerDay)
     }
 
     /// The diagnosis of a replay, or nil when the caps caused no stockout: no cap blocked a buy

@@ -37,7 +37,7 @@ struct RecordingLineScanner {
         var c = Cursor(bytes: line)
         guard c.take(Cursor.openBrace) else { return nil }
         var seen: UInt16 = 0
-        var kind: Kind?
+        var kind = Kind.recording  // read only when `seen` has `Key.kind`
         var version = 0, quantity = 0, consumption = 0
         var ms: Int64 = 0, last: Int64 = 0, price: Int64 = 0, rate: Int64 = 0
         var instrument = 0..<0, source = 0..<0
@@ -45,46 +45,26 @@ struct RecordingLineScanner {
             repeat {
                 guard let key = c.key(), seen & key.rawValue == 0, c.take(Cursor.colon) else { return nil }
                 seen |= key.rawValue
-                switch key {
-                case .kind:
-                    guard let k = c.kind() else { return nil }
-                    kind = k
-                case .version:
-                    guard let v = c.jsonWhole() else { return nil }
-                    version = v
-                case .instrument:
-                    guard let s = c.plainString() else { return nil }
-                    instrument = s
-                case .source:
-                    guard let s = c.plainString() else { return nil }
-                    source = s
-                case .t:
-                    guard let t = c.time() else { return nil }
-                    ms = t
-                case .bids:
-                    guard c.levels(into: &bids) else { return nil }
-                case .asks:
-                    guard c.levels(into: &asks) else { return nil }
-                case .last:
-                    guard let v = c.micros() else { return nil }
-                    last = v
-                case .price:
-                    guard let v = c.micros() else { return nil }
-                    price = v
-                case .unitsPerHour:
-                    guard let v = c.micros() else { return nil }
-                    rate = v
-                case .quantity:
-                    guard let v = c.whole() else { return nil }
-                    quantity = v
-                case .consumption:
-                    guard let v = c.whole() else { return nil }
-                    consumption = v
+                // Each key: the reader of its value and where the value goes.
+                let valid = switch key {
+                case .kind: store(c.kind(), in: &kind)
+                case .version: store(c.jsonWhole(), in: &version)
+                case .instrument: store(c.plainString(), in: &instrument)
+                case .source: store(c.plainString(), in: &source)
+                case .t: store(c.time(), in: &ms)
+                case .bids: c.levels(into: &bids)
+                case .asks: c.levels(into: &asks)
+                case .last: store(c.micros(), in: &last)
+                case .price: store(c.micros(), in: &price)
+                case .unitsPerHour: store(c.micros(), in: &rate)
+                case .quantity: store(c.whole(), in: &quantity)
+                case .consumption: store(c.whole(), in: &consumption)
                 }
+                guard valid else { return nil }
             } while c.take(Cursor.comma)
             guard c.take(Cursor.closeBrace) else { return nil }
         }
-        guard c.atEnd, let kind else { return nil }
+        guard c.atEnd, seen & Key.kind.rawValue != 0 else { return nil }
         // Each kind: the keys it may have, the keys it must have, and values the replay accepts.
         switch kind {
         case .recording:
@@ -111,6 +91,13 @@ struct RecordingLineScanner {
     }
 
     enum Kind { case recording, book, trade, burn, balance }
+
+    /// Puts `value` in `slot`; false, leaving `slot` as it is, when there is no value.
+    @inline(__always) private func store<Value>(_ value: Value?, in slot: inout Value) -> Bool {
+        guard let value else { return false }
+        slot = value
+        return true
+    }
 
     /// The keys a line may have, as bits.
     enum Key: UInt16 {
@@ -156,6 +143,18 @@ extension RecordingLineScanner {
             guard j < bytes.count else { return nil }
             let d = bytes[j] &- 0x30
             return d < 10 ? Int64(d) : nil
+        }
+
+        /// Reads the decimal digits from `i` on into `value` (each one appended as its lowest
+        /// digit); false when there are more than `limit` of them.
+        @inline(__always) mutating func digits(atMost limit: Int, into value: inout Int64) -> Bool {
+            let start = i
+            while let d = digit(at: i) {
+                guard i - start < limit else { return false }
+                value = value * 10 + d
+                i += 1
+            }
+            return true
         }
 
         /// A string of printable ASCII without escapes, as the range of its contents.
@@ -222,21 +221,14 @@ extension RecordingLineScanner {
             if quoted { i += 1 }
             let start = i
             var value: Int64 = 0
-            while let d = digit(at: i) {
-                guard i - start < 10 else { return nil }
-                value = value * 10 + d
-                i += 1
-            }
+            guard digits(atMost: 10, into: &value) else { return nil }
             guard i > start, quoted || bytes[start] != 0x30 || i - start == 1 else { return nil }
             var places = 0
             if i < bytes.count, bytes[i] == Self.dot {
                 i += 1
-                while let d = digit(at: i) {
-                    guard places < 6 else { return nil }
-                    value = value * 10 + d
-                    places += 1
-                    i += 1
-                }
+                let fraction = i
+                guard digits(atMost: 6, into: &value) else { return nil }
+                places = i - fraction
                 guard places > 0 else { return nil }
             }
             while places < 6 {
@@ -258,29 +250,19 @@ extension RecordingLineScanner {
             guard bytes[i] == Self.quote else { return jsonWhole() }
             i += 1
             let start = i
-            var value = 0
-            while let d = digit(at: i) {
-                guard i - start < 18 else { return nil }
-                value = value * 10 + Int(d)
-                i += 1
-            }
-            guard i > start, i < bytes.count, bytes[i] == Self.quote else { return nil }
+            var value: Int64 = 0
+            guard digits(atMost: 18, into: &value), i > start, i < bytes.count, bytes[i] == Self.quote else { return nil }
             i += 1
-            return value
+            return Int(value)
         }
 
         /// A JSON number that is a whole number ≥ 0 of at most 18 digits.
         mutating func jsonWhole() -> Int? {
             skipSpace()
             let start = i
-            var value = 0
-            while let d = digit(at: i) {
-                guard i - start < 18 else { return nil }
-                value = value * 10 + Int(d)
-                i += 1
-            }
-            guard i > start, bytes[start] != 0x30 || i - start == 1 else { return nil }
-            return value
+            var value: Int64 = 0
+            guard digits(atMost: 18, into: &value), i > start, bytes[start] != 0x30 || i - start == 1 else { return nil }
+            return Int(value)
         }
 
         /// `[[price, quantity], …]` into `levels`.

@@ -58,10 +58,10 @@ public enum RegimeSuite {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(stockoutMinutesPer30Days, forKey: .stockoutMinutesPer30Days)
-            try c.encode(BacktestMetrics.text(expiredPercent), forKey: .expiredPercent)
-            try c.encode(BacktestMetrics.text(burstyExpiredPercent), forKey: .burstyExpiredPercent)
-            try c.encode(BacktestMetrics.text(averageAgainstBaseline), forKey: .averageAgainstBaseline)
-            try c.encode(BacktestMetrics.text(againstAutoMode), forKey: .againstAutoMode)
+            try c.encodeText(expiredPercent, forKey: .expiredPercent)
+            try c.encodeText(burstyExpiredPercent, forKey: .burstyExpiredPercent)
+            try c.encodeText(averageAgainstBaseline, forKey: .averageAgainstBaseline)
+            try c.encodeText(againstAutoMode, forKey: .againstAutoMode)
         }
     }
 
@@ -107,11 +107,11 @@ public enum RegimeSuite {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(regime, forKey: .regime)
             try c.encode(runs, forKey: .runs)
-            try c.encodeIfPresent(strategyCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .strategyCost)
-            try c.encodeIfPresent(baselineCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .baselineCost)
-            try c.encodeIfPresent(autoModeCost.map { BacktestMetrics.text($0, places: 6) }, forKey: .autoModeCost)
-            try c.encodeIfPresent(againstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .againstBaseline)
-            try c.encodeIfPresent(againstAutoMode.map { BacktestMetrics.text($0, places: 4) }, forKey: .againstAutoMode)
+            try c.encodeText(strategyCost, places: 6, forKey: .strategyCost)
+            try c.encodeText(baselineCost, places: 6, forKey: .baselineCost)
+            try c.encodeText(autoModeCost, places: 6, forKey: .autoModeCost)
+            try c.encodeText(againstBaseline, places: 4, forKey: .againstBaseline)
+            try c.encodeText(againstAutoMode, places: 4, forKey: .againstAutoMode)
             try c.encode(checks, forKey: .checks)
             try c.encode(passed, forKey: .passed)
         }
@@ -143,7 +143,7 @@ public enum RegimeSuite {
             try c.encode(seeds, forKey: .seeds)
             try c.encode(bar, forKey: .bar)
             try c.encode(rows, forKey: .rows)
-            try c.encodeIfPresent(averageAgainstBaseline.map { BacktestMetrics.text($0, places: 4) }, forKey: .averageAgainstBaseline)
+            try c.encodeText(averageAgainstBaseline, places: 4, forKey: .averageAgainstBaseline)
             try c.encode(checks, forKey: .checks)
             try c.encode(barPassed, forKey: .barPassed)
         }
@@ -177,35 +177,12 @@ public enum RegimeSuite {
         let configuration = BacktestConfiguration(
             replay: ReplaySettings(startingUSD: settings.startingUSD, startingConsumption: settings.startingConsumption),
             autoMode: settings.autoMode, seriesPoints: 2)
-        let results: [Result<Run, BacktestError>] = await withTaskGroup(of: (Int, Result<Run, BacktestError>).self) { group in
-            var next = 0, done = 0
-            var collected: [Result<Run, BacktestError>?] = Array(repeating: nil, count: work.count)
-            func launch(_ i: Int) {
-                let (regime, seed) = work[i]
-                group.addTask {
-                    do throws(BacktestError) {
-                        return (i, .success(try await one(regime: regime, seed: seed, strategy: strategy, baseline: baseline, days: settings.days,
-                                                           configuration: configuration)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                }
-            }
-            while next < min(max(1, settings.jobs), work.count) { launch(next); next += 1 }
-            while let (i, outcome) = await group.next() {
-                collected[i] = outcome
-                done += 1
-                if case .success(let run) = outcome { progress?(done, work.count, run) }
-                if next < work.count { launch(next); next += 1 }
-            }
-            return collected.compactMap { $0 }
-        }
-        var runs: [Run] = []
-        for result in results {
-            switch result {
-            case .success(let run): runs.append(run)
-            case .failure(let error): throw error
-            }
+        let runs = try await BoundedRuns.run(count: work.count, jobs: settings.jobs) { i throws(BacktestError) in
+            let (regime, seed) = work[i]
+            return try await one(regime: regime, seed: seed, strategy: strategy, baseline: baseline, days: settings.days,
+                                 configuration: configuration)
+        } finished: { done, outcome in
+            if case .success(let run) = outcome { progress?(done, work.count, run) }
         }
         return judge(runs, strategy: strategy.name, baseline: baseline.name, settings: settings, bar: bar)
     }

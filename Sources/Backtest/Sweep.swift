@@ -164,35 +164,11 @@ public enum Sweep {
         let demand = configuration.demand ?? recording.slice(from: configuration.from, to: configuration.to).demand
         let baseline = await Backtester.autoMode(recording.slice(from: configuration.from, to: configuration.to), demand: demand,
                                                  settings: configuration.replay, auto: configuration.autoMode, maxGap: configuration.maxGap)
-        let results: [Result<Outcome, BacktestError>] = await withTaskGroup(of: (Int, Result<Outcome, BacktestError>).self) { group in
-            var next = 0
-            var done = 0
-            var collected: [Result<Outcome, BacktestError>?] = Array(repeating: nil, count: strategies.count)
-            func launch(_ i: Int) {
-                group.addTask {
-                    do throws(BacktestError) {
-                        let result = try await Backtester.run(strategies[i].strategy, on: recording, configuration: configuration, baseline: baseline)
-                        return (i, .success(Outcome(label: strategies[i].label, result: result)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                }
-            }
-            while next < min(max(1, jobs), strategies.count) { launch(next); next += 1 }
-            while let (i, outcome) = await group.next() {
-                collected[i] = outcome
-                done += 1
-                progress?(done, strategies.count)
-                if next < strategies.count { launch(next); next += 1 }
-            }
-            return collected.compactMap { $0 }
-        }
-        var outcomes: [Outcome] = []
-        for r in results {
-            switch r {
-            case .success(let o): outcomes.append(o)
-            case .failure(let e): throw e
-            }
+        let outcomes = try await BoundedRuns.run(count: strategies.count, jobs: jobs) { i throws(BacktestError) in
+            let result = try await Backtester.run(strategies[i].strategy, on: recording, configuration: configuration, baseline: baseline)
+            return Outcome(label: strategies[i].label, result: result)
+        } finished: { done, _ in
+            progress?(done, strategies.count)
         }
         return outcomes.sorted { a, b in
             let (x, y) = (score(a.result, objective, stockoutCost), score(b.result, objective, stockoutCost))

@@ -21,7 +21,7 @@ public struct TuneResult: Sendable, Encodable {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(label, forKey: .label)
-            try c.encodeIfPresent(scoreValue.map { BacktestMetrics.text($0, places: 6) }, forKey: .score)
+            try c.encodeText(scoreValue, places: 6, forKey: .score)
             try c.encode(metrics, forKey: .metrics)
             try c.encode(autoMode, forKey: .autoMode)
         }
@@ -78,7 +78,7 @@ public struct TuneResult: Sendable, Encodable {
         try c.encode(file, forKey: .file)
         try c.encode(instrument, forKey: .instrument)
         try c.encode(objective.rawValue, forKey: .objective)
-        try c.encode(BacktestMetrics.text(stockoutCost, places: 6), forKey: .stockoutCost)
+        try c.encodeText(stockoutCost, places: 6, forKey: .stockoutCost)
         try c.encode(spans, forKey: .spans)
         try c.encode(verdict, forKey: .verdict)
         try c.encode(changes, forKey: .changes)

@@ -166,13 +166,17 @@ public final class Ledger: Sendable {
     }
 
     private func checkVersion(migrations: [Migration]) throws(LedgerError) {
-        let applied: [Int: (name: String, sql: String, applied: Int64)]
+        let applied = try readAppliedMigrations()
+        try checkApplied(applied, against: migrations)
+    }
+
+    /// The migrations the file records as applied, by id; a failure to read them is an open error.
+    private func readAppliedMigrations() throws(LedgerError) -> [Int: (name: String, sql: String, applied: Int64)] {
         do {
-            applied = try writer.read { db in try self.appliedMigrations(db) }
+            return try writer.read { db in try self.appliedMigrations(db) }
         } catch {
             throw Self.openError(error, path: path)
         }
-        try checkApplied(applied, against: migrations)
     }
 
     static func openError(_ error: any Error, path: String) -> LedgerError {
@@ -185,12 +189,7 @@ public final class Ledger: Sendable {
     /// Applies every pending migration in one transaction.
     private func migrate(_ migrations: [Migration]) throws(LedgerError) {
         let ordered = migrations.sorted { $0.id < $1.id }
-        let applied: [Int: (name: String, sql: String, applied: Int64)]
-        do {
-            applied = try writer.read { db in try self.appliedMigrations(db) }
-        } catch {
-            throw Self.openError(error, path: path)
-        }
+        let applied = try readAppliedMigrations()
         try checkApplied(applied, against: ordered)
         let pending = ordered.filter { applied[$0.id] == nil }
         guard !pending.isEmpty else { return }
@@ -262,26 +261,24 @@ public final class Ledger: Sendable {
     // MARK: Access helpers
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
-        do {
-            return try writer.write(body)
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
-            throw .damaged(path: path, problems: Self.describe(error))
-        } catch {
-            throw .write(Self.describe(error))
-        }
+        try translatingErrors(otherwise: LedgerError.write) { try writer.write(body) }
     }
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
+        try translatingErrors(otherwise: LedgerError.read) { try writer.read(body) }
+    }
+
+    /// `access`, with a damaged database reported as `.damaged` and any other failure but a
+    /// `LedgerError` as `otherwise` of its description.
+    private func translatingErrors<T>(otherwise: (String) -> LedgerError, _ access: () throws -> T) throws(LedgerError) -> T {
         do {
-            return try writer.read(body)
+            return try access()
         } catch let error as LedgerError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
             throw .damaged(path: path, problems: Self.describe(error))
         } catch {
-            throw .read(Self.describe(error))
+            throw otherwise(Self.describe(error))
         }
     }
 }

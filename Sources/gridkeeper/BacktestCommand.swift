@@ -65,11 +65,8 @@ struct BacktestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard autoThreshold >= 0, autoAmount >= 1 else { throw ValidationError("--auto-threshold must be ≥ 0 and --auto-amount ≥ 1") }
-        guard SweepObjective(rawValue: objective) != nil else {
-            throw ValidationError("--objective must be one of \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard StrictDecimal.parse(stockoutCost).map({ $0 >= 0 }) == true else { throw ValidationError("--stockout-cost must be an amount ≥ 0") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try SweepFlags.validate(objective: objective)
+        try SweepFlags.validate(stockoutCost: stockoutCost, jobs: jobs)
         if !sweep.isEmpty, html != nil { throw ValidationError("--html reports one backtest; drop --sweep or --html") }
         if let html {
             // Checked before the replay, so a long run is not thrown away for a bad path.
@@ -128,11 +125,7 @@ struct BacktestCommand: AsyncParsableCommand {
             }
 
             // A sweep.
-            let axes: [SweepAxis]
-            do {
-                axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) }
-                try Sweep.check(axes)
-            } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            let axes = try SweepFlags.axes(sweep)
             var variants: [(label: String, strategy: Strategy)] = []
             for combination in Sweep.combinations(axes) {
                 do {

@@ -11,16 +11,14 @@ struct PauseCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var config: ConfigOptions
-    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var target: KillSwitchLedger
 
     @Option(help: "Why, for the record.")
     var reason: String = "paused by operator"
 
     func run() async throws {
         try await reportingFailures {
-            let path = try LedgerAccess.setKillSwitch(path: ledger.path(try config.load()), engaged: true, reason: reason,
-                                                      by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            let path = try target.setKillSwitch(engaged: true, reason: reason)
             print("kill switch engaged in \(path): \(reason)")
         }
     }
@@ -33,17 +31,28 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: "The ledger must exist: a --db path with no ledger is an error and nothing is created."
     )
 
-    @OptionGroup var config: ConfigOptions
-    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var target: KillSwitchLedger
 
     @Option(help: "Why, for the record.")
     var reason: String = "resumed by operator"
 
     func run() async throws {
         try await reportingFailures {
-            let path = try LedgerAccess.setKillSwitch(path: ledger.path(try config.load()), engaged: false, reason: reason,
-                                                      by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
+            let path = try target.setKillSwitch(engaged: false, reason: reason)
             print("kill switch released in \(path)")
         }
+    }
+}
+
+/// The ledger `pause` and `resume` set the kill switch in: the daemon's (--config) or --db.
+struct KillSwitchLedger: ParsableArguments {
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var ledger: LedgerOptions
+
+    /// Sets the kill switch as the current user.
+    /// - Returns: the ledger's path.
+    func setKillSwitch(engaged: Bool, reason: String) throws -> String {
+        try LedgerAccess.setKillSwitch(path: ledger.path(try config.load()), engaged: engaged, reason: reason,
+                                       by: ProcessInfo.processInfo.environment["USER"] ?? "operator", at: Date())
     }
 }

@@ -59,9 +59,7 @@ struct TuneCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !sweep.isEmpty else { throw ValidationError("give at least one --sweep KEY=V1,V2,… like --sweep budget.daily=20,40,80") }
-        guard SweepObjective(rawValue: objective) != nil else {
-            throw ValidationError("--objective must be one of \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        try SweepFlags.validate(objective: objective)
         if split != nil, train != nil || holdout != nil { throw ValidationError("--split and --train/--holdout both choose the split: give one or the other") }
         if let split, StrictDecimal.parse(split).map({ $0 > 0 && $0 < 1 }) != true {
             throw ValidationError("--split must be a share between 0 and 1 like 0.67, got '\(split)'")
@@ -71,19 +69,14 @@ struct TuneCommand: AsyncParsableCommand {
                 throw ValidationError("\(flag) must be a duration like 20d, 36h or 90m, got '\(text)'")
             }
         }
-        guard StrictDecimal.parse(stockoutCost).map({ $0 >= 0 }) == true else { throw ValidationError("--stockout-cost must be an amount ≥ 0") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        try SweepFlags.validate(stockoutCost: stockoutCost, jobs: jobs)
     }
 
     func run() async throws {
         try await reportingFailures {
             let file = try StrategyFiles.read(strategy)
             let (original, text, parsed) = (file.contents, file.text, file.strategy)
-            let axes: [SweepAxis]
-            do {
-                axes = try sweep.map { text throws(BacktestError) in try SweepAxis.parse(text) }
-                try Sweep.check(axes)
-            } catch { throw CommandFailure(message: "\(error)", exitCode: 64) }
+            let axes = try SweepFlags.axes(sweep)
             // Keys and values are checked before the recording is read: a typo costs nothing.
             for combination in Sweep.combinations(axes) {
                 do {
