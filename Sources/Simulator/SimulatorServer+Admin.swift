@@ -25,59 +25,72 @@ extension SimulatorServer {
     }
     struct Ok: Encodable { var ok = true }
 
-    func admin(method: String, path: String, body: [UInt8]) async throws(SimulatorError) -> Response {
+    /// The `/admin/` routes (only when `adminEnabled`). The market catches up where a handler
+    /// reads it (`state()` does), not before each request.
+    func addAdminRoutes(to router: Router<SimulatorContext>) {
         let ex = exchange
-        switch (method, path) {
-        case ("GET", "/admin/state"):
-            return json(await ex.state(), sortedKeys: true)
-        case ("GET", "/admin/requests"):
-            let log = await ex.requestLog.map { ["method": $0.method, "path": $0.path, "status": String($0.status)] }
-            return json(log)
-        case ("POST", "/admin/advance"):
-            let request = try decodeBody(Advance.self, body)
-            guard request.seconds >= 0, request.seconds <= 366 * 86_400 else { throw .invalid("seconds must be between 0 and one year") }
+        admin(router, .get, "/admin/state") { _ in json(await ex.state(), sortedKeys: true) }
+        admin(router, .get, "/admin/requests") { _ in
+            json(await ex.requestLog.map { ["method": $0.method, "path": $0.path, "status": String($0.status)] })
+        }
+        admin(router, .post, "/admin/advance") { call in
+            let request = try decodeBody(Advance.self, call.body)
+            guard request.seconds >= 0, request.seconds <= 366 * 86_400 else { throw SimulatorError.invalid("seconds must be between 0 and one year") }
             await ex.advance(by: request.seconds)
             return json(await ex.state(), sortedKeys: true)
-        case ("POST", "/admin/speed"):
-            let request = try decodeBody(Speed.self, body)
-            guard request.speed >= 0, request.speed <= 100_000 else { throw .invalid("speed must be between 0 and 100000") }
+        }
+        admin(router, .post, "/admin/speed") { call in
+            let request = try decodeBody(Speed.self, call.body)
+            guard request.speed >= 0, request.speed <= 100_000 else { throw SimulatorError.invalid("speed must be between 0 and 100000") }
             await ex.catchUp()
             ex.clock.setSpeed(request.speed)
             return json(Ok())
-        case ("POST", "/admin/skew"):
-            let request = try decodeBody(Skew.self, body)
-            guard abs(request.seconds) <= 86_400 else { throw .invalid("seconds must be within ±86400") }
+        }
+        admin(router, .post, "/admin/skew") { call in
+            let request = try decodeBody(Skew.self, call.body)
+            guard abs(request.seconds) <= 86_400 else { throw SimulatorError.invalid("seconds must be within ±86400") }
             ex.clock.setSkew(request.seconds)
             return json(Ok())
-        case ("POST", "/admin/burn"):
-            let request = try decodeBody(Burn.self, body)
+        }
+        admin(router, .post, "/admin/burn") { call in
+            let request = try decodeBody(Burn.self, call.body)
             try await ex.setBurn(symbol: request.symbol, request.profile)
             return json(Ok())
-        case ("POST", "/admin/balances"):
-            let request = try decodeBody(Balances.self, body)
+        }
+        admin(router, .post, "/admin/balances") { call in
+            let request = try decodeBody(Balances.self, call.body)
             var usd: Decimal?
             if let text = request.usd {
-                guard let value = StrictDecimal.parse(text) else { throw .invalid("usd must be a decimal string like \"250.00\"") }
+                guard let value = StrictDecimal.parse(text) else { throw SimulatorError.invalid("usd must be a decimal string like \"250.00\"") }
                 usd = value
             }
             try await ex.setBalances(usd: usd, inventory: request.inventory ?? [:], consumption: request.consumption ?? [:])
             return json(await ex.state(), sortedKeys: true)
-        case ("POST", "/admin/account"):
-            let request = try decodeBody(Account.self, body)
+        }
+        admin(router, .post, "/admin/account") { call in
+            let request = try decodeBody(Account.self, call.body)
             if let mode = request.accountMode {
-                guard ["easy", "advanced"].contains(mode) else { throw .invalid("account_mode must be easy or advanced") }
+                guard ["easy", "advanced"].contains(mode) else { throw SimulatorError.invalid("account_mode must be easy or advanced") }
                 await ex.setAccountMode(mode)
             }
             if let auto = request.autoTransfer { await ex.setAutoTransfer(auto) }
             return json(Ok())
-        case ("POST", "/admin/faults"):
-            await ex.inject(try decodeBody(Fault.self, body))
+        }
+        admin(router, .post, "/admin/faults") { call in
+            await ex.inject(try decodeBody(Fault.self, call.body))
             return json(Ok())
-        case ("DELETE", "/admin/faults"):
+        }
+        admin(router, .delete, "/admin/faults") { _ in
             await ex.clearFaults()
             return json(Ok())
-        default:
-            throw .notFound("admin path \(method) \(path)")
+        }
+    }
+
+    /// Adds one admin route.
+    private func admin(_ router: Router<SimulatorContext>, _ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
+        let adminEnabled = self.adminEnabled
+        router.on(path, method: method) { request, context in
+            try await handler(RouteCall(request, context, adminEnabled: adminEnabled))
         }
     }
 }

@@ -5,77 +5,81 @@ import Hummingbird
 import HummingbirdCore
 
 extension SimulatorServer {
-    /// Dispatches one authenticated request by method and path (below `/v1`).
-    func route(method: String, path: String, query: [String: String], body: [UInt8]) async throws(SimulatorError) -> Response {
-        guard path.hasPrefix("/v1/") else { throw .notFound("path \(path)") }
-        let parts = path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false).map { $0.removingPercentEncoding ?? String($0) }
+    /// A route's work: a response, or a `SimulatorError` that `ErrorMiddleware` answers with.
+    typealias Handler = @Sendable (RouteCall) async throws -> Response
+
+    /// The Trading API's routes below `/v1`. Each runs on the market stepped to now.
+    func addAPIRoutes(to router: Router<SimulatorContext>) {
         let ex = exchange
-        switch (method, parts.count, parts.first ?? "") {
-        case ("GET", 1, "health"):
-            return json(DataEnvelope(data: Health(status: "ok", service: "gridkeeper-sim")))
-        case ("GET", 1, "me"):
-            return json(DataEnvelope(data: await ex.me()))
-        case ("GET", 2, "account") where parts[1] == "limits":
-            return json(DataEnvelope(data: await ex.accountLimits(marketID: query["market_id"])))
+        on(router, .get, "/v1/health") { _ in json(DataEnvelope(data: Health(status: "ok", service: "gridkeeper-sim"))) }
+        on(router, .get, "/v1/me") { _ in json(DataEnvelope(data: await ex.me())) }
+        on(router, .get, "/v1/account/limits") { call in json(DataEnvelope(data: await ex.accountLimits(marketID: call.query["market_id"]))) }
 
-        case ("GET", 1, "instruments"):
-            return json(try PageRequest(query: query).page(await ex.listInstruments(symbol: query["symbol"])))
-        case ("GET", 3, "instruments") where parts[1] == "by-symbol":
-            return json(DataEnvelope(data: try await ex.instrument(symbol: parts[2])))
-        case ("GET", 2, "instruments"):
-            return json(DataEnvelope(data: try await ex.instrument(id: parts[1])))
+        on(router, .get, "/v1/instruments") { call in
+            json(try PageRequest(query: call.query).page(await ex.listInstruments(symbol: call.query["symbol"])))
+        }
+        on(router, .get, "/v1/instruments/:id") { call in json(DataEnvelope(data: try await ex.instrument(id: call.parameter("id")))) }
+        on(router, .get, "/v1/instruments/by-symbol/:symbol") { call in
+            json(DataEnvelope(data: try await ex.instrument(symbol: call.parameter("symbol"))))
+        }
 
-        case ("GET", 1, "markets"):
-            return json(try PageRequest(query: query).page(await ex.listMarkets()))
-        case ("GET", 2, "markets"):
-            return json(DataEnvelope(data: try await ex.market(id: parts[1])))
-        case ("GET", 3, "markets") where parts[2] == "ticker":
-            return json(DataEnvelope(data: try await ex.ticker(marketID: parts[1])))
-        case ("GET", 3, "markets") where parts[2] == "orderbook":
-            let depth = try Self.intParameter(query["depth"], name: "depth", default: 20, range: 1...100)
-            return json(DataEnvelope(data: try await ex.orderBook(marketID: parts[1], depth: depth)))
-        case ("GET", 3, "markets") where parts[2] == "trades":
-            return json(try PageRequest(query: query).page(try await ex.publicTrades(marketID: parts[1])))
-        case ("DELETE", 3, "markets") where parts[2] == "orders":
-            return json(DataEnvelope(data: CancelAllResult(cancelled: try await ex.cancelAll(marketID: parts[1]))))
+        on(router, .get, "/v1/markets") { call in json(try PageRequest(query: call.query).page(await ex.listMarkets())) }
+        on(router, .get, "/v1/markets/:id") { call in json(DataEnvelope(data: try await ex.market(id: call.parameter("id")))) }
+        on(router, .get, "/v1/markets/:id/ticker") { call in json(DataEnvelope(data: try await ex.ticker(marketID: call.parameter("id")))) }
+        on(router, .get, "/v1/markets/:id/orderbook") { call in
+            let depth = try Self.intParameter(call.query["depth"], name: "depth", default: 20, range: 1...100)
+            return json(DataEnvelope(data: try await ex.orderBook(marketID: call.parameter("id"), depth: depth)))
+        }
+        on(router, .get, "/v1/markets/:id/trades") { call in
+            json(try PageRequest(query: call.query).page(try await ex.publicTrades(marketID: call.parameter("id"))))
+        }
+        on(router, .delete, "/v1/markets/:id/orders") { call in
+            json(DataEnvelope(data: CancelAllResult(cancelled: try await ex.cancelAll(marketID: call.parameter("id")))))
+        }
 
-        case ("POST", 1, "orders"):
-            let request = try decodeBody(PlaceOrderRequest.self, body)
+        on(router, .post, "/v1/orders") { call in
+            let request = try decodeBody(PlaceOrderRequest.self, call.body)
             let (order, created) = try await ex.placeOrder(request)
             return json(DataEnvelope(data: order), status: created ? 201 : 200)
-        case ("GET", 1, "orders"):
-            return json(try PageRequest(query: query).page(try await ex.listOrders(query: query)))
-        case ("DELETE", 1, "orders"):
-            return json(DataEnvelope(data: CancelAllResult(cancelled: try await ex.cancelAll(marketID: nil))))
-        case ("GET", 2, "orders"):
-            return json(DataEnvelope(data: try await ex.order(id: parts[1])))
-        case ("DELETE", 2, "orders"):
-            try await ex.cancelOrder(id: parts[1])
+        }
+        on(router, .get, "/v1/orders") { call in json(try PageRequest(query: call.query).page(try await ex.listOrders(query: call.query))) }
+        on(router, .delete, "/v1/orders") { _ in json(DataEnvelope(data: CancelAllResult(cancelled: try await ex.cancelAll(marketID: nil)))) }
+        on(router, .get, "/v1/orders/:id") { call in json(DataEnvelope(data: try await ex.order(id: call.parameter("id")))) }
+        on(router, .delete, "/v1/orders/:id") { call in
+            try await ex.cancelOrder(id: call.parameter("id"))
             return Response(status: .noContent)
+        }
 
-        case ("GET", 1, "trades"):
-            return json(try PageRequest(query: query).page(await ex.listFills(query: query)))
-        case ("GET", 1, "trading-accounts"):
-            return json(try PageRequest(query: query).page(await ex.tradingAccounts()))
-        case ("GET", 1, "currency-trading-accounts"):
-            return json(try PageRequest(query: query).page(await ex.currencyAccounts()))
-        case ("GET", 1, "consumption-accounts"):
-            return json(try PageRequest(query: query).page(await ex.consumptionAccounts(instrumentID: query["instrument_id"])))
-        case ("POST", 2, "transfers"):
-            guard let direction = TransferDirection(rawValue: parts[1]) else { throw .notFound("path \(path)") }
-            let request = try decodeBody(TransferRequest.self, body)
+        on(router, .get, "/v1/trades") { call in json(try PageRequest(query: call.query).page(await ex.listFills(query: call.query))) }
+        on(router, .get, "/v1/trading-accounts") { call in json(try PageRequest(query: call.query).page(await ex.tradingAccounts())) }
+        on(router, .get, "/v1/currency-trading-accounts") { call in json(try PageRequest(query: call.query).page(await ex.currencyAccounts())) }
+        on(router, .get, "/v1/consumption-accounts") { call in
+            json(try PageRequest(query: call.query).page(await ex.consumptionAccounts(instrumentID: call.query["instrument_id"])))
+        }
+        on(router, .post, "/v1/transfers/:direction") { call in
+            guard let direction = TransferDirection(rawValue: call.parameter("direction")) else { throw SimulatorError.notFound("path \(call.path)") }
+            let request = try decodeBody(TransferRequest.self, call.body)
             return json(try await ex.transfer(direction, request), status: 202)
-        case ("GET", 1, "transfer-histories"):
-            return json(try PageRequest(query: query).page(await ex.transferHistories(instrumentID: query["instrument_id"])))
-        default:
-            throw .notFound("path \(method) \(path)")
+        }
+        on(router, .get, "/v1/transfer-histories") { call in
+            json(try PageRequest(query: call.query).page(await ex.transferHistories(instrumentID: call.query["instrument_id"])))
+        }
+    }
+
+    /// Adds one API route; its handler runs after the market has caught up with the clock.
+    func on(_ router: Router<SimulatorContext>, _ method: HTTPRequest.Method, _ path: RouterPath, _ handler: @escaping Handler) {
+        let exchange = self.exchange
+        let adminEnabled = self.adminEnabled
+        router.on(path, method: method) { request, context in
+            await exchange.catchUp()
+            return try await handler(RouteCall(request, context, adminEnabled: adminEnabled))
         }
     }
 
     static func intParameter(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws(SimulatorError) -> Int {
         guard let text else { return value }
         guard let parsed = Int(text), range.contains(parsed) else {
-            throw .invalid("\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)")
+            throw SimulatorError.invalid("\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)")
         }
         return parsed
     }

@@ -7,17 +7,6 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Request context that keeps the connection, so faults can drop it.
-public struct SimulatorContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    let channel: any Channel
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-}
-
 /// Serves a `SimulatedExchange` over HTTP with the Trading API's paths, envelopes, errors and
 /// Ed25519 request signatures.
 public struct SimulatorServer: Sendable {
@@ -26,6 +15,9 @@ public struct SimulatorServer: Sendable {
     let configuration: SimulatorConfiguration
     /// Serve the unauthenticated `/admin/...` control API (keep the server on loopback).
     public let adminEnabled: Bool
+    /// Token buckets per signing key, `configuration.rateLimitPerMinute`; shared by every
+    /// application made from this server.
+    let rateLimiter: RateLimiter
 
     /// - Parameters:
     ///   - exchange: the state to serve.
@@ -37,19 +29,39 @@ public struct SimulatorServer: Sendable {
         self.verifier = SignatureVerifier(publicKeys: publicKeys, window: configuration.signatureWindowSeconds)
         self.configuration = configuration
         self.adminEnabled = adminEnabled
+        self.rateLimiter = RateLimiter(perMinute: configuration.rateLimitPerMinute)
+    }
+
+    /// The router: the middleware in the order a request meets it, then the routes.
+    ///
+    /// 1. `RequestLogMiddleware` records each request's outcome in the exchange's request log;
+    /// 2. `ErrorMiddleware` answers thrown errors with the API's error body;
+    /// 3. `FaultMiddleware` applies an injected fault matched on method and path;
+    /// 4. `BodyLimitMiddleware` reads the body, refusing oversized ones (413);
+    /// 5. `SignatureMiddleware` verifies the Ed25519 signature (401);
+    /// 6. `RateLimitMiddleware` charges the signing key (429).
+    ///
+    /// Unknown paths pass through the same middleware before their 404.
+    public func router() -> Router<SimulatorContext> {
+        let router = Router(context: SimulatorContext.self)
+        router.add(middleware: RequestLogMiddleware(exchange: exchange))
+        router.add(middleware: ErrorMiddleware(adminEnabled: adminEnabled))
+        router.add(middleware: FaultMiddleware(exchange: exchange))
+        router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+        router.add(middleware: SignatureMiddleware(verifier: verifier, clock: exchange.clock))
+        router.add(middleware: RateLimitMiddleware(limiter: rateLimiter))
+        addAPIRoutes(to: router)
+        if adminEnabled { addAdminRoutes(to: router) }
+        return router
     }
 
     /// A Hummingbird application listening on `host:port` (port 0 picks a free one).
     /// - Parameter onListening: called with the bound port once requests are accepted.
     public func application(host: String = "127.0.0.1", port: Int = 0, logger: Logger,
                             onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let responder = CallbackResponder<SimulatorContext> { request, context in
-            await self.respond(to: request, context: context)
-        }
-        let clock = exchange.clock
-        return Application(
-            responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ServerDateRewriter(clock: clock)])),
+        Application(
+            router: router(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ServerDateRewriter(clock: exchange.clock)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "gridkeeper-sim"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
@@ -82,89 +94,7 @@ public struct SimulatorServer: Sendable {
         }
     }
 
-    // MARK: Request handling
-
-    func respond(to request: Request, context: SimulatorContext) async -> Response {
-        let method = request.method.rawValue
-        let path = request.uri.path
-        let status: Int
-        var response: Response
-        do {
-            let fault = await exchange.takeFault(method: method, path: path)
-            switch fault {
-            case .status(let code, let detail, let retryAfter):
-                throw SimulatorError(code, detail, retryAfterSeconds: retryAfter)
-            case .dropBeforeCommit:
-                await exchange.record(method: method, path: path, status: 0)
-                try? await context.channel.close()
-                return Response(status: .init(code: 499))
-            case .delay(let ms):
-                try? await Task.sleep(for: .milliseconds(ms))
-            case .dropAfterCommit, nil:
-                break
-            }
-            var request = request
-            let body = try await readBody(&request)
-            if path.hasPrefix("/admin/") {
-                guard adminEnabled else { throw SimulatorError.notFound("path \(path)") }
-                response = try await admin(method: method, path: path, body: body)
-            } else {
-                if !(method == "GET" && path == "/v1/health") {
-                    let serverTime = exchange.clock.serverWallTime
-                    let fingerprint: String
-                    do {
-                        fingerprint = try verifier.verify(method: method, path: path, body: body, nowSeconds: Int64(serverTime.timeIntervalSince1970)) {
-                            request.headers[HTTPField.Name($0)!]
-                        }
-                    } catch {
-                        throw SimulatorError(401, error.description)
-                    }
-                    if let wait = await exchange.admit(fingerprint: fingerprint, at: serverTime) {
-                        throw SimulatorError(429, "rate_limited", retryAfterSeconds: wait)
-                    }
-                }
-                await exchange.catchUp()
-                response = try await route(method: method, path: path, query: Self.query(request.uri), body: body)
-            }
-            if case .dropAfterCommit = fault {
-                await exchange.record(method: method, path: path, status: 0)
-                try? await context.channel.close()
-                return Response(status: .init(code: 499))
-            }
-        } catch let error as SimulatorError {
-            response = Self.errorResponse(error)
-        } catch {
-            response = Self.errorResponse(SimulatorError(400, "malformed request: \(error)"))
-        }
-        status = response.status.code
-        await exchange.record(method: method, path: path, status: status)
-        return response
-    }
-
-    private func readBody(_ request: inout Request) async throws(SimulatorError) -> [UInt8] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
-            throw SimulatorError(413, "request body larger than \(configuration.maxBodyBytes) bytes")
-        }
-        do {
-            let buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
-            return Array(buffer: buffer)
-        } catch {
-            throw SimulatorError(413, "request body larger than \(configuration.maxBodyBytes) bytes")
-        }
-    }
-
-    static func query(_ uri: URI) -> [String: String] {
-        var out: [String: String] = [:]
-        for (key, value) in uri.queryParameters { out[String(key)] = String(value) }
-        return out
-    }
-
-    static func errorResponse(_ error: SimulatorError) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        let body = (try? JSONEncoder().encode(ErrorBody(detail: error.detail))) ?? Data()
-        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
+    // MARK: Bodies
 
     func json<T: Encodable>(_ value: T, status: Int = 200, sortedKeys: Bool = false) -> Response {
         let encoder = JSONEncoder()

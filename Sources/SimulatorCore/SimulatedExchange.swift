@@ -4,15 +4,8 @@ import GridAPI
 import GridKeeperCore
 
 /// The state of a simulated Grid account and its markets. All API semantics live here; the
-/// HTTP layer (`SimulatorServer`) only parses, authenticates and encodes.
+/// HTTP layer (`SimulatorServer`) routes, authenticates, rate-limits and encodes.
 public actor SimulatedExchange {
-    /// One request as the server saw it, for tests that count what a client sent.
-    public struct RequestRecord: Sendable, Equatable {
-        public var method: String
-        public var path: String
-        public var status: Int
-    }
-
     struct Resting {
         var orderID: String?  // nil for liquidity providers
         var price: Decimal
@@ -50,8 +43,9 @@ public actor SimulatedExchange {
     var lockedForOrder: [String: Decimal] = [:]
     var fills: [Trade] = []
     var transfers: [TransferHistory] = []
+    // Faults and the request log the server consults (see SimulatedExchange+RequestControls.swift).
     var faults: [Fault] = []
-    var buckets: [String: (tokens: Double, at: Date)] = [:]
+    public internal(set) var requestLog: [RequestRecord] = []
     // Stepping state (see SimulatedExchange+Steps.swift).
     var rng: SplitMix64
     var nextStep: Date
@@ -59,7 +53,6 @@ public actor SimulatedExchange {
     var burn: [String: BurnProfile] = [:]
     var burnCarry: [String: Double] = [:]
     var burstUntil: [String: Date] = [:]
-    public internal(set) var requestLog: [RequestRecord] = []
     var sequence = 0
 
     /// - Parameters:
@@ -138,23 +131,7 @@ public actor SimulatedExchange {
         return "\(prefix)_\(String(format: "%010d", sequence))"
     }
 
-    // MARK: Test control
-
-    public func inject(_ fault: Fault) { faults.append(fault) }
-    public func clearFaults() { faults.removeAll() }
-
-    /// Takes the first fault matching a request, consuming one of its uses.
-    public func takeFault(method: String, path: String) -> Fault.Action? {
-        guard let index = faults.firstIndex(where: { $0.matches(method: method, path: path) }) else { return nil }
-        let action = faults[index].action
-        faults[index].times -= 1
-        if faults[index].times <= 0 { faults.remove(at: index) }
-        return action
-    }
-
-    public func record(method: String, path: String, status: Int) {
-        requestLog.append(RequestRecord(method: method, path: path, status: status))
-    }
+    // MARK: Account switches
 
     public func setAccountMode(_ mode: String) { accountMode = mode }
     public func setAutoTransfer(_ on: Bool) { autoTransfer = on }

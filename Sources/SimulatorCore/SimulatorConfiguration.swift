@@ -32,7 +32,7 @@ public struct SimulatorConfiguration: Sendable {
     public var burn: [String: BurnProfile]
     /// Seed for consumption bursts when `market` is `nil`.
     public var seed: UInt64
-    /// Signed requests allowed per key per minute; `nil` for no limit.
+    /// Signed requests allowed per key per minute, enforced by `SimulatorServer`'s rate limiter; `nil` for no limit.
     public var rateLimitPerMinute: Int?
 
     public init(

@@ -73,21 +73,4 @@ extension SimulatedExchange {
             usdLocked: StrictDecimal.format(usdLocked), openOrders: orders.filter { !$0.isTerminal }.count, orders: orders.count,
             fills: fills.count, requests: requestLog.count, instruments: instrumentStates)
     }
-
-    /// Token bucket per key: `rateLimitPerMinute` requests, refilled evenly over a minute.
-    /// - Returns: seconds to wait when the request is over the limit, else `nil`.
-    public func admit(fingerprint: String, at time: Date) -> Int? {
-        guard let perMinute = configuration.rateLimitPerMinute, perMinute > 0 else { return nil }
-        let capacity = Double(perMinute)
-        let refill = capacity / 60
-        var bucket = buckets[fingerprint] ?? (tokens: capacity, at: time)
-        bucket.tokens = min(capacity, bucket.tokens + time.timeIntervalSince(bucket.at) * refill)
-        bucket.at = time
-        defer { buckets[fingerprint] = bucket }
-        if bucket.tokens >= 1 {
-            bucket.tokens -= 1
-            return nil
-        }
-        return max(1, Int(((1 - bucket.tokens) / refill).rounded(.up)))
-    }
 }

@@ -23,34 +23,9 @@ struct BacktestBench: AsyncParsableCommand {
     @Option(help: "Run the 1-minute keeper backtest this many times and stop (for profiling).")
     var repeatMinute: Int?
 
-    static let keeper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
-
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
-    /// Seconds of each of `count` runs of `body`, after one run that is not timed.
-    static func timed(_ count: Int, _ body: () async throws -> Void) async rethrows -> [Double] {
-        let clock = ContinuousClock()
-        try await body()
-        var times: [Double] = []
-        for _ in 0..<max(1, count) {
-            let start = clock.now
-            try await body()
-            times.append(seconds(clock.now - start))
-        }
-        return times.sorted()
-    }
-
-    static func median(_ sorted: [Double]) -> Double {
-        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
-    static func describe(_ sorted: [Double]) -> String {
-        String(format: "median %.3f s (min %.3f, max %.3f, %d runs)", median(sorted), sorted.first ?? 0, sorted.last ?? 0, sorted.count)
-    }
-
     func run() async throws {
-        let text = try String(contentsOfFile: Self.keeper, encoding: .utf8)
-        let keeper = try StrategyParser.parse(text, file: Self.keeper)
+        let text = try String(contentsOfFile: Repository.keeper, encoding: .utf8)
+        let keeper = try StrategyParser.parse(text, file: Repository.keeper)
         let clock = ContinuousClock()
 
         print("generating \(days) days at 1-minute resolution on the simulator…")
@@ -60,39 +35,39 @@ struct BacktestBench: AsyncParsableCommand {
             for _ in 0..<repeatMinute {
                 let start = clock.now
                 let result = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics())
-                let elapsed = Self.seconds(clock.now - start)
+                let elapsed = (clock.now - start).inSeconds
                 print(String(format: "30d @ 1m, keeper: %.3f s, %.1f µs/cycle", elapsed, elapsed / Double(result.cycles) * 1e6))
             }
             return
         }
         // Baseline: Auto Mode over the same data — the replay alone, no engine cycle.
-        let baselines = await Self.timed(repetitions) {
+        let baselines = await Timing.timed(repetitions) {
             _ = await Backtester.autoMode(minute, demand: minute.demand, settings: ReplaySettings(), auto: AutoModeSettings())
         }
         var cycles = 0
-        let keeperTimes = try await Self.timed(repetitions) { cycles = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics()).cycles }
-        let elapsed = Self.median(keeperTimes), baseline = Self.median(baselines)
+        let keeperTimes = try await Timing.timed(repetitions) { cycles = try await Backtester.run(keeper, on: minute, baseline: BacktestMetrics()).cycles }
+        let elapsed = Timing.median(keeperTimes), baseline = Timing.median(baselines)
         print(String(format: "30d @ 1m: %d snapshots + %d trades, %d cycles of the keeper: %@ = %.0f events/s, %.1f µs/cycle", minute.books.count,
-                     minute.trades.count, cycles, Self.describe(keeperTimes), Double(events) / elapsed, elapsed / Double(cycles) * 1e6))
-        print(String(format: "  baseline (Auto Mode replay, no engine cycle): %@; backtest/baseline = %.1f×", Self.describe(baselines), elapsed / baseline))
+                     minute.trades.count, cycles, Timing.describe(keeperTimes), Double(events) / elapsed, elapsed / Double(cycles) * 1e6))
+        print(String(format: "  baseline (Auto Mode replay, no engine cycle): %@; backtest/baseline = %.1f×", Timing.describe(baselines), elapsed / baseline))
         let fiveMinute = try StrategyParser.parse(text.replacingOccurrences(of: "every: 30s", with: "every: 5m"), file: "keeper-5m.yaml")
         var fiveCycles = 0
-        let fiveTimes = try await Self.timed(repetitions) { fiveCycles = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics()).cycles }
-        print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %@ = %.0f events/s", fiveCycles, Self.describe(fiveTimes),
-                     Double(events) / Self.median(fiveTimes)))
+        let fiveTimes = try await Timing.timed(repetitions) { fiveCycles = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics()).cycles }
+        print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %@ = %.0f events/s", fiveCycles, Timing.describe(fiveTimes),
+                     Double(events) / Timing.median(fiveTimes)))
 
         // Sweep: 8 combinations, one at a time and then two at a time.
         let axes = [try SweepAxis.parse("budget.daily=40,60,80,120"), try SweepAxis.parse("rules.emergency.when=runway < 45m and inventory == 0,runway < 1h and inventory == 0")]
         let variants = try Sweep.combinations(axes).map { c in (label: "\(c)", strategy: try Sweep.apply(c, to: text, file: "keeper.yaml")) }
         let short = minute.slice(from: nil, to: minute.start?.addingTimeInterval(7 * 86_400))
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let serialTimes = try await Self.timed(3) {
+        let serialTimes = try await Timing.timed(3) {
             _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: 1)
         }
-        let parallelTimes = try await Self.timed(3) {
+        let parallelTimes = try await Timing.timed(3) {
             _ = try await Sweep.run(variants, on: short, configuration: BacktestConfiguration(), objective: .score, jobs: cores)
         }
-        let (serial, parallel) = (Self.median(serialTimes), Self.median(parallelTimes))
+        let (serial, parallel) = (Timing.median(serialTimes), Timing.median(parallelTimes))
         print(String(format: "sweep of %d backtests (7 days each): %.2f s one at a time, %.2f s on %d cores (medians of 3): speed-up %.2f×", variants.count,
                      serial, parallel, cores, serial / parallel))
 
@@ -100,15 +75,15 @@ struct BacktestBench: AsyncParsableCommand {
         print("generating \(days) days at 1-second resolution (random walk)…")
         let second = SyntheticData.randomWalk(days: days, every: 1, seed: 7)
         let secondEvents = second.books.count + second.trades.count
-        let secondBaselines = await Self.timed(3) {
+        let secondBaselines = await Timing.timed(3) {
             _ = await Backtester.autoMode(second, demand: second.demand, settings: ReplaySettings(), auto: AutoModeSettings())
         }
         var secondCycles = 0
-        let secondTimes = try await Self.timed(3) { secondCycles = try await Backtester.run(keeper, on: second, baseline: BacktestMetrics()).cycles }
-        let secondElapsed = Self.median(secondTimes)
+        let secondTimes = try await Timing.timed(3) { secondCycles = try await Backtester.run(keeper, on: second, baseline: BacktestMetrics()).cycles }
+        let secondElapsed = Timing.median(secondTimes)
         print(String(format: "30d @ 1s: %d snapshots + %d trades, %d cycles: %@ = %.0f events/s", second.books.count, second.trades.count,
-                     secondCycles, Self.describe(secondTimes), Double(secondEvents) / secondElapsed))
-        print(String(format: "  baseline (Auto Mode replay): %@; backtest/baseline = %.1f×", Self.describe(secondBaselines),
-                     secondElapsed / Self.median(secondBaselines)))
+                     secondCycles, Timing.describe(secondTimes), Double(secondEvents) / secondElapsed))
+        print(String(format: "  baseline (Auto Mode replay): %@; backtest/baseline = %.1f×", Timing.describe(secondBaselines),
+                     secondElapsed / Timing.median(secondBaselines)))
     }
 }

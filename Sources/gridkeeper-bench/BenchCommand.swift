@@ -30,8 +30,7 @@ struct SimBench: AsyncParsableCommand {
     @Option(help: "Concurrent requests in flight.")
     var concurrency: Int = 32
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     struct Result: Codable {
         var workload: String
@@ -60,10 +59,8 @@ struct SimBench: AsyncParsableCommand {
         }
         try await http.shutdown()
         let results = try outcome.get()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        if output.json {
+            try output.printJSON(results)
         } else {
             print("simulator on loopback, \(concurrency) requests in flight, \(ProcessInfo.processInfo.activeProcessorCount) cores, client in the same process")
             for r in results {
@@ -128,7 +125,7 @@ struct SimBench: AsyncParsableCommand {
         }
         let elapsed = start.duration(to: clock.now)
         let t = totals.value.withLock { $0 }
-        return (t.count, t.errors, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (t.count, t.errors, elapsed.inSeconds)
     }
 }
 
@@ -150,8 +147,7 @@ struct SigningBench: AsyncParsableCommand {
         let body = Array(#"{"client_order_id":"gk-1","market_id":"market-1","price":"2.5","quantity":1,"side":"buy","time_in_force":"gtc","type":"limit"}"#.utf8)
         let clock = ContinuousClock()
         func rate(_ work: () -> Void) -> Double {
-            let elapsed = clock.measure(work)
-            return Double(iterations) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            Double(iterations) / clock.measure(work).inSeconds
         }
         var sink = 0
         let baseline = rate {

@@ -23,8 +23,6 @@ struct LedgerBench: AsyncParsableCommand {
     @Option(help: "Directory for the benchmark files (deleted afterwards).")
     var directory: String = NSTemporaryDirectory()
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
     func run() async throws {
         let dir = (directory as NSString).appendingPathComponent("gk-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -59,8 +57,8 @@ struct LedgerBench: AsyncParsableCommand {
         }
         let sizeAfter = try Self.fileSize(path, ledger: path)
         let baselineBytes = try Self.fileSize(dir + "/baseline.sqlite", ledger: nil)
-        let insertRate = Double(snapshots) / Self.seconds(insertTime)
-        let baselineRate = Double(snapshots) / Self.seconds(baselineTime)
+        let insertRate = Double(snapshots) / insertTime.inSeconds
+        let baselineRate = Double(snapshots) / baselineTime.inSeconds
         print(String(format: "market-snapshot inserts     %10.0f rows/s   (baseline one-column insert %10.0f rows/s, ratio %.2f)", insertRate, baselineRate, insertRate / baselineRate))
         print(String(format: "bytes per market snapshot   %10.1f        (5 levels a side; baseline one-column row %.1f)", Double(sizeAfter - sizeBefore) / Double(snapshots), Double(baselineBytes) / Double(snapshots)))
 
@@ -90,8 +88,8 @@ struct LedgerBench: AsyncParsableCommand {
         let runs = 2_000
         let baselineRead = try clock.measure { for _ in 0..<runs { _ = try spendLedger.killSwitch() } }
         let spendRead = try clock.measure { for _ in 0..<runs { spend = try spendLedger.spend(asOf: start, timeZone: zone) } }
-        let perSpend = Self.seconds(spendRead) / Double(runs) * 1e6
-        let perBaseline = Self.seconds(baselineRead) / Double(runs) * 1e6
+        let perSpend = spendRead.inSeconds / Double(runs) * 1e6
+        let perBaseline = baselineRead.inSeconds / Double(runs) * 1e6
         print(String(format: "spend to date (%d fills)  %8.1f µs/call (baseline one-row read %.1f µs, ratio %.2f); month %@", fillCount, perSpend, perBaseline, perSpend / perBaseline, "\(spend.month)"))
     }
 

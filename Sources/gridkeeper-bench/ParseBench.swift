@@ -24,8 +24,7 @@ struct ParseBench: AsyncParsableCommand {
     @Flag(help: "Also time the example keeper's backtest over the data, for load + backtest before and after.")
     var backtest = false
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     struct Way: Codable {
         var seconds: [Double]
@@ -71,7 +70,7 @@ struct ParseBench: AsyncParsableCommand {
         }
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let lines = try Self.countLines(path)
-        if !json { print(String(format: "%.0f days every %.0f s: %@, %d lines, %.1f MB", days, every, path, lines, Double(bytes) / 1e6)) }
+        if !output.json { print(String(format: "%.0f days every %.0f s: %@, %d lines, %.1f MB", days, every, path, lines, Double(bytes) / 1e6)) }
 
         // Interleaved, so that a load on the shared machine falls on both ways alike.
         var loaded: [RecordingIO.LineParsing: Recording] = [:]
@@ -82,7 +81,7 @@ struct ParseBench: AsyncParsableCommand {
             for parsing in [RecordingIO.LineParsing.decoderOnly, .fastPath] {
                 let start = clock.now
                 loaded[parsing] = try RecordingIO.load(path: path, lineParsing: parsing)
-                times[parsing, default: []].append(BacktestBench.seconds(clock.now - start))
+                times[parsing, default: []].append((clock.now - start).inSeconds)
             }
         }
         var peaks: [RecordingIO.LineParsing: (peak: Int, growth: Int)] = [:]
@@ -97,7 +96,7 @@ struct ParseBench: AsyncParsableCommand {
             && a.balances.map(\.ms) == b.balances.map(\.ms) && a.balances.map(\.consumption) == b.balances.map(\.consumption)
         func way(_ parsing: RecordingIO.LineParsing) -> Way {
             let sorted = (times[parsing] ?? []).sorted()
-            let median = BacktestBench.median(sorted)
+            let median = Timing.median(sorted)
             return Way(seconds: sorted, medianSeconds: median, megabytesPerSecond: Double(bytes) / 1e6 / median,
                        linesPerSecond: Double(lines) / median,
                        peakRSSBytes: peaks[parsing]?.peak, peakGrowthBytes: peaks[parsing]?.growth)
@@ -106,21 +105,19 @@ struct ParseBench: AsyncParsableCommand {
         var result = Result(bytes: bytes, lines: lines, snapshots: b.books.count, baseline: baseline, fast: fast,
                             ratio: fast.megabytesPerSecond / baseline.megabytesPerSecond, identical: identical)
         if backtest {
-            let keeper = try StrategyParser.parse(try String(contentsOfFile: BacktestBench.keeper, encoding: .utf8), file: BacktestBench.keeper)
-            let runs = try await BacktestBench.timed(repetitions) { _ = try await Backtester.run(keeper, on: b) }
-            let seconds = BacktestBench.median(runs)
+            let keeper = try StrategyParser.parse(try String(contentsOfFile: Repository.keeper, encoding: .utf8), file: Repository.keeper)
+            let runs = try await Timing.timed(repetitions) { _ = try await Backtester.run(keeper, on: b) }
+            let seconds = Timing.median(runs)
             result.backtestSeconds = seconds
             result.loadAndBacktestBefore = baseline.medianSeconds + seconds
             result.loadAndBacktestAfter = fast.medianSeconds + seconds
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        if output.json {
+            try output.printJSON(result)
             return
         }
         func describe(_ name: String, _ w: Way) -> String {
-            String(format: "%@ %8.1f MB/s  %9.0f lines/s  %@", name, w.megabytesPerSecond, w.linesPerSecond, BacktestBench.describe(w.seconds))
+            String(format: "%@ %8.1f MB/s  %9.0f lines/s  %@", name, w.megabytesPerSecond, w.linesPerSecond, Timing.describe(w.seconds))
                 + (w.peakRSSBytes.map { String(format: ", peak RSS %.0f MB (+%.0f MB during the read)", Double($0) / 1e6, Double(w.peakGrowthBytes ?? 0) / 1e6) } ?? "")
         }
         print(describe("JSONDecoder path (baseline)", baseline))

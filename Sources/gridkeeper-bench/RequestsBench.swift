@@ -22,8 +22,7 @@ struct RequestsBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Strategy counts to measure (1 to 9).")
     var strategies: [Int] = [1, 3, 9]
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     struct Result: Codable {
         var strategies: Int
@@ -48,10 +47,8 @@ struct RequestsBench: AsyncParsableCommand {
                 results.append(try await measure(strategies: n, sharedReads: shared))
             }
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        if output.json {
+            try output.printJSON(results)
             return
         }
         print("signed requests per minute, \(minutes) simulated minutes, keeper-shaped strategies at every: 1m (The Grid allows about 100)")

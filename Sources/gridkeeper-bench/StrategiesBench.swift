@@ -15,8 +15,6 @@ struct StrategiesBench: AsyncParsableCommand {
             """
     )
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-
     @Option(help: ArgumentHelp("Strategy under test (default strategies/text-prime-keeper.yaml).", valueName: "file"))
     var strategy: String?
 
@@ -35,8 +33,7 @@ struct StrategiesBench: AsyncParsableCommand {
     @Option(help: "Backtests at once (default: one per core).")
     var jobs: Int?
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be ≥ 1") }
@@ -48,7 +45,7 @@ struct StrategiesBench: AsyncParsableCommand {
     }
 
     static func load(_ path: String?, default relative: String, instrument: String? = nil) throws -> Strategy {
-        let file = path ?? repository.appendingPathComponent(relative).path
+        let file = path ?? Repository.root.appendingPathComponent(relative).path
         guard let text = FileManager.default.contents(atPath: file).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw ValidationError("cannot read \(file)")
         }
@@ -69,14 +66,12 @@ struct StrategiesBench: AsyncParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
         let elapsed = ContinuousClock.now - started
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
+        if output.json {
+            try output.printJSON(outcome)
         } else {
             print(RegimeSuite.table(outcome), terminator: "")
             print(String(format: "%d backtests of %g days in %.1f s", outcome.rows.reduce(0) { $0 + $1.runs.count } * 2, days,
-                         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                         elapsed.inSeconds))
         }
     }
 }

@@ -51,8 +51,7 @@ struct StrategyBench: AsyncParsableCommand {
             let elapsed = clock.measure {
                 for _ in 0..<count { plan = Evaluator.evaluate(s, on: snapshot) }
             }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return (seconds / Double(count) * 1e6, plan)
+            return (elapsed.inSeconds / Double(count) * 1e6, plan)
         }
         let (base, _) = perCall(baseline)
         let (full, plan) = perCall(strategy)
