@@ -74,7 +74,7 @@ extension Backtester {
     static func spendCurve(_ fills: [OrderFill], start: Int64, end: Int64, limit: Int) -> [BacktestResult.SpendPoint] {
         var points = [BacktestResult.SpendPoint(t: Date(ledgerMilliseconds: start), spent: 0)]
         var spent = Decimal(0)
-        let timed = fills.map { (ms: $0.executedAt?.ledgerMilliseconds ?? end, cost: BacktestMetrics.cost(of: $0)) }
+        let timed = fills.map { (ms: $0.executedAt?.ledgerMilliseconds ?? end, cost: $0.cost) }
         for fill in timed.sorted(by: { $0.ms < $1.ms }) {
             let t = Date(ledgerMilliseconds: min(max(fill.ms, start), end))
             points.append(.init(t: t, spent: spent))

@@ -119,13 +119,10 @@ public struct BacktestMetrics: Sendable, Codable, Equatable {
         try c.encodeIfPresent(expiredPercent.map { Self.text($0, places: 2) }, forKey: .expiredPercent)
     }
 
-    /// What a fill cost, its fee included.
-    static func cost(of fill: OrderFill) -> Decimal { fill.cost }
-
     /// Adds the fills' cost, fees and units, and sets the average price paid.
     mutating func add(_ fills: [OrderFill]) {
         for fill in fills {
-            spend += Self.cost(of: fill)
+            spend += fill.cost
             fees += fill.fee
             unitsBought += Units(exactly: fill.quantity)?.rawValue ?? 0
         }
@@ -381,7 +378,7 @@ public enum Backtester {
             metrics.ordersPlaced += report.ordersPlaced
             metrics.capHits += report.decisions.filter { $0.budget != nil }.count
             let fills = await exchange.fills
-            for fill in fills[seenFills...] { spent += BacktestMetrics.cost(of: fill) }
+            for fill in fills[seenFills...] { spent += fill.cost }
             seenFills = fills.count
             let balances = await exchange.balances()
             let short = ranDry || balances.consumption == 0 || report.runwaySeconds.map { $0 < CapDiagnosis.shortRunway } == true

@@ -15,13 +15,13 @@ public enum ExchangeError: Error, Sendable, Equatable, CustomStringConvertible {
     case outcomeUnknown(String)
     /// The exchange could not be reached, or failed before acting; trying again later is safe.
     case unavailable(String)
-    /// The exchange refused because of its request budget; nothing changed. `retryAfter` is in
-    /// seconds, when the exchange said.
-    case rateLimited(String, retryAfter: TimeInterval? = nil)
+    /// The exchange refused because of its request budget; nothing changed. (The client has
+    /// already waited out `Retry-After` and retried before this reaches the engine.)
+    case rateLimited(String)
 
     public var description: String {
         switch self {
-        case .rejected(let message), .outcomeUnknown(let message), .unavailable(let message), .rateLimited(let message, _): message
+        case .rejected(let message), .outcomeUnknown(let message), .unavailable(let message), .rateLimited(let message): message
         }
     }
 
