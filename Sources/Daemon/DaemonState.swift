@@ -19,10 +19,13 @@ public actor DaemonState {
         public var lastReload: String
         public var lastCycles: [CycleReport]
         public var healthy: Bool
+        /// On a shared (PostgreSQL) ledger: whether this daemon leads or stands by, who leads,
+        /// since when and with which fencing token.
+        public var leadership: Leadership.Status?
 
         enum CodingKeys: String, CodingKey {
             case startedAt = "started_at", strategies, cycles, cycleErrors = "cycle_errors", lateCycles = "late_cycles", lastReload = "last_reload"
-            case lastCycles = "last_cycles", healthy
+            case lastCycles = "last_cycles", healthy, leadership
         }
     }
 
@@ -35,10 +38,12 @@ public actor DaemonState {
     private var damage: LedgerError?
     private var lastReload = "loaded at start"
     private let startedAt: Date
+    private let leadership: Leadership?
 
-    public init(strategies: [Strategy], startedAt: Date) {
+    public init(strategies: [Strategy], startedAt: Date, leadership: Leadership? = nil) {
         self.strategies = strategies
         self.startedAt = startedAt
+        self.leadership = leadership
     }
 
     public func current() -> [Strategy] { strategies }
@@ -70,7 +75,8 @@ public actor DaemonState {
 
     public func status() -> Status {
         Status(startedAt: startedAt, strategies: strategies.map { "\($0.name) (\($0.instrument))" }, cycles: cycles, cycleErrors: cycleErrors,
-               lateCycles: lateCycles, lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil)
+               lateCycles: lateCycles, lastReload: lastReload, lastCycles: lastReports.values.sorted { $0.strategy < $1.strategy }, healthy: ledgerFailure == nil,
+               leadership: leadership?.status)
     }
 }
 
@@ -90,6 +96,7 @@ public struct StrategyScheduler: Service {
     let cancelOnExit: Bool
     let checkLedger: (@Sendable () throws(LedgerError) -> Void)?
     let startAfter: (@Sendable () async -> Void)?
+    let leadership: Leadership?
 
     /// - Parameters:
     ///   - now: the clock cycles are timed by.
@@ -101,10 +108,13 @@ public struct StrategyScheduler: Service {
     ///     further cycle starts and `run()` throws its error.
     ///   - startAfter: awaited before the first cycle (the daemon waits for its status port to
     ///     be bound, so a port in use stops it before anything reaches the exchange).
+    ///   - leadership: on a shared ledger, cycles run only while this daemon leads; a write
+    ///     refused as fenced makes it stand by again instead of stopping.
     public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
                 sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil, notifier: Notifier? = nil, cancelOnExit: Bool = false,
                 checkLedger: (@Sendable () throws(LedgerError) -> Void)? = nil, startAfter: (@Sendable () async -> Void)? = nil,
-                reload: @escaping @Sendable () throws -> [Strategy]) {
+                leadership: Leadership? = nil, reload: @escaping @Sendable () throws -> [Strategy]) {
+        self.leadership = leadership
         self.runner = runner
         self.state = state
         self.metrics = metrics
@@ -133,6 +143,12 @@ public struct StrategyScheduler: Service {
         var next: [String: Date] = [:]
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let damage = await state.damagedLedger { throw damage }
+            if let leadership, !leadership.isLeading {
+                // Standing by: wait for the lease, then run every strategy at once.
+                try? await cancelWhenGracefulShutdown { try await leadership.waitUntilLeading() }
+                next = [:]
+                continue
+            }
             let strategies = await state.current()
             let time = now()
             for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
@@ -145,12 +161,17 @@ public struct StrategyScheduler: Service {
                     await state.ranLate(strategy.name)
                 }
                 if let damage = await state.damagedLedger { throw damage }
+                if let leadership, !leadership.isLeading { break }
                 do {
                     let started = ContinuousClock.now
                     let report = try await runner.run(strategy)
                     metrics.observe(report, duration: ContinuousClock.now - started)
                     await state.record(report)
                     await notifier?.observe(report)
+                } catch where leadership != nil && Leadership.isFenced(error) {
+                    // Another daemon took the lease while this one was away: stand by.
+                    await leadership?.stepDown(reason: "\(error)")
+                    break
                 } catch {
                     // The ledger cannot be written: stop trading and say why.
                     logger.critical("trading stopped", metadata: ["reason": "\(error)"])

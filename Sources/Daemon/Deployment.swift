@@ -10,14 +10,15 @@ public final class Deployment: Sendable {
     public let factory: EngineFactory
     /// As loaded at build time; `reloadStrategies()` reads the files again.
     public let strategies: [Strategy]
-    public let ledger: Ledger
+    public let ledger: any LedgerDatabase
     public let exchange: any Exchange
     /// Paper trading's carry-over from the ledger (nil in the other modes).
     public let paperCarry: PaperCarry?
     public let runner: CycleRunner
-    private let lock: LedgerLock
+    /// The SQLite ledger's file lock (a PostgreSQL ledger is guarded by its lease instead).
+    private let lock: LedgerLock?
 
-    init(factory: EngineFactory, strategies: [Strategy], ledger: Ledger, lock: LedgerLock, exchange: any Exchange, paperCarry: PaperCarry?,
+    init(factory: EngineFactory, strategies: [Strategy], ledger: any LedgerDatabase, lock: LedgerLock?, exchange: any Exchange, paperCarry: PaperCarry?,
          runner: CycleRunner) {
         self.factory = factory
         self.strategies = strategies
@@ -32,7 +33,23 @@ public final class Deployment: Sendable {
 
     /// One cycle of every strategy, in file order (`once`).
     /// - Throws: the first cycle's error that is not recorded in its report.
+    /// On a PostgreSQL ledger the run first takes the lease (a daemon that leads keeps it,
+    /// and this run refuses to trade beside it) and gives it back when done.
+    /// - Throws: `DeploymentError.locked` when another process leads a shared ledger.
     public func runOnce() async throws -> [CycleReport] {
+        let shared = ledger as? PostgresLedger
+        if let shared {
+            let ttl = max(60, strategies.map { NSDecimalNumber(decimal: $0.every).doubleValue }.max() ?? 60) * 2
+            let held: LeadershipState?
+            do { held = try shared.acquireLeadership(holder: Leadership.holderName(role: "once"), ttl: ttl) } catch {
+                throw DeploymentError.unavailable(error.description)
+            }
+            guard held != nil else {
+                let current = try? shared.leadership()
+                throw DeploymentError.locked(path: "\(shared.path) (led by \(current?.holder ?? "another daemon") with token \(current?.token ?? 0))")
+            }
+        }
+        defer { if let shared { try? shared.releaseLeadership() } }
         var reports: [CycleReport] = []
         for strategy in strategies { reports.append(try await runner.run(strategy)) }
         return reports
@@ -43,13 +60,13 @@ public final class Deployment: Sendable {
         try factory.loadStrategies()
     }
 
-    /// `PRAGMA quick_check` on the ledger (the daemon's SIGHUP).
+    /// `PRAGMA quick_check` on a SQLite ledger, the schema of a PostgreSQL one (the daemon's SIGHUP).
     public func checkLedger() throws(LedgerError) {
         try ledger.checkIntegrity()
     }
 
     /// Releases the ledger's lock; the deployment must not trade afterwards.
     public func close() {
-        lock.release()
+        lock?.release()
     }
 }

@@ -91,7 +91,9 @@ public struct EngineFactory: Sendable {
     public func build(strategies: [Strategy], logger: Logger, announce: (String) -> Void = { _ in },
                       connect: () throws -> GridClient) throws -> Deployment {
         let ledger = try LedgerAccess.openOrCreate(path: ledgerPath, announce: announce)
-        let lock = try LedgerLock(path: LedgerLock.path(forLedger: ledger.path))
+        // A SQLite ledger is one host's: a file lock keeps a second run off it. A PostgreSQL
+        // ledger may be shared by an active and a standby daemon: its lease decides who trades.
+        let lock = ledger is PostgresLedger ? nil : try LedgerLock(path: LedgerLock.path(forLedger: ledger.path))
         do { try ledger.checkIntegrity() } catch { throw DeploymentError.unavailable(error.description) }
         try Self.checkMode(mode.tradesAs, of: ledger)
         let market = GridExchange(client: try connect(), autoTransfers: autoTransfers, sharedReadsFor: sharedReads)
@@ -113,7 +115,7 @@ public struct EngineFactory: Sendable {
     /// Refuses a ledger that holds another mode's orders: paper and live spend must never mix.
     /// - Throws: `DeploymentError.invalidConfiguration` naming the modes found;
     ///   `.unavailable` when the ledger cannot be read.
-    public static func checkMode(_ mode: LedgerMode, of ledger: Ledger) throws(DeploymentError) {
+    public static func checkMode(_ mode: LedgerMode, of ledger: any LedgerDatabase) throws(DeploymentError) {
         let modes: Set<LedgerMode>
         do { modes = try ledger.orderModes() } catch { throw .unavailable("\(error)") }
         let others = modes.subtracting([mode, .dry])
@@ -126,7 +128,7 @@ public struct EngineFactory: Sendable {
     /// What earlier paper runs bought and moved, so paper balances carry over a restart: the
     /// cost of every fill of the strategies' instruments, the units bought and the transfers.
     /// - Throws: `DeploymentError.unavailable` when the ledger cannot be read.
-    public static func paperCarry(_ ledger: Ledger, strategies: [Strategy]) throws(DeploymentError) -> PaperCarry {
+    public static func paperCarry(_ ledger: any LedgerDatabase, strategies: [Strategy]) throws(DeploymentError) -> PaperCarry {
         var carry = PaperCarry()
         do {
             for s in strategies {

@@ -54,6 +54,14 @@ public final class EngineMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
+    /// The lease of a shared ledger: whether this daemon leads, and with which fencing token.
+    public func observeLeadership(leading: Bool, token: Int64?) {
+        registry.makeGauge(descriptor: Self.name("leader", "", "1 while this daemon holds the shared ledger's lease"), labels: []).set(to: leading ? 1 : 0)
+        if let token {
+            registry.makeGauge(descriptor: Self.name("lease_token", "", "Fencing token of the lease this daemon holds"), labels: []).set(to: Double(token))
+        }
+    }
+
     public func text() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -4,21 +4,22 @@ import GridKeeperCore
 import Ledger
 
 /// The ledger as the operator's commands use it outside a trading run: `status`, `history`,
-/// `pause`/`resume`, `migrate`, `record`. Opening an existing ledger never creates one (a
+/// `pause`/`resume`, `migrate`, `record`. A `postgres://` location opens the PostgreSQL ledger,
+/// anything else a SQLite file. Opening an existing ledger never creates one (a
 /// mistyped `--db` must not start a second, empty ledger); every failure is a
 /// `DeploymentError.unavailable` with the ledger's own description.
 public enum LedgerAccess {
     /// Opens the ledger an operator means to act on; a path with no file is an error and
     /// nothing is created.
-    public static func openExisting(path: String, readOnly: Bool) throws(DeploymentError) -> Ledger {
-        do { return try Ledger(path: path, readOnly: readOnly, create: false) } catch { throw .unavailable(error.description) }
+    public static func openExisting(path: String, readOnly: Bool) throws(DeploymentError) -> any LedgerDatabase {
+        do { return try LedgerOpener.open(path, readOnly: readOnly, create: false) } catch { throw .unavailable(error.description) }
     }
 
     /// Opens the ledger, creating it (and its directory) when missing.
     /// - Parameter announce: told "created new ledger at PATH" when the file is new.
-    public static func openOrCreate(path: String, announce: (String) -> Void = { _ in }) throws(DeploymentError) -> Ledger {
-        let opened: Ledger
-        do { opened = try Ledger(path: path) } catch { throw .unavailable(error.description) }
+    public static func openOrCreate(path: String, announce: (String) -> Void = { _ in }) throws(DeploymentError) -> any LedgerDatabase {
+        let opened: any LedgerDatabase
+        do { opened = try LedgerOpener.open(path) } catch { throw .unavailable(error.description) }
         if opened.created { announce("created new ledger at \(opened.path)") }
         return opened
     }
@@ -49,7 +50,7 @@ public enum LedgerAccess {
     public static func migrations(path: String, statusOnly: Bool, announce: (String) -> Void = { _ in })
         throws(DeploymentError) -> (path: String, migrations: [MigrationStatus]) {
         let ledger = statusOnly ? try openExisting(path: path, readOnly: true) : try openOrCreate(path: path, announce: announce)
-        do { return (ledger.path, try ledger.migrationStatus()) } catch { throw .unavailable("\(error)") }
+        do { return (ledger.path, try ledger.schemaStatus()) } catch { throw .unavailable("\(error)") }
     }
 
     /// What a ledger shows of trading `instrument` between two times (the demo's summary).
@@ -64,7 +65,7 @@ public enum LedgerAccess {
     }
 
     /// Fills and recorded books of `instrument` from `from` to `to`.
-    public static func summary(of ledger: Ledger, instrument: String, from: Date, to: Date) throws(LedgerError) -> TradingSummary {
+    public static func summary(of ledger: any LedgerDatabase, instrument: String, from: Date, to: Date) throws(LedgerError) -> TradingSummary {
         let totals = try ledger.fillTotals(instrument: instrument, from: from, to: to)
         let market = try ledger.marketHistory(instrument: instrument, from: from, to: to)
         let mids = market.compactMap { m in m.bid.flatMap { b in m.ask.map { (b + $0) / 2 } } }
@@ -74,7 +75,7 @@ public enum LedgerAccess {
     }
 
     /// Spend this month as of `time` (reservations included); nil when the ledger cannot say.
-    public static func spentThisMonth(_ ledger: Ledger, asOf time: Date, timeZone: TimeZone) -> Decimal? {
+    public static func spentThisMonth(_ ledger: any LedgerDatabase, asOf time: Date, timeZone: TimeZone) -> Decimal? {
         (try? ledger.spend(asOf: time, timeZone: timeZone))?.month
     }
 
@@ -82,7 +83,7 @@ public enum LedgerAccess {
     /// trades and the balance of `instrument`, as `exchange` shows them at `time`.
     /// - Throws: `DeploymentError.unavailable` when the ledger cannot be written (recording
     ///   must stop); the exchange's errors as they are (the next sample may succeed).
-    public static func recordMarket(_ instrument: String, from exchange: any Exchange, into ledger: Ledger, at time: Date) async throws {
+    public static func recordMarket(_ instrument: String, from exchange: any Exchange, into ledger: any LedgerDatabase, at time: Date) async throws {
         let view = try await exchange.view(instrument: instrument)
         do { try view.record(instrument: instrument, at: time, into: ledger) } catch { throw DeploymentError.unavailable("\(error)") }
     }

@@ -8,7 +8,7 @@ import Ledger
 public enum LedgerStress {
     /// Writes batch number `batch` (from 1) with `decisions` decisions, all stamped `time`.
     /// - Throws: `DeploymentError.unavailable` when the ledger refuses a write.
-    public static func write(batch: Int, decisions: Int, into ledger: Ledger, at time: Date) throws(DeploymentError) {
+    public static func write(batch: Int, decisions: Int, into ledger: any LedgerDatabase, at time: Date) throws(DeploymentError) {
         let decisionRecords = (0..<decisions).map { DecisionRecord(rule: "r\($0)", outcome: .skipped, reason: "batch \(batch)") }
         do {
             try ledger.record(CycleRecord(startedAt: time, mode: .paper, strategy: "stress", instrument: "text-prime",

@@ -12,6 +12,8 @@ public struct Notification: Sendable, Encodable, Equatable {
     public enum Event: String, Sendable, Encodable {
         case fill, killSwitch = "kill_switch", budgetExhausted = "budget_exhausted", runwayCritical = "runway_critical"
         case repeatedErrors = "repeated_errors", tradingStopped = "trading_stopped"
+        /// A daemon sharing a PostgreSQL ledger took the lease, or lost it.
+        case leaderChanged = "leader_changed"
     }
 
     public var event: Event
@@ -124,6 +126,11 @@ public actor Notifier: Service {
     /// Trading stopped because the ledger cannot be written.
     public func tradingStopped(_ reason: String, at time: Date) {
         continuation.yield(Notification(event: .tradingStopped, strategy: nil, instrument: nil, at: time, message: "trading stopped: \(reason)", details: [:]))
+    }
+
+    /// This daemon became leader of a shared ledger, or stopped being it.
+    public func leaderChanged(_ message: String, details: [String: String], at time: Date) {
+        continuation.yield(Notification(event: .leaderChanged, strategy: nil, instrument: nil, at: time, message: message, details: details))
     }
 
     /// Posts queued notifications until shutdown, then whatever is still queued.

@@ -49,10 +49,12 @@ public struct LedgerStatus: Sendable, Codable {
     public var openReservations: [OpenReservation]
     public var lastCycle: LastCycle?
     public var killSwitch: KillSwitchState?
+    /// Who leads a ledger shared by an active and a standby daemon (PostgreSQL only).
+    public var leadership: LeadershipState? = nil
 
     enum CodingKeys: String, CodingKey {
         case ledger, timeZone = "time_zone", spend, openOrders = "open_orders", openReservations = "open_reservations"
-        case lastCycle = "last_cycle", killSwitch = "kill_switch"
+        case lastCycle = "last_cycle", killSwitch = "kill_switch", leadership
     }
 }
 

@@ -15,6 +15,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidValue(String)
     case write(String)
     case read(String)
+    /// A shared ledger refused a trading write: this process's lease ran out and another
+    /// daemon leads (fencing token `token`, current `current`).
+    case fenced(String)
 
     public var description: String {
         switch self {
@@ -50,6 +53,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, Equatable {
             return "cannot write the ledger: \(message); trading must stop until it is fixed"
         case .read(let message):
             return "cannot read the ledger: \(message)"
+        case .fenced(let message):
+            return "this process no longer leads the ledger, so it records and places nothing: \(message)"
         }
     }
 }

@@ -84,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: Ledger, hours: Int, baseURL: String) async throws {
+    static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: any LedgerDatabase, hours: Int, baseURL: String) async throws {
         let step = max(1, NSDecimalNumber(decimal: strategy.every).intValue)
         let start = exchange.clock.now
         let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }

@@ -5,6 +5,7 @@ import Foundation
 import GridAPI
 import GridKeeperCore
 import Hummingbird
+import Ledger
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -20,6 +21,8 @@ struct RunCommand: AsyncParsableCommand {
 
             --paper reads the real market but fills orders locally against the observed book,
             records them as paper in their own ledger (paper-ledger.sqlite beside the default one) and sends nothing mutating to the exchange.
+
+            --db postgres://USER@HOST:PORT/DB puts the ledger on PostgreSQL, where an active and a standby daemon on two hosts may share it: the one holding the ledger's lease runs cycles, the other stands by and takes over within two strategy intervals when the leader dies or loses the database. Every trading write carries the lease's fencing token, and the database refuses a stale one. /status shows who leads, since when and with which token. See docs/OPERATIONS.md.
 
             --notify URL posts JSON to a webhook on fills, the kill switch, the budget running
             out, runway under --runway-critical and repeated errors.
@@ -52,12 +55,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("cancel-on-exit"), help: "Cancel open orders when stopped by SIGTERM or SIGINT.")
     var cancelOnExit = false
 
+    @Option(name: .customLong("lease-ttl"), help: ArgumentHelp("On a PostgreSQL ledger: seconds a leader's lease lasts unrenewed (default: half the shortest strategy interval, 1 to 30).", valueName: "seconds"))
+    var leaseTTL: Double?
+
     @OptionGroup var config: ConfigOptions
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
         if let statusPort, !(0...65535).contains(statusPort) { throw ValidationError("--status-port must be between 0 and 65535") }
+        if let leaseTTL, !(0.5...600).contains(leaseTTL) { throw ValidationError("--lease-ttl must be between 0.5 and 600 seconds, got \(leaseTTL)") }
         if let notify, URL(string: notify)?.host == nil || !["http", "https"].contains(URL(string: notify)?.scheme ?? "") {
             throw ValidationError("--notify must be an http(s) URL, got \(notify)")
         }
@@ -88,7 +95,6 @@ struct RunCommand: AsyncParsableCommand {
                 try connection.makeClient(config: settings)
             }
             defer { deployment.close() }
-            let state = DaemonState(strategies: loaded, startedAt: Date())
             let metrics = EngineMetrics()
             var notifier: Notifier?
             if let url = notify ?? settings.notifyURL {
@@ -96,17 +102,25 @@ struct RunCommand: AsyncParsableCommand {
                 notifier = Notifier(url: url, thresholds: .init(runwayCritical: NSDecimalNumber(decimal: critical).doubleValue,
                                                                 errorsInARow: settings.errorsInARow ?? 3), logger: logger)
             }
+            // A PostgreSQL ledger may be shared with a standby on another host: cycles run only
+            // while this daemon holds the ledger's lease.
+            let leadership = (deployment.ledger as? PostgresLedger).map { shared in
+                Leadership(ledger: shared, ttl: leaseTTL ?? Leadership.ttl(forIntervals: loaded.map { NSDecimalNumber(decimal: $0.every).doubleValue }),
+                           logger: logger, notifier: notifier, metrics: metrics)
+            }
+            let state = DaemonState(strategies: loaded, startedAt: Date(), leadership: leadership)
             // No cycle starts before the status endpoint listens: a bind failure ends the daemon
             // before anything is sent to the exchange.
             let (listening, listened) = AsyncStream<Void>.makeStream()
             let scheduler = StrategyScheduler(runner: deployment.runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
                                               cancelOnExit: cancelOnExit, checkLedger: deployment.checkLedger,
-                                              startAfter: { for await _ in listening { break } }) {
+                                              startAfter: { for await _ in listening { break } }, leadership: leadership) {
                 try deployment.reloadStrategies()
             }
             let status = StatusServer.application(state: state, metrics: metrics, host: host, port: port, token: token, logger: logger) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
-                FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies\(paper ? " (paper)" : ""); status on http://\(shown):\(bound)/status\(token == nil ? "" : " (bearer token required)")\n".utf8))
+                let role = leadership.map { " (shared ledger \(deployment.ledger.path): cycles run while this daemon, \($0.holder), holds the lease)" } ?? ""
+                FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies\(paper ? " (paper)" : "")\(role); status on http://\(shown):\(bound)/status\(token == nil ? "" : " (bearer token required)")\n".utf8))
                 listened.yield()
                 listened.finish()
             }
@@ -116,6 +130,8 @@ struct RunCommand: AsyncParsableCommand {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if let notifier { services.append(.init(service: notifier)) }
             services.append(.init(service: status))
+            // Stopped after the scheduler, so the lease is handed back once the last cycle is done.
+            if let leadership { services.append(.init(service: leadership)) }
             services.append(.init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {

@@ -14,17 +14,20 @@ import Testing
                     limitPrice: price.map(dec))
     }
 
-    @Test func migrationsApplyOnceAndAreRecorded() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
-        let status = try ledger.migrationStatus()
-        #expect(status.map(\.name) == Migration.bundled.map(\.name))
+    @Test(arguments: LedgerBackend.allCases)
+    func migrationsApplyOnceAndAreRecorded(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
+        let status = try ledger.schemaStatus()
+        #expect(status.map(\.name) == backend.migrations.map(\.name))
         #expect(status.allSatisfy { $0.isApplied })
-        #expect(Migration.bundled.map(\.name).prefix(2) == ["0001_ledger", "0002_spend_by_instrument"])
-        #expect(try ledger.integrityCheck() == "ok")
+        #expect(backend.migrations.map(\.name).prefix(4) == Migration.bundled.map(\.name).prefix(4), "PostgreSQL keeps SQLite's steps")
+        try ledger.checkIntegrity()
+        if let sqlite = ledger as? Ledger { #expect(try sqlite.integrityCheck() == "ok") }
     }
 
-    @Test func aCycleAndItsDecisionsAreRecordedTogether() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    @Test(arguments: LedgerBackend.allCases)
+    func aCycleAndItsDecisionsAreRecordedTogether(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
         let recorded = try ledger.record(CycleRecord(
             startedAt: Self.t0, mode: .live, strategy: "keeper", instrument: "text-prime", snapshotDigest: "abc",
             decisions: [
@@ -43,8 +46,9 @@ import Testing
         #expect(try ledger.status(asOf: Self.t0, timeZone: .gmt).lastCycle?.strategy == "keeper")
     }
 
-    @Test func reservationsCountAsSpendUntilSettledByFills() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    @Test(arguments: LedgerBackend.allCases)
+    func reservationsCountAsSpendUntilSettledByFills(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
         let day = TimeZone.gmt
         try ledger.reserve(Self.dec("25.00"), for: Self.order("gk-1"), at: Self.t0)
         #expect(try ledger.spend(asOf: Self.t0, timeZone: day) == Spend(today: 25, month: 25, reserved: 25))
@@ -94,8 +98,9 @@ import Testing
         #expect(try ledger.orderModes() == [.live])
     }
 
-    @Test func cancelledOrdersReleaseTheirReservation() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    @Test(arguments: LedgerBackend.allCases)
+    func cancelledOrdersReleaseTheirReservation(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
         try ledger.reserve(Self.dec("10"), for: Self.order("gk-2", quantity: 4), at: Self.t0)
         try ledger.updateOrder(clientOrderID: "gk-2", state: .unknown, reason: "timeout", at: Self.t0)
         #expect(try ledger.status(asOf: Self.t0, timeZone: .gmt).openOrders.map(\.state) == ["unknown"])
@@ -111,9 +116,10 @@ import Testing
         // (time zone offset hours, fill time offset from t0 in hours, counts today)
         // t0 is 14:13Z: 23:13 in UTC+9 (midnight was 15:00Z the day before), 04:13 in UTC−10.
         (0, -1.0, true), (0, -15.0, false), (9, -23.0, true), (9, -24.0, false), (-10, -5.0, false), (-10, -4.0, true),
-    ])
-    func spendTodayFollowsTheTimeZone(_ offsetHours: Int, _ fillHours: Double, _ today: Bool) throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    ] as [(Int, Double, Bool)], LedgerBackend.allCases)
+    func spendTodayFollowsTheTimeZone(_ when: (Int, Double, Bool), _ backend: LedgerBackend) throws {
+        let (offsetHours, fillHours, today) = when
+        let ledger = try backend.make()
         let fillTime = Self.t0.addingTimeInterval(fillHours * 3600)
         try ledger.reserve(5, for: Self.order("gk-z", quantity: 2), at: fillTime)
         _ = try ledger.record(fills: [FillRecord(tradeID: "z", clientOrderID: "gk-z", quantity: 2, price: Self.dec("2.50"), executedAt: fillTime)], at: fillTime)
@@ -123,8 +129,9 @@ import Testing
         #expect(spend.month == 5)
     }
 
-    @Test func marketAndBalanceHistoryRoundTripExactly() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    @Test(arguments: LedgerBackend.allCases)
+    func marketAndBalanceHistoryRoundTripExactly(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
         let snapshots = (0..<5).map { i in
             MarketSnapshotRecord(instrument: "text-prime", takenAt: Self.t0.addingTimeInterval(Double(i) * 60),
                                  bids: [.init(price: Self.dec("2.49"), quantity: 50), .init(price: Self.dec("2.48"), quantity: 20)],
@@ -142,8 +149,9 @@ import Testing
         }
     }
 
-    @Test func killSwitchKeepsItsHistory() throws {
-        let ledger = try Ledger(inMemory: Migration.bundled)
+    @Test(arguments: LedgerBackend.allCases)
+    func killSwitchKeepsItsHistory(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
         #expect(try ledger.killSwitch() == nil)
         try ledger.setKillSwitch(engaged: true, reason: "maintenance", by: "ops", at: Self.t0)
         try ledger.setKillSwitch(engaged: false, reason: "done", by: "ops", at: Self.t0.addingTimeInterval(60))

@@ -5,13 +5,13 @@ import Testing
 @testable import Ledger
 
 /// Spend when the exchange's clock and ours disagree: a fill counts in every day and month
-/// that either clock places it in, on the SQLite ledger and the in-memory one alike.
+/// that either clock places it in, on the SQLite, PostgreSQL and in-memory ledgers alike.
 @Suite struct SpendClockTests {
     static let newYork = TimeZone(identifier: "America/New_York")!
 
-    /// Both ledgers, fresh.
+    /// Every ledger, fresh.
     static func ledgers() throws -> [(String, any LedgerStore)] {
-        [("sqlite", try Ledger(inMemory: Migration.bundled)), ("memory", MemoryLedger())]
+        [("sqlite", try LedgerBackend.sqlite.make()), ("postgres", try LedgerBackend.postgres.make()), ("memory", MemoryLedger())]
     }
 
     /// Local wall-clock time in New York.

@@ -4,7 +4,7 @@ import Ledger
 
 /// `--db` and `--time-zone`, shared by the commands that use the ledger.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Ledger file (default: the --config file's `ledger`, else $XDG_STATE_HOME/gridkeeper/ledger.sqlite).", valueName: "file"))
+    @Option(help: ArgumentHelp("Ledger: a SQLite file, or postgres://USER@HOST:PORT/DB (password from the URL, ?password_file=FILE or $PGPASSWORD) (default: the --config file's `ledger`, else $XDG_STATE_HOME/gridkeeper/ledger.sqlite).", valueName: "file|url"))
     var db: String?
 
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("Time zone for daily and monthly spend, e.g. Europe/Berlin or UTC (default: the --config file's, else the system's).", valueName: "tz"))
