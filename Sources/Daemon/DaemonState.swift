@@ -144,9 +144,15 @@ public struct StrategyScheduler: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let damage = await state.damagedLedger { throw damage }
             if let leadership, !leadership.isLeading {
-                // Standing by: wait for the lease, then run every strategy at once.
+                // Standing by: wait for the lease, then go on with each strategy's cadence where
+                // the previous leader left it (a strategy never due yet runs at once).
                 try? await cancelWhenGracefulShutdown { try await leadership.waitUntilLeading() }
                 next = [:]
+                for strategy in await state.current() {
+                    if let last = leadership.lastCycleStart(of: strategy.name) {
+                        next[strategy.name] = last.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+                    }
+                }
                 continue
             }
             let strategies = await state.current()

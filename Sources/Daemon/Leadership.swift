@@ -151,6 +151,11 @@ public final class Leadership: Service, Sendable {
         }
     }
 
+    /// When `strategy`'s last cycle started on the shared ledger, by whichever daemon.
+    public func lastCycleStart(of strategy: String) -> Date? {
+        (try? ledger.lastCycleStart(strategy: strategy)) ?? nil
+    }
+
     /// Whether `error` is a trading write refused because this process no longer leads.
     public static func isFenced(_ error: any Error) -> Bool {
         if case LedgerError.fenced = error { return true }

@@ -112,7 +112,8 @@ struct RunCommand: AsyncParsableCommand {
             // No cycle starts before the status endpoint listens: a bind failure ends the daemon
             // before anything is sent to the exchange.
             let (listening, listened) = AsyncStream<Void>.makeStream()
-            let scheduler = StrategyScheduler(runner: deployment.runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
+            let runner = leadership.map { deployment.runner(leadingWith: $0, logger: logger) } ?? deployment.runner
+            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
                                               cancelOnExit: cancelOnExit, checkLedger: deployment.checkLedger,
                                               startAfter: { for await _ in listening { break } }, leadership: leadership) {
                 try deployment.reloadStrategies()

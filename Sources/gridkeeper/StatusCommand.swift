@@ -6,7 +6,7 @@ import Ledger
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "What the ledger holds: spend today and this month, open orders and reservations, the last cycle, the kill switch.",
+        abstract: "What the ledger holds: spend today and this month, open orders and reservations, the last cycle, the kill switch, and who leads a shared ledger.",
         discussion: "Spend includes budget reserved by orders not yet settled. Read-only; a --db path with no ledger is an error (nothing is created). --config reads the daemon's ledger path and time zone from its configuration file."
     )
 
@@ -25,6 +25,10 @@ struct StatusCommand: AsyncParsableCommand {
                 return
             }
             print("ledger \(status.ledger)")
+            if let lease = status.leadership {
+                let held = lease.live ? "led by \(lease.holder)" : "no live leader (last: \(lease.holder))"
+                print("\(held) since \(lease.since.ISO8601Format()) with fencing token \(lease.token); lease \(lease.live ? "runs" : "ran") until \(lease.expiresAt.ISO8601Format())")
+            }
             if let kill = status.killSwitch, kill.engaged {
                 print("KILL SWITCH ENGAGED since \(kill.changedAt.ISO8601Format()) by \(kill.changedBy): \(kill.reason)  (gridkeeper resume)")
             } else {

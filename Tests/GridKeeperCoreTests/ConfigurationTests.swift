@@ -6,6 +6,13 @@ import Testing
 @Suite struct ConfigurationTests {
     static func dec(_ s: String) -> Decimal { Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))! }
 
+    @Test func aDatabaseURLIsKeptAsItIsWhileAPathIsResolvedAgainstTheFile() throws {
+        let url = try KeeperConfiguration.parse("ledger: postgres://gk@db.internal:5432/ledger?sslmode=require\n", file: "/etc/gk/gridkeeper.yaml")
+        #expect(url.ledger == "postgres://gk@db.internal:5432/ledger?sslmode=require")
+        let relative = try KeeperConfiguration.parse("ledger: state/ledger.sqlite\n", file: "/etc/gk/gridkeeper.yaml")
+        #expect(relative.ledger == "/etc/gk/state/ledger.sqlite")
+    }
+
     @Test func aFullConfigurationIsRead() throws {
         let config = try KeeperConfiguration.parse("""
             budget: { daily: 250.00, monthly: 5000 }

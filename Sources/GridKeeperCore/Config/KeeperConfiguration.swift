@@ -21,7 +21,7 @@ public struct GlobalBudget: Sendable, Equatable {
 /// budget: { daily: 250.00, monthly: 5000.00 }
 /// time_zone: Europe/Berlin
 /// strategies: strategies          # relative paths are relative to this file
-/// ledger: /var/lib/gridkeeper/ledger.sqlite
+/// ledger: /var/lib/gridkeeper/ledger.sqlite   # or postgres://USER@HOST:PORT/DB
 /// trading: { base_url: https://trading.api.thegrid.ai/v1, key_file: trading.key, auto_transfer: false }
 /// notify: { url: https://hooks.example.com/gk, runway_critical: 30m, errors_in_a_row: 3 }
 /// status: { host: 127.0.0.1, port: 9469, token_file: status.token }   # a token is required off loopback
@@ -72,7 +72,9 @@ public struct KeeperConfiguration: Sendable, Equatable {
             }
         }
         config.strategies = path(parser.string(top["strategies"], what: "strategies"))
-        config.ledger = path(parser.string(top["ledger"], what: "ledger"))
+        // A database URL (postgres://…) is a location, not a path relative to this file.
+        let ledger = parser.string(top["ledger"], what: "ledger")
+        config.ledger = ledger.map { $0.contains("://") } == true ? ledger : path(ledger)
         if let trading = top["trading"], let fields = parser.fields(trading, allowed: ["base_url", "key_file", "auto_transfer"], required: [], what: "trading") {
             if let url = fields["base_url"], let text = parser.string(url, what: "trading.base_url") {
                 if let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? "") { config.baseURL = text } else {

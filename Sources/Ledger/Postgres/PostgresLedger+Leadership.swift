@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperCore
 import PostgresNIO
 
 /// Who leads a ledger shared by several daemons, as the database records it.
@@ -84,6 +85,15 @@ extension PostgresLedger {
                 let (holder, token, since, expires, live) = try row.decode((String, Int64, Date, Date, Bool).self)
                 return LeadershipState(holder: holder, token: token, since: since, expiresAt: expires, live: live)
             }
+        }
+    }
+
+    /// When the last cycle of `strategy` started, whoever ran it: a new leader keeps the
+    /// strategy's cadence instead of buying again within one interval of the old leader.
+    public func lastCycleStart(strategy: String) throws(LedgerError) -> Date? {
+        try read { c in
+            try c.query("SELECT MAX(started_ms) FROM cycles WHERE strategy = \(strategy) AND mode <> 'dry'").rows.first?
+                .decode(Int64?.self).map { Date(ledgerMilliseconds: $0) }
         }
     }
 }
