@@ -10,8 +10,9 @@ bootstrap:
 demo: bootstrap
 	$(SWIFT) run gridkeeper demo
 
-## Build and run the whole test suite.
-test: bootstrap
+## Build and run the whole test suite (the PostgreSQL ledger's tests start their own server).
+test:
+	@./scripts/bootstrap --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

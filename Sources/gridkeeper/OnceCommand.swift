@@ -11,7 +11,7 @@ struct OnceCommand: AsyncParsableCommand {
         discussion: """
             Reads balances and the book, settles earlier orders, evaluates each strategy file (one per instrument), applies the guardrails and — unless --dry-run — places orders and transfers, recording everything in the ledger. --dry-run sends no mutating request and prints the plan. A lock on the ledger stops overlapping runs, so it is safe every minute from cron.
 
-            Exit status: 0 ran; 1 exchange or ledger error; 3 invalid configuration (strategy files); 4 a buy was blocked because the budget is exhausted; 5 paused (kill switch); 75 another run holds the ledger's lock.
+            Exit status: 0 ran; 1 exchange or ledger error; 3 invalid configuration (strategy files); 4 a buy was blocked because the budget is exhausted; 5 paused (kill switch); 75 another run holds the ledger's lock (on a PostgreSQL ledger: another daemon holds its lease).
             """
     )
 

@@ -102,8 +102,14 @@ import TestSupport
         try Data(Self.strategy.utf8).write(to: strategies.appendingPathComponent("steady.yaml"))
         let seed = UInt64.random(in: 1...UInt64.max)
         var random = SplitMix64(seed: seed)
-        var events = Array(repeating: "kill", count: Self.kills) + Array(repeating: "stop", count: Self.stops)
-        events.shuffle(using: &random)
+        var kinds = Array(repeating: "kill", count: Self.kills) + Array(repeating: "stop", count: Self.stops)
+        kinds.shuffle(using: &random)
+        // Everything random drawn up front from the seed: where each strike lands and how long a
+        // frozen leader stays frozen after the takeover.
+        let events = kinds.map { kind in
+            (kind: kind, idle: Int.random(in: 0..<2, using: &random) == 0, ms: Int.random(in: 0...Int(Self.every * 1000), using: &random),
+             requests: Int.random(in: 1...10, using: &random), frozenMore: Int.random(in: 0...3000, using: &random))
+        }
 
         let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 100_000))
         let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
@@ -120,7 +126,10 @@ import TestSupport
             defer { for d in daemons { d.signal(SIGKILL) } }
             func logs() -> String { daemons.map { "--- pid \($0.pid)\n" + String($0.output.suffix(3000)) }.joined(separator: "\n") }
 
-            for (n, event) in events.enumerated() {
+            for (n, plan) in events.enumerated() {
+                let event = plan.kind
+                // A leader that was frozen and woke up after the takeover stands by; it does not stop.
+                #expect(daemons.allSatisfy { $0.process.isRunning }, "event \(n): a daemon exited; seed \(seed)\n\(logs())")
                 // A leader among our daemons that has run a cycle of its own.
                 var current: Lease?
                 let led = await Self.wait(4 * Self.every) {
@@ -133,12 +142,11 @@ import TestSupport
                 let leader = try #require(daemons.first { $0.pid == lease.pid })
                 // A random point: some time into the leader's tenure, or in the middle of a cycle
                 // (after the n-th request it sends to the exchange).
-                if Int.random(in: 0..<2, using: &random) == 0 {
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...Int(Self.every * 1000), using: &random)))
+                if plan.idle {
+                    try await Task.sleep(for: .milliseconds(plan.ms))
                 } else {
                     let before = await exchange.requestLog.count
-                    let requests = Int.random(in: 1...10, using: &random)
-                    _ = await Self.wait(2 * Self.every) { await exchange.requestLog.count >= before + requests }
+                    _ = await Self.wait(2 * Self.every) { await exchange.requestLog.count >= before + plan.requests }
                 }
                 let struck = Date()
                 leader.signal(event == "kill" ? SIGKILL : SIGSTOP)
@@ -158,7 +166,7 @@ import TestSupport
                 #expect(next?.pid != lease.pid, "the frozen or dead leader cannot renew")
                 if event == "stop" {
                     // Frozen well past its lease; then it wakes up believing it still leads.
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...3000, using: &random)))
+                    try await Task.sleep(for: .milliseconds(plan.frozenMore))
                     leader.signal(SIGCONT)
                 }
                 // The new leader's first cycle keeps the cadence: inside two intervals of the strike.
@@ -174,6 +182,8 @@ import TestSupport
                 }
             }
             // Both stop gracefully; a last paused `once` settles what is open without buying.
+            #expect(daemons.allSatisfy { $0.process.isRunning }, "a daemon exited; seed \(seed)\n\(logs())")
+            let steppedDown = daemons.map(\.output).joined().components(separatedBy: "lost leadership").count - 1
             for d in daemons { d.signal(SIGTERM) }
             for d in daemons { await d.waitForExit() }
             #expect(try await CLIRunner.run(["pause", "--db", url, "--reason", "HA test"]).status == 0)
@@ -186,7 +196,8 @@ import TestSupport
             #expect(firstCycles.allSatisfy { $0 <= 2 * Self.every + 1 }, "first cycles: \(firstCycles); seed \(seed)")
             let sortedTakeovers = takeovers.sorted()
             print("HA takeover seconds (lease acquired after the strike): median \(sortedTakeovers[sortedTakeovers.count / 2]), max \(sortedTakeovers.last ?? 0); "
-                  + "first cycle of the new leader: max \(firstCycles.max() ?? 0) (interval \(Self.every), lease \(Self.leaseTTL)); seed \(seed)")
+                  + "first cycle of the new leader: max \(firstCycles.max() ?? 0) (interval \(Self.every), lease \(Self.leaseTTL)); "
+                  + "frozen leaders that stood down on waking: \(steppedDown); seed \(seed)")
 
             // The exchange's records.
             let orders = await exchange.allOrders()
