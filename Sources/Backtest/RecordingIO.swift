@@ -26,6 +26,7 @@ public enum RecordingIO {
     /// - Parameter lineParsing: `.decoderOnly` reads every JSON line with `JSONDecoder`, for
     ///   benchmarks and tests that compare it with the fast path; the result is the same.
     public static func load(path: String, instrument: String? = nil, lineParsing: LineParsing = .fastPath) throws(RecordingError) -> Recording {
+        if PostgresLocation.isPostgres(path) { return try loadLedger(path: path, instrument: instrument) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw RecordingError("\(path): no such file") }
         guard !isDirectory.boolValue else { throw RecordingError("\(path): is a directory; give a ledger or a JSON lines file") }
@@ -58,9 +59,17 @@ public enum RecordingIO {
     /// otherwise make a replay span thousands of years.
     public static let plausibleTimes: Range<Int64> = 946_684_800_000..<4_102_444_800_000
 
-    static func loadLedger(path: String, instrument: String?) throws(RecordingError) -> Recording {
+    /// A ledger location as messages and recordings show it: a path, or a URL without its password.
+    public static func shown(_ location: String) -> String {
+        guard PostgresLocation.isPostgres(location) else { return location }
+        return (try? PostgresLocation(url: location, environment: [:]))?.description ?? PostgresLocation.redact(location)
+    }
+
+    /// Reads a ledger's recording: a SQLite file or a `postgres://` URL (shown without its password).
+    static func loadLedger(path location: String, instrument: String?) throws(RecordingError) -> Recording {
+        let path = shown(location)
         do {
-            let ledger = try Ledger(path: path, readOnly: true)
+            let ledger = try LedgerOpener.open(location, readOnly: true, create: false)
             let instruments = try ledger.recordedInstruments()
             let chosen: String
             if let instrument {
@@ -75,7 +84,7 @@ public enum RecordingIO {
                 }
                 chosen = instruments[0]
             }
-            var recording = Recording(instrument: chosen, books: try ledger.recordedBooks(instrument: chosen, depth: depth), source: path)
+            var recording = Recording(instrument: chosen, books: try ledger.recordedBooks(instrument: chosen, depth: depth, from: .distantPast, to: .distantFuture), source: path)
             for ms in [recording.books.times.first, recording.books.times.last].compactMap({ $0 }) where !plausibleTimes.contains(ms) {
                 throw RecordingError("\(path): market_snapshots row (\(chosen), taken_ms \(ms)): \(Date(ledgerMilliseconds: ms).ISO8601Format()) is not a plausible time (expected from 2000 to 2099)")
             }
@@ -431,14 +440,15 @@ public enum RecordingIO {
         }
     }
 
-    /// Writes `recording` into a GridKeeper ledger file (created if needed).
+    /// Writes `recording` into a GridKeeper ledger (a SQLite file or a `postgres://` URL; created if needed).
     /// - Parameter intoTradingLedger: allow a ledger that holds live or paper orders; refused
     ///   otherwise, since the imported market history would feed its strategies' signals.
     /// - Returns: whether the file was created.
     @discardableResult
-    public static func writeLedger(_ recording: Recording, to path: String, intoTradingLedger: Bool = false) throws(RecordingError) -> Bool {
+    public static func writeLedger(_ recording: Recording, to location: String, intoTradingLedger: Bool = false) throws(RecordingError) -> Bool {
+        let path = shown(location)
         do {
-            let ledger = try Ledger(path: path)
+            let ledger = try LedgerOpener.open(location)
             let traded = try ledger.orderModes().intersection([.live, .paper])
             if !traded.isEmpty, !intoTradingLedger {
                 throw RecordingError("\(path) is a trading ledger (it holds \(traded.map(\.rawValue).sorted().joined(separator: " and ")) orders): "

@@ -23,6 +23,9 @@ struct LedgerBench: AsyncParsableCommand {
     @Option(help: "Directory for the benchmark files (deleted afterwards).")
     var directory: String = NSTemporaryDirectory()
 
+    @Option(help: ArgumentHelp("An empty PostgreSQL database to run the same measures on, beside SQLite (scripts/bench-ledger-postgres makes one).", valueName: "url"))
+    var postgres: String?
+
     func run() async throws {
         let dir = (directory as NSString).appendingPathComponent("gk-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -91,6 +94,48 @@ struct LedgerBench: AsyncParsableCommand {
         let perSpend = spendRead.inSeconds / Double(runs) * 1e6
         let perBaseline = baselineRead.inSeconds / Double(runs) * 1e6
         print(String(format: "spend to date (%d fills)  %8.1f µs/call (baseline one-row read %.1f µs, ratio %.2f); month %@", fillCount, perSpend, perBaseline, perSpend / perBaseline, "\(spend.month)"))
+
+        guard let postgres else { return }
+        // 3. The same measures on PostgreSQL, one ledger for both (snapshots and fills do not meet).
+        let pg = try PostgresLedger(location: try PostgresLocation(url: postgres), timeout: 60)
+        defer { pg.close() }
+        print("postgres \(pg.path)")
+        let pgInsertTime = try clock.measure {
+            for chunk in stride(from: 0, to: snapshots, by: batch) {
+                try pg.record(marketSnapshots: Array(records[chunk..<min(chunk + batch, snapshots)]))
+            }
+        }
+        let pgInsertRate = Double(snapshots) / pgInsertTime.inSeconds
+        print(String(format: "  market-snapshot inserts   %10.0f rows/s   (SQLite %10.0f rows/s, PostgreSQL/SQLite %.2f)", pgInsertRate, insertRate, pgInsertRate / insertRate))
+        try pg.reserve(1, for: OrderRecord(clientOrderID: "bench", mode: .backtest, instrument: "text-prime", marketID: nil, type: "market", quantity: 1, limitPrice: nil), at: start)
+        let fillsTable = LedgerTable.copied.first { $0.name == "fills" }!
+        let ordersTable = LedgerTable.copied.first { $0.name == "orders" }!
+        guard let orderID = try pg.rows(of: ordersTable, partition: nil, after: nil, limit: 1).first?[0].integer else {
+            throw ValidationError("\(pg.path): the bench order was not recorded")
+        }
+        let fillTime = try clock.measure {
+            try pg.importRows { sink in
+                let first = start.ledgerMilliseconds - yearMs
+                for chunk in stride(from: 0, to: fillCount, by: 10_000) {
+                    let rows: [LedgerRow] = (chunk..<min(chunk + 10_000, fillCount)).map { i in
+                        let at = first + Int64(i) * yearMs / Int64(fillCount)
+                        let quantity = Int64(1 + i % 5)
+                        return [.integer(Int64(i + 1)), .text("t\(i)"), .integer(orderID), .text("text-prime"), .integer(quantity), .integer(2_500_000),
+                                .integer(0), .integer(2_500_000 * quantity), .integer(at), .integer(at)]
+                    }
+                    try sink.insert(rows, into: fillsTable)
+                }
+            }
+        }
+        print(String(format: "  (loaded %d fills in %.1f s)", fillCount, fillTime.inSeconds))
+        var pgSpend = Spend(today: 0, month: 0, reserved: 0)
+        let pgRuns = 500
+        let pgBaselineRead = try clock.measure { for _ in 0..<pgRuns { _ = try pg.killSwitch() } }
+        let pgSpendRead = try clock.measure { for _ in 0..<pgRuns { pgSpend = try pg.spend(asOf: start, timeZone: zone) } }
+        let pgPerSpend = pgSpendRead.inSeconds / Double(pgRuns) * 1e6
+        let pgPerBaseline = pgBaselineRead.inSeconds / Double(pgRuns) * 1e6
+        print(String(format: "  spend to date (%d fills) %8.1f µs/call (baseline one-row read %.1f µs; SQLite %.1f µs, PostgreSQL/SQLite %.2f); month %@%@",
+                     fillCount, pgPerSpend, pgPerBaseline, perSpend, pgPerSpend / perSpend, "\(pgSpend.month)", pgSpend == spend ? "" : " (differs from SQLite!)"))
     }
 
     /// File size after folding the WAL into the main file.

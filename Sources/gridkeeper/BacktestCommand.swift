@@ -28,7 +28,7 @@ struct BacktestCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Recording: a ledger (.sqlite) or JSON lines.", valueName: "file"))
+    @Option(help: ArgumentHelp("Recording: a ledger (.sqlite, or postgres://USER@HOST:PORT/DB) or JSON lines.", valueName: "file|url"))
     var data: String
 
     @Option(help: ArgumentHelp("Strategy file.", valueName: "file"))

@@ -18,7 +18,7 @@ struct GridKeeperCommand: AsyncParsableCommand {
             DemoCommand.self, RunCommand.self, OnceCommand.self, KeygenCommand.self, VerifyCommand.self, BalancesCommand.self, MarketCommand.self, StatusCommand.self,
             HistoryCommand.self, PauseCommand.self, ResumeCommand.self, ValidateCommand.self, MigrateCommand.self, SimCommand.self,
             BacktestCommand.self, TuneCommand.self, RecordCommand.self, RecordingCommand.self,
-            LedgerStressCommand.self,
+            LedgerCommand.self, LedgerStressCommand.self,
         ]
     )
 }

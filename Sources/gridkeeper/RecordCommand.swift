@@ -111,7 +111,7 @@ struct RecordingCommand: AsyncParsableCommand {
             abstract: "Write a ledger's recording of one instrument as JSON lines.",
             discussion: "The ledger must exist (nothing is created). An existing --out file is replaced only with --force; the file appears whole or not at all.")
 
-        @Option(help: ArgumentHelp("Ledger or recording to read.", valueName: "file"))
+        @Option(help: ArgumentHelp("Ledger (a SQLite file or postgres://USER@HOST:PORT/DB) or recording to read.", valueName: "file|url"))
         var db: String
 
         @Option(help: ArgumentHelp("JSON lines file to write.", valueName: "file"))
@@ -125,7 +125,7 @@ struct RecordingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                guard FileManager.default.fileExists(atPath: db) else {
+                guard PostgresLocation.isPostgres(db) || FileManager.default.fileExists(atPath: db) else {
                     throw CommandFailure(message: "no ledger or recording at \(db): check --db (nothing was written)")
                 }
                 if !force, FileManager.default.fileExists(atPath: out) {
@@ -150,7 +150,7 @@ struct RecordingCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("JSON lines recording.", valueName: "file"))
         var file: String
 
-        @Option(help: ArgumentHelp("Ledger to write (created if needed).", valueName: "file"))
+        @Option(help: ArgumentHelp("Ledger to write (created if needed): a SQLite file or postgres://USER@HOST:PORT/DB.", valueName: "file|url"))
         var db: String
 
         @Flag(help: "Import into a ledger that has traded.")
@@ -160,10 +160,11 @@ struct RecordingCommand: AsyncParsableCommand {
             try await reportingFailures {
                 do {
                     let recording = try RecordingIO.load(path: file)
+                    let shown = RecordingIO.shown(db)
                     if try RecordingIO.writeLedger(recording, to: db, intoTradingLedger: force) {
-                        FileHandle.standardError.write(Data("created new ledger at \(db)\n".utf8))
+                        FileHandle.standardError.write(Data("created new ledger at \(shown)\n".utf8))
                     }
-                    print("imported \(recording.books.count) snapshots, \(recording.trades.count) trades of \(recording.instrument) into \(db)")
+                    print("imported \(recording.books.count) snapshots, \(recording.trades.count) trades of \(recording.instrument) into \(shown)")
                 } catch { throw CommandFailure(message: "\(error)") }
             }
         }

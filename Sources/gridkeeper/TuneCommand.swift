@@ -22,7 +22,7 @@ struct TuneCommand: AsyncParsableCommand {
 
     static let exitRefused: Int32 = 2
 
-    @Option(help: ArgumentHelp("Recording: a ledger (.sqlite) or JSON lines.", valueName: "file"))
+    @Option(help: ArgumentHelp("Recording: a ledger (.sqlite, or postgres://USER@HOST:PORT/DB) or JSON lines.", valueName: "file|url"))
     var data: String
 
     @Option(help: ArgumentHelp("Strategy file (changed only with --write).", valueName: "file"))

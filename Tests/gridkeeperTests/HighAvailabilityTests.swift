@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import GridAPI
 import Ledger
 import Simulator
@@ -184,6 +186,19 @@ import TestSupport
             // Both stop gracefully; a last paused `once` settles what is open without buying.
             #expect(daemons.allSatisfy { $0.process.isRunning }, "a daemon exited; seed \(seed)\n\(logs())")
             let steppedDown = daemons.map(\.output).joined().components(separatedBy: "lost leadership").count - 1
+            // /status says who leads: one daemon leader, the other standby, the same token.
+            var roles: [String] = []
+            for d in daemons {
+                guard let range = d.output.range(of: #"status on http://127\.0\.0\.1:\d+/status"#, options: .regularExpression) else { continue }
+                let address = String(d.output[range].dropFirst("status on ".count))
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address), timeout: .seconds(5))
+                let body = try await response.body.collect(upTo: 1 << 20)
+                let status = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any])
+                let leadership = try #require(status["leadership"] as? [String: Any], "\(status)")
+                roles.append(leadership["role"] as? String ?? "?")
+                if leadership["role"] as? String == "leader" { #expect((leadership["token"] as? Int).map(Int64.init) == Self.lease(cluster, database)?.token) }
+            }
+            #expect(roles.sorted() == ["leader", "standby"], "roles on /status: \(roles)")
             for d in daemons { d.signal(SIGTERM) }
             for d in daemons { await d.waitForExit() }
             #expect(try await CLIRunner.run(["pause", "--db", url, "--reason", "HA test"]).status == 0)

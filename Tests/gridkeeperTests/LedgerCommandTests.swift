@@ -327,3 +327,45 @@ extension ValidateCommandTests {
         #expect(bad.status == 3 && bad.stderr.contains("broken.yaml:3:3: unknown key 'weekly' in budget"), "\(bad.stderr)")
     }
 }
+
+/// The operator's commands on a PostgreSQL ledger, as on a file; the password never shows.
+@Suite struct PostgresLedgerCommandTests {
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func migrateStatusPauseResumeAndHistoryWorkOnAPostgresURL() async throws {
+        let cluster = try PostgresCluster.shared()
+        let database = try cluster.createDatabase(prefix: "cli")
+        let url = cluster.url(database: database)
+        let shown = cluster.url(database: database, includePassword: false)
+        var outputs: [String] = []
+        func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIRunner.Result {
+            let result = try await CLIRunner.run(arguments, environment: environment)
+            outputs.append(result.stdout + result.stderr)
+            return result
+        }
+        // Nothing is created by a read-only command on an empty database.
+        let missing = try await run(["status", "--db", url])
+        #expect(missing.status == 1 && missing.stderr.contains(shown), "\(missing.stderr)")
+        let migrate = try await run(["migrate", "--db", url])
+        #expect(migrate.status == 0 && migrate.stderr.contains("created new ledger at \(shown)"), "\(migrate.stdout) \(migrate.stderr)")
+        let schema = try Self.object(try await run(["migrate", "--db", url, "--status", "--json"]).stdout)
+        let migrations = try #require(schema["migrations"] as? [[String: Any]])
+        #expect(migrations.count == Migration.bundledPostgres.count && migrations.allSatisfy { $0["applied_at"] != nil })
+        // The password may come from PGPASSWORD instead of the URL.
+        #expect(try await run(["pause", "--db", shown, "--reason", "failover drill"], environment: ["PGPASSWORD": cluster.password]).status == 0)
+        let paused = try Self.object(try await run(["status", "--db", url, "--json"]).stdout)
+        #expect((paused["kill_switch"] as? [String: Any])?["engaged"] as? Bool == true)
+        #expect(paused["ledger"] as? String == shown)
+        #expect(try await run(["resume", "--db", url]).status == 0)
+        let text = try await run(["status", "--db", url])
+        #expect(text.status == 0 && text.stdout.contains("kill switch off"), "\(text.stdout)")
+        let history = try await run(["history", "--db", url, "--since", "1d", "--json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        // A wrong password is refused with a message that does not echo it.
+        let wrong = try await run(["status", "--db", shown], environment: ["PGPASSWORD": "wrong-\(UUID().uuidString.prefix(6))"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("password"), "\(wrong.stderr)")
+        #expect(outputs.allSatisfy { !$0.contains(cluster.password) }, "the password never appears in output")
+    }
+}
