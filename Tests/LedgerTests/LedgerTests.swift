@@ -150,6 +150,23 @@ import Testing
     }
 
     @Test(arguments: LedgerBackend.allCases)
+    func aLargeBatchOfSnapshotsKeepsTheLastOfARepeatedTime(_ backend: LedgerBackend) throws {
+        let ledger = try backend.make()
+        // More rows than one statement carries, a column that is empty throughout, one time twice.
+        var batch = (0..<2_500).map { i in
+            MarketSnapshotRecord(instrument: "text-prime", takenAt: Self.t0.addingTimeInterval(Double(i)), bids: [],
+                                 asks: [.init(price: Self.dec("2.50") + Decimal(i % 7) / 100, quantity: i + 1)], last: nil)
+        }
+        batch.append(MarketSnapshotRecord(instrument: "text-prime", takenAt: Self.t0, bids: [.init(price: 2, quantity: 3)],
+                                          asks: [.init(price: Self.dec("2.99"), quantity: 9), .init(price: 3, quantity: 1)], last: 2))
+        try ledger.record(marketSnapshots: batch)
+        let read = try ledger.marketHistory(instrument: "text-prime", from: Self.t0, to: Self.t0.addingTimeInterval(10_000))
+        #expect(read.count == 2_500)
+        #expect(read.first == batch.last, "the later row of a repeated time wins")
+        #expect(Array(read.dropFirst()) == Array(batch[1..<2_500]))
+    }
+
+    @Test(arguments: LedgerBackend.allCases)
     func killSwitchKeepsItsHistory(_ backend: LedgerBackend) throws {
         let ledger = try backend.make()
         #expect(try ledger.killSwitch() == nil)

@@ -147,14 +147,37 @@ extension PostgresLedger {
                             ask: asks.first?.0, askQty: asks.first.map { Int64($0.1) }, last: last,
                             depth: bids.count > 1 || asks.count > 1 ? DepthCoding.encode(bids: bids, asks: asks) : nil))
         }
+        // Many rows per statement: a round trip per row would cap a recording's import at a
+        // few hundred rows a second. A repeated instrument and time keeps its last row, as
+        // SQLite's INSERT OR REPLACE does (one statement may not update a row twice).
+        var latest: [String: Int] = [:]
+        for (i, r) in rows.enumerated() { latest["\(r.instrument)\u{0}\(r.ms)"] = i }
+        if latest.count < rows.count {
+            rows = rows.enumerated().filter { latest["\($0.element.instrument)\u{0}\($0.element.ms)"] == $0.offset }.map(\.element)
+        }
         try write { c in
-            for r in rows {
-                try c.execute("""
+            for chunk in stride(from: 0, to: rows.count, by: 1000).map({ rows[$0..<min($0 + 1000, rows.count)] }) {
+                var binds = PostgresBindings(capacity: chunk.count * 8)
+                var values: [String] = []
+                values.reserveCapacity(chunk.count)
+                for (i, r) in chunk.enumerated() {
+                    let n = i * 8
+                    values.append("($\(n + 1)::TEXT, $\(n + 2)::BIGINT, $\(n + 3)::BIGINT, $\(n + 4)::BIGINT, $\(n + 5)::BIGINT, $\(n + 6)::BIGINT, $\(n + 7)::BIGINT, $\(n + 8)::BYTEA)")
+                    binds.append(r.instrument)
+                    binds.append(r.ms)
+                    binds.append(r.bid)
+                    binds.append(r.bidQty)
+                    binds.append(r.ask)
+                    binds.append(r.askQty)
+                    binds.append(r.last)
+                    try binds.append(r.depth)
+                }
+                try c.execute(PostgresQuery(unsafeSQL: """
                     INSERT INTO market_snapshots (instrument, taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth)
-                    VALUES (\(r.instrument), \(r.ms), \(r.bid), \(r.bidQty), \(r.ask), \(r.askQty), \(r.last), \(r.depth))
+                    VALUES \(values.joined(separator: ", "))
                     ON CONFLICT (instrument, taken_ms) DO UPDATE SET bid_micros = excluded.bid_micros, bid_quantity = excluded.bid_quantity,
                         ask_micros = excluded.ask_micros, ask_quantity = excluded.ask_quantity, last_micros = excluded.last_micros, depth = excluded.depth
-                    """)
+                    """, binds: binds))
             }
         }
     }
