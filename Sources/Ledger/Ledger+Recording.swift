@@ -73,10 +73,7 @@ public struct RecordedBooks: Sendable, Equatable {
 extension Ledger {
     /// Records public trades; one already recorded (same instrument and trade id) is skipped.
     public func record(publicTrades trades: [PublicTradeRecord]) throws(LedgerError) {
-        let rows = try trades.map { t throws(LedgerError) in
-            guard t.quantity > 0 else { throw LedgerError.invalidValue("public trade quantity must be ≥ 1") }
-            return (t, try Micros.from(t.price, field: "trade price"))
-        }
+        let rows = try WriteRows.publicTrades(trades)
         try write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO public_trades (instrument, traded_ms, trade_id, price_micros, quantity) VALUES (?, ?, ?, ?, ?)
@@ -89,10 +86,7 @@ extension Ledger {
 
     /// Records consumption demand samples (a repeated instrument and time is replaced).
     public func record(burnSamples samples: [BurnSampleRecord]) throws(LedgerError) {
-        let rows = try samples.map { s throws(LedgerError) in
-            guard s.unitsPerHour >= 0 else { throw LedgerError.invalidValue("burn must be ≥ 0") }
-            return (s, try Micros.from(s.unitsPerHour / 1000, field: "burn"))
-        }
+        let rows = try WriteRows.burnSamples(samples)
         try write { db in
             for (s, milli) in rows {
                 try db.execute(sql: "INSERT OR REPLACE INTO burn_samples (instrument, taken_ms, milli_units_per_hour) VALUES (?, ?, ?)",

@@ -6,10 +6,7 @@ extension Ledger {
     /// Records a cycle and all its decisions in one transaction.
     @discardableResult
     public func record(_ cycle: CycleRecord) throws(LedgerError) -> RecordedCycle {
-        let rows = try cycle.decisions.map { decision throws(LedgerError) in
-            (decision, try decision.price.map { price throws(LedgerError) in try Micros.from(price, field: "decision price") },
-             Self.json(decision.inputs))
-        }
+        let rows = try WriteRows.decisions(of: cycle)
         return try write { db in
             try db.execute(
                 sql: """
@@ -20,14 +17,15 @@ extension Ledger {
                             cycle.snapshotDigest, cycle.decisions.count, cycle.note])
             let cycleID = db.lastInsertedRowID
             var ids: [Int64] = []
-            for (position, (decision, price, inputs)) in rows.enumerated() {
+            for (position, row) in rows.enumerated() {
+                let decision = row.decision
                 try db.execute(
                     sql: """
                         INSERT INTO decisions (cycle_id, position, rule, outcome, action, quantity, price_micros, reason, inputs)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [cycleID, position, decision.rule, decision.outcome.rawValue, decision.action?.rawValue,
-                                decision.quantity, price, decision.reason, inputs])
+                                decision.quantity, row.price, decision.reason, row.inputs])
                 ids.append(db.lastInsertedRowID)
             }
             return RecordedCycle(cycleID: cycleID, decisionIDs: ids)
@@ -46,11 +44,8 @@ extension Ledger {
     /// - Returns: the order's ledger id.
     @discardableResult
     public func reserve(_ amount: Decimal, for order: OrderRecord, at time: Date) throws(LedgerError) -> Int64 {
-        let micros = try Micros.from(amount, field: "reservation")
-        guard micros >= 0 else { throw .invalidValue("reservation must be ≥ 0") }
-        let limit = try order.limitPrice.map { price throws(LedgerError) in try Micros.from(price, field: "limit price") }
-        guard order.quantity > 0 else { throw .invalidValue("order quantity must be ≥ 1") }
-        let ms = time.ledgerMilliseconds
+        let row = try WriteRows.reservation(amount, for: order, at: time)
+        let (micros, limit, ms) = (row.micros, row.limit, row.ms)
         return try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM orders WHERE client_order_id = ?", arguments: [order.clientOrderID]) == true {
                 throw LedgerError.invalidValue("client_order_id \(order.clientOrderID) is already in the ledger")
@@ -108,11 +103,7 @@ extension Ledger {
     /// - Returns: how many fills were new.
     @discardableResult
     public func record(fills: [FillRecord], at time: Date) throws(LedgerError) -> Int {
-        struct Row: Sendable { var fill: FillRecord; var price: Int64; var fee: Int64 }
-        let rows = try fills.map { fill throws(LedgerError) in
-            guard fill.quantity > 0 else { throw LedgerError.invalidValue("fill \(fill.tradeID): quantity must be ≥ 1") }
-            return Row(fill: fill, price: try Micros.from(fill.price, field: "fill price"), fee: try Micros.from(fill.fee, field: "fee"))
-        }
+        let rows = try WriteRows.fills(fills)
         let ms = time.ledgerMilliseconds
         return try write { db in
             var added = 0
@@ -121,7 +112,7 @@ extension Ledger {
                     db, sql: "SELECT id, instrument, quantity, filled_quantity, state FROM orders WHERE client_order_id = ?",
                     arguments: [row.fill.clientOrderID])
                 else { throw LedgerError.invalidValue("fill \(row.fill.tradeID) is for unknown order \(row.fill.clientOrderID)") }
-                let cost = row.price * Int64(row.fill.quantity) + row.fee
+                let cost = row.cost
                 try db.execute(
                     sql: """
                         INSERT INTO fills (trade_id, order_id, instrument, quantity, price_micros, fee_micros, cost_micros, executed_ms, recorded_ms)
@@ -134,7 +125,7 @@ extension Ledger {
                 let filled = (order["filled_quantity"] as Int) + row.fill.quantity
                 let quantity: Int = order["quantity"]
                 let current = OrderState(rawValue: order["state"]) ?? .open
-                let state: OrderState = filled >= quantity ? .filled : (current.isTerminal ? current : .partiallyFilled)
+                let state = WriteRows.state(afterFilling: Int64(filled), of: Int64(quantity), current: current)
                 try db.execute(
                     sql: "UPDATE orders SET filled_quantity = ?, state = ?, updated_ms = ? WHERE id = ?",
                     arguments: [filled, state.rawValue, ms, order["id"] as Int64])
@@ -167,36 +158,21 @@ extension Ledger {
 
     /// Records market snapshots in one transaction (a repeated instrument and time is replaced).
     public func record(marketSnapshots snapshots: [MarketSnapshotRecord]) throws(LedgerError) {
-        struct Row: Sendable { var instrument: String; var ms: Int64; var bid: Int64?; var bidQty: Int?; var ask: Int64?; var askQty: Int?; var last: Int64?; var depth: Data? }
-        var rows: [Row] = []
-        rows.reserveCapacity(snapshots.count)
-        for s in snapshots {
-            var bids: [(Int64, Int)] = []
-            var asks: [(Int64, Int)] = []
-            for level in s.bids { bids.append((try Micros.from(level.price, field: "bid"), level.quantity)) }
-            for level in s.asks { asks.append((try Micros.from(level.price, field: "ask"), level.quantity)) }
-            let last = try s.last.map { v throws(LedgerError) in try Micros.from(v, field: "last") }
-            rows.append(Row(instrument: s.instrument, ms: s.takenAt.ledgerMilliseconds, bid: bids.first?.0, bidQty: bids.first?.1,
-                            ask: asks.first?.0, askQty: asks.first?.1, last: last,
-                            depth: bids.count > 1 || asks.count > 1 ? DepthCoding.encode(bids: bids, asks: asks) : nil))
-        }
-        let prepared = rows
+        let prepared = try WriteRows.snapshots(snapshots)
         try write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO market_snapshots (instrument, taken_ms, bid_micros, bid_quantity, ask_micros, ask_quantity, last_micros, depth)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in prepared {
-                try statement.execute(arguments: [r.instrument, r.ms, r.bid, r.bidQty, r.ask, r.askQty, r.last, r.depth])
+                try statement.execute(arguments: [r.instrument, r.ms, r.bid, r.bidQuantity, r.ask, r.askQuantity, r.last, r.depth])
             }
         }
     }
 
     /// Records balance snapshots in one transaction.
     public func record(balanceSnapshots snapshots: [BalanceSnapshotRecord]) throws(LedgerError) {
-        let rows = try snapshots.map { s throws(LedgerError) in
-            (s, try s.usd.map { v throws(LedgerError) in try Micros.from(v, field: "usd") })
-        }
+        let rows = try WriteRows.balances(snapshots)
         try write { db in
             for (s, usd) in rows {
                 try db.execute(

@@ -68,21 +68,27 @@ struct LedgerBench: AsyncParsableCommand {
         // 2. Spend to date with `fills` fills spread over a year.
         let spendPath = dir + "/spend.sqlite"
         let spendLedger = try Ledger(path: spendPath)
-        try spendLedger.reserve(1, for: OrderRecord(clientOrderID: "bench", mode: .backtest, instrument: "text-prime", marketID: nil, type: "market", quantity: 1, limitPrice: nil), at: start)
-        let pool = try DatabasePool(path: spendPath)
         let yearMs: Int64 = 365 * 86_400_000
+        let dayMs: Int64 = 86_400_000
         let fillCount = fills
+        let first = start.ledgerMilliseconds - yearMs
+        // One order a day, reserved when that day began, filled through the day: spend is
+        // counted on the exchange's clock and on ours at reservation, so the orders' times
+        // matter as much as the fills'.
+        for day in 0..<365 {
+            try spendLedger.reserve(1, for: Self.benchOrder(day), at: Date(ledgerMilliseconds: first + Int64(day) * dayMs))
+        }
+        let pool = try DatabasePool(path: spendPath)
         try await pool.write { db in
-            let orderID = try Int64.fetchOne(db, sql: "SELECT id FROM orders")!
+            let orderIDs = try Int64.fetchAll(db, sql: "SELECT id FROM orders ORDER BY created_ms")
             let statement = try db.makeStatement(sql: """
                 INSERT INTO fills (trade_id, order_id, instrument, quantity, price_micros, fee_micros, cost_micros, executed_ms, recorded_ms)
                 VALUES (?, ?, 'text-prime', ?, ?, 0, ?, ?, ?)
                 """)
-            let first = start.ledgerMilliseconds - yearMs
             for i in 0..<fillCount {
                 let at = first + Int64(i) * yearMs / Int64(fillCount)
                 let quantity = 1 + i % 5
-                try statement.execute(arguments: ["t\(i)", orderID, quantity, 2_500_000, 2_500_000 * Int64(quantity), at, at])
+                try statement.execute(arguments: ["t\(i)", orderIDs[Int((at - first) / dayMs)], quantity, 2_500_000, 2_500_000 * Int64(quantity), at, at])
             }
         }
         try pool.close()
@@ -107,20 +113,20 @@ struct LedgerBench: AsyncParsableCommand {
         }
         let pgInsertRate = Double(snapshots) / pgInsertTime.inSeconds
         print(String(format: "  market-snapshot inserts   %10.0f rows/s   (SQLite %10.0f rows/s, PostgreSQL/SQLite %.2f)", pgInsertRate, insertRate, pgInsertRate / insertRate))
-        try pg.reserve(1, for: OrderRecord(clientOrderID: "bench", mode: .backtest, instrument: "text-prime", marketID: nil, type: "market", quantity: 1, limitPrice: nil), at: start)
+        for day in 0..<365 {
+            try pg.reserve(1, for: Self.benchOrder(day), at: Date(ledgerMilliseconds: first + Int64(day) * dayMs))
+        }
         let fillsTable = LedgerTable.copied.first { $0.name == "fills" }!
         let ordersTable = LedgerTable.copied.first { $0.name == "orders" }!
-        guard let orderID = try pg.rows(of: ordersTable, partition: nil, after: nil, limit: 1).first?[0].integer else {
-            throw ValidationError("\(pg.path): the bench order was not recorded")
-        }
+        let orderIDs = try pg.rows(of: ordersTable, partition: nil, after: nil, limit: 1000).compactMap { $0[0].integer }
+        guard orderIDs.count == 365 else { throw ValidationError("\(pg.path): the bench orders were not recorded") }
         let fillTime = try clock.measure {
             try pg.importRows { sink in
-                let first = start.ledgerMilliseconds - yearMs
                 for chunk in stride(from: 0, to: fillCount, by: 10_000) {
                     let rows: [LedgerRow] = (chunk..<min(chunk + 10_000, fillCount)).map { i in
                         let at = first + Int64(i) * yearMs / Int64(fillCount)
                         let quantity = Int64(1 + i % 5)
-                        return [.integer(Int64(i + 1)), .text("t\(i)"), .integer(orderID), .text("text-prime"), .integer(quantity), .integer(2_500_000),
+                        return [.integer(Int64(i + 1)), .text("t\(i)"), .integer(orderIDs[Int((at - first) / dayMs)]), .text("text-prime"), .integer(quantity), .integer(2_500_000),
                                 .integer(0), .integer(2_500_000 * quantity), .integer(at), .integer(at)]
                     }
                     try sink.insert(rows, into: fillsTable)
@@ -144,5 +150,9 @@ struct LedgerBench: AsyncParsableCommand {
         try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try queue.close()
         return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    static func benchOrder(_ day: Int) -> OrderRecord {
+        OrderRecord(clientOrderID: "bench-\(day)", mode: .backtest, instrument: "text-prime", marketID: nil, type: "market", quantity: 1, limitPrice: nil)
     }
 }

@@ -5,10 +5,7 @@ import PostgresNIO
 extension PostgresLedger {
     @discardableResult
     public func record(_ cycle: CycleRecord) throws(LedgerError) -> RecordedCycle {
-        let rows = try cycle.decisions.map { decision throws(LedgerError) in
-            (decision, try decision.price.map { price throws(LedgerError) in try Micros.from(price, field: "decision price") },
-             Ledger.json(decision.inputs))
-        }
+        let rows = try WriteRows.decisions(of: cycle)
         let token = fencingToken
         return try write { c in
             let cycleID = try c.query("""
@@ -17,11 +14,12 @@ extension PostgresLedger {
                         \(cycle.snapshotDigest), \(cycle.decisions.count), \(cycle.note), \(token)) RETURNING id
                 """).rows.first!.decode(Int64.self)
             var ids: [Int64] = []
-            for (position, (decision, price, inputs)) in rows.enumerated() {
+            for (position, row) in rows.enumerated() {
+                let decision = row.decision
                 ids.append(try c.query("""
                     INSERT INTO decisions (cycle_id, position, rule, outcome, action, quantity, price_micros, reason, inputs)
                     VALUES (\(cycleID), \(position), \(decision.rule), \(decision.outcome.rawValue), \(decision.action?.rawValue),
-                            \(decision.quantity.map(Int64.init)), \(price), \(decision.reason), \(inputs)) RETURNING id
+                            \(decision.quantity.map(Int64.init)), \(row.price), \(decision.reason), \(row.inputs)) RETURNING id
                     """).rows.first!.decode(Int64.self))
             }
             return RecordedCycle(cycleID: cycleID, decisionIDs: ids)
@@ -30,11 +28,8 @@ extension PostgresLedger {
 
     @discardableResult
     public func reserve(_ amount: Decimal, for order: OrderRecord, at time: Date) throws(LedgerError) -> Int64 {
-        let micros = try Micros.from(amount, field: "reservation")
-        guard micros >= 0 else { throw .invalidValue("reservation must be ≥ 0") }
-        let limit = try order.limitPrice.map { price throws(LedgerError) in try Micros.from(price, field: "limit price") }
-        guard order.quantity > 0 else { throw .invalidValue("order quantity must be ≥ 1") }
-        let ms = time.ledgerMilliseconds
+        let row = try WriteRows.reservation(amount, for: order, at: time)
+        let (micros, limit, ms) = (row.micros, row.limit, row.ms)
         let token = fencingToken
         return try write { c in
             if try !c.query("SELECT 1 FROM orders WHERE client_order_id = \(order.clientOrderID)").rows.isEmpty {
@@ -78,10 +73,7 @@ extension PostgresLedger {
 
     @discardableResult
     public func record(fills: [FillRecord], at time: Date) throws(LedgerError) -> Int {
-        let rows = try fills.map { fill throws(LedgerError) in
-            guard fill.quantity > 0 else { throw LedgerError.invalidValue("fill \(fill.tradeID): quantity must be ≥ 1") }
-            return (fill: fill, price: try Micros.from(fill.price, field: "fill price"), fee: try Micros.from(fill.fee, field: "fee"))
-        }
+        let rows = try WriteRows.fills(fills)
         let ms = time.ledgerMilliseconds
         let token = fencingToken
         return try write { c in
@@ -92,7 +84,7 @@ extension PostgresLedger {
                     """).rows.first
                 else { throw LedgerError.invalidValue("fill \(row.fill.tradeID) is for unknown order \(row.fill.clientOrderID)") }
                 let (orderID, instrument, quantity, filledBefore, stateText) = try order.decode((Int64, String, Int64, Int64, String).self)
-                let cost = row.price * Int64(row.fill.quantity) + row.fee
+                let cost = row.cost
                 let inserted = try c.execute("""
                     INSERT INTO fills (trade_id, order_id, instrument, quantity, price_micros, fee_micros, cost_micros, executed_ms, recorded_ms, fence_token)
                     VALUES (\(row.fill.tradeID), \(orderID), \(instrument), \(Int64(row.fill.quantity)), \(row.price), \(row.fee), \(cost),
@@ -103,7 +95,7 @@ extension PostgresLedger {
                 added += 1
                 let filled = filledBefore + Int64(row.fill.quantity)
                 let current = OrderState(rawValue: stateText) ?? .open
-                let state: OrderState = filled >= quantity ? .filled : (current.isTerminal ? current : .partiallyFilled)
+                let state = WriteRows.state(afterFilling: filled, of: quantity, current: current)
                 try c.execute("""
                     UPDATE orders SET filled_quantity = \(filled), state = \(state.rawValue), updated_ms = \(ms), fence_token = \(token) WHERE id = \(orderID)
                     """)
@@ -134,19 +126,7 @@ extension PostgresLedger {
     }
 
     public func record(marketSnapshots snapshots: [MarketSnapshotRecord]) throws(LedgerError) {
-        struct Row { var instrument: String; var ms: Int64; var bid: Int64?; var bidQty: Int64?; var ask: Int64?; var askQty: Int64?; var last: Int64?; var depth: Data? }
-        var rows: [Row] = []
-        rows.reserveCapacity(snapshots.count)
-        for s in snapshots {
-            var bids: [(Int64, Int)] = []
-            var asks: [(Int64, Int)] = []
-            for level in s.bids { bids.append((try Micros.from(level.price, field: "bid"), level.quantity)) }
-            for level in s.asks { asks.append((try Micros.from(level.price, field: "ask"), level.quantity)) }
-            let last = try s.last.map { v throws(LedgerError) in try Micros.from(v, field: "last") }
-            rows.append(Row(instrument: s.instrument, ms: s.takenAt.ledgerMilliseconds, bid: bids.first?.0, bidQty: bids.first.map { Int64($0.1) },
-                            ask: asks.first?.0, askQty: asks.first.map { Int64($0.1) }, last: last,
-                            depth: bids.count > 1 || asks.count > 1 ? DepthCoding.encode(bids: bids, asks: asks) : nil))
-        }
+        var rows = try WriteRows.snapshots(snapshots)
         // Many rows per statement: a round trip per row would cap a recording's import at a
         // few hundred rows a second. A repeated instrument and time keeps its last row, as
         // SQLite's INSERT OR REPLACE does (one statement may not update a row twice).
@@ -166,9 +146,9 @@ extension PostgresLedger {
                     binds.append(r.instrument)
                     binds.append(r.ms)
                     binds.append(r.bid)
-                    binds.append(r.bidQty)
+                    binds.append(r.bidQuantity.map(Int64.init))
                     binds.append(r.ask)
-                    binds.append(r.askQty)
+                    binds.append(r.askQuantity.map(Int64.init))
                     binds.append(r.last)
                     try binds.append(r.depth)
                 }
@@ -183,9 +163,7 @@ extension PostgresLedger {
     }
 
     public func record(balanceSnapshots snapshots: [BalanceSnapshotRecord]) throws(LedgerError) {
-        let rows = try snapshots.map { s throws(LedgerError) in
-            (s, try s.usd.map { v throws(LedgerError) in try Micros.from(v, field: "usd") })
-        }
+        let rows = try WriteRows.balances(snapshots)
         try write { c in
             for (s, usd) in rows {
                 try c.execute("""
@@ -207,10 +185,7 @@ extension PostgresLedger {
     }
 
     public func record(publicTrades trades: [PublicTradeRecord]) throws(LedgerError) {
-        let rows = try trades.map { t throws(LedgerError) in
-            guard t.quantity > 0 else { throw LedgerError.invalidValue("public trade quantity must be ≥ 1") }
-            return (t, try Micros.from(t.price, field: "trade price"))
-        }
+        let rows = try WriteRows.publicTrades(trades)
         try write { c in
             for (t, price) in rows {
                 try c.execute("""
@@ -223,10 +198,7 @@ extension PostgresLedger {
     }
 
     public func record(burnSamples samples: [BurnSampleRecord]) throws(LedgerError) {
-        let rows = try samples.map { s throws(LedgerError) in
-            guard s.unitsPerHour >= 0 else { throw LedgerError.invalidValue("burn must be ≥ 0") }
-            return (s, try Micros.from(s.unitsPerHour / 1000, field: "burn"))
-        }
+        let rows = try WriteRows.burnSamples(samples)
         try write { c in
             for (s, milli) in rows {
                 try c.execute("""
