@@ -68,21 +68,27 @@ extension Ledger {
         let period = SpendPeriods(containing: time, in: timeZone)
         let (today, month, reserved) = try read { db -> (Int64, Int64, Int64) in
             let filter = instrument == nil ? "" : " AND instrument = ?"
-            var arguments: StatementArguments = [period.dayStart, period.dayEnd, period.dayStart, period.dayEnd,
-                                                 period.monthStart, period.monthEnd, period.monthStart, period.monthEnd]
+            let (ms, me, ds, de) = (period.monthStart, period.monthEnd, period.dayStart, period.dayEnd)
+            var arguments: StatementArguments = [ds, de, ds, de, ms, me]
             var open: StatementArguments = []
             if let instrument {
                 arguments += [instrument]
                 open = [instrument]
             }
+            arguments += [ms, me, ms, me]
+            if let instrument { arguments += [instrument] }
+            // The month's buckets by the exchange's clock, then those only our clock puts in
+            // the month: two index ranges, each bucket once.
             let sums = try GRDB.Row.fetchOne(
                 try db.cachedStatement(
                 sql: """
                     SELECT COALESCE(SUM(CASE WHEN (bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?)
                                         THEN cost_micros ELSE 0 END), 0) AS today,
                            COALESCE(SUM(cost_micros), 0) AS month
-                    FROM spend_buckets
-                    WHERE ((bucket_ms >= ? AND bucket_ms < ?) OR (local_bucket_ms >= ? AND local_bucket_ms < ?))\(filter)
+                    FROM (SELECT bucket_ms, local_bucket_ms, cost_micros FROM spend_buckets WHERE bucket_ms >= ? AND bucket_ms < ?\(filter)
+                          UNION ALL
+                          SELECT bucket_ms, local_bucket_ms, cost_micros FROM spend_buckets
+                          WHERE local_bucket_ms >= ? AND local_bucket_ms < ? AND NOT (bucket_ms >= ? AND bucket_ms < ?)\(filter))
                     """),
                 arguments: arguments)!
             let reserved = try Int64.fetchOne(

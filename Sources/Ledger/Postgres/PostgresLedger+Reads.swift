@@ -6,14 +6,20 @@ extension PostgresLedger {
     public func spend(asOf time: Date, timeZone: TimeZone, instrument: String?) throws(LedgerError) -> Spend {
         let p = SpendPeriods(containing: time, in: timeZone)
         let (today, month, reserved) = try read { c -> (Int64, Int64, Int64) in
+            // The month's buckets by the exchange's clock, then those only our clock puts in
+            // the month: two index ranges, each bucket once.
             let sums = try c.query("""
                 SELECT COALESCE(SUM(CASE WHEN (bucket_ms >= \(p.dayStart) AND bucket_ms < \(p.dayEnd))
                                            OR (local_bucket_ms >= \(p.dayStart) AND local_bucket_ms < \(p.dayEnd))
                                     THEN cost_micros ELSE 0 END), 0)::BIGINT,
                        COALESCE(SUM(cost_micros), 0)::BIGINT
-                FROM spend_buckets
-                WHERE ((bucket_ms >= \(p.monthStart) AND bucket_ms < \(p.monthEnd)) OR (local_bucket_ms >= \(p.monthStart) AND local_bucket_ms < \(p.monthEnd)))
-                  AND (\(instrument)::TEXT IS NULL OR instrument = \(instrument))
+                FROM (SELECT bucket_ms, local_bucket_ms, cost_micros FROM spend_buckets
+                      WHERE bucket_ms >= \(p.monthStart) AND bucket_ms < \(p.monthEnd) AND (\(instrument)::TEXT IS NULL OR instrument = \(instrument))
+                      UNION ALL
+                      SELECT bucket_ms, local_bucket_ms, cost_micros FROM spend_buckets
+                      WHERE local_bucket_ms >= \(p.monthStart) AND local_bucket_ms < \(p.monthEnd)
+                        AND NOT (bucket_ms >= \(p.monthStart) AND bucket_ms < \(p.monthEnd))
+                        AND (\(instrument)::TEXT IS NULL OR instrument = \(instrument))) AS month
                 """).rows.first!.decode((Int64, Int64).self)
             let reserved = try c.query("""
                 SELECT COALESCE(SUM(GREATEST(amount_micros - spent_micros, 0)), 0)::BIGINT FROM budget_reservations
