@@ -62,6 +62,9 @@ public enum LedgerCopy {
             if case .write(let message) = error { reason = message } else { reason = error.description }
             throw .ledger("cannot copy into \(destination.path): \(reason) (nothing was copied)")
         }
+        // Every fill updated a spend bucket: clean up and refresh the planner's statistics now
+        // rather than leave the first days' spend reads to autovacuum's timing.
+        if let postgres = destination as? PostgresLedger { try? postgres.vacuumAnalyze() }
         let check = try verify(source: source, destination: destination, now: now, timeZone: timeZone, progress: progress)
         let tables = LedgerTable.copied.map { LedgerCopySummary.Table(name: $0.name, rows: sourceCounts[$0.name] ?? 0) }
         return LedgerCopySummary(from: source.path, to: destination.path, tables: tables, copiedRows: copied,

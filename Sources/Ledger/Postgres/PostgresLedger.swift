@@ -96,6 +96,17 @@ public final class PostgresLedger: Sendable {
     /// Drops the connection.
     public func close() { session.close() }
 
+    /// `VACUUM (ANALYZE)` of the whole ledger: what autovacuum does in a running database, done
+    /// at once (after a bulk load, such as a `ledger copy` or a benchmark's, whose spend buckets
+    /// were updated once per fill).
+    public func vacuumAnalyze() throws(LedgerError) {
+        do {
+            try session.withConnection { c in try c.execute("VACUUM (ANALYZE)") }
+        } catch {
+            throw .write(PostgresFailure.describe(error))
+        }
+    }
+
     // MARK: Access helpers
 
     /// The fencing token this process's writes carry (nil: it holds no leadership).
