@@ -141,19 +141,28 @@ public struct StrategyScheduler: Service {
     private func schedule() async throws {
         if let startAfter { await startAfter() }
         var next: [String: Date] = [:]
+        // The lease token `next` was last set from the ledger under (shared ledgers only).
+        var cadenceToken: Int64?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let damage = await state.damagedLedger { throw damage }
-            if let leadership, !leadership.isLeading {
-                // Standing by: wait for the lease, then go on with each strategy's cadence where
-                // the previous leader left it (a strategy never due yet runs at once).
-                try? await cancelWhenGracefulShutdown { try await leadership.waitUntilLeading() }
-                next = [:]
-                for strategy in await state.current() {
-                    if let last = leadership.lastCycleStart(of: strategy.name) {
-                        next[strategy.name] = last.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
-                    }
+            if let leadership {
+                guard let token = leadership.leadingToken else {
+                    // Standing by: wait for the lease.
+                    try? await cancelWhenGracefulShutdown { try await leadership.waitUntilLeading() }
+                    continue
                 }
-                continue
+                if token != cadenceToken {
+                    // Newly leading, or leading again with a new token (another daemon may have
+                    // led in between, unseen while this one slept): go on with each strategy's
+                    // cadence where the ledger says it stands (a strategy never run starts at once).
+                    next = [:]
+                    for strategy in await state.current() {
+                        if let last = leadership.lastCycleStart(of: strategy.name) {
+                            next[strategy.name] = last.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+                        }
+                    }
+                    cadenceToken = token
+                }
             }
             let strategies = await state.current()
             let time = now()
@@ -167,7 +176,7 @@ public struct StrategyScheduler: Service {
                     await state.ranLate(strategy.name)
                 }
                 if let damage = await state.damagedLedger { throw damage }
-                if let leadership, !leadership.isLeading { break }
+                if let leadership, leadership.leadingToken != cadenceToken { break }
                 do {
                     let started = ContinuousClock.now
                     let report = try await runner.run(strategy)

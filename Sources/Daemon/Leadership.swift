@@ -74,6 +74,15 @@ public final class Leadership: Service, Sendable {
         }
     }
 
+    /// The fencing token while this process leads and trusts its lease, else nil. A scheduler
+    /// that sees it change knows another daemon may have led in between.
+    public var leadingToken: Int64? {
+        state.withLock { s in
+            guard let token = s.token, let until = s.trustedUntil, ContinuousClock.now < until else { return nil }
+            return token
+        }
+    }
+
     public var status: Status {
         state.withLock { s in
             let leading = s.token != nil && (s.trustedUntil.map { ContinuousClock.now < $0 } ?? false)

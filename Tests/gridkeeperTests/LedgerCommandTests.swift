@@ -368,4 +368,37 @@ extension ValidateCommandTests {
         #expect(wrong.status == 1 && wrong.stderr.contains("password"), "\(wrong.stderr)")
         #expect(outputs.allSatisfy { !$0.contains(cluster.password) }, "the password never appears in output")
     }
+
+    @Test func onceRefusesToTradeBesideTheDaemonThatLeadsASharedLedger() async throws {
+        let cluster = try PostgresCluster.shared()
+        let url = cluster.url(database: try cluster.createDatabase(prefix: "once"))
+        let leader = try #require(try LedgerOpener.open(url) as? PostgresLedger)
+        let lease = try #require(try leader.acquireLeadership(holder: "host-a:4242:run", ttl: 60))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-once-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("""
+            strategy: steady
+            instrument: text-prime
+            every: 1m
+            budget: { daily: 10.00 }
+            rules:
+              - { name: buy-one, when: usd > 0, buy: { quantity: 1, order: market } }
+            """.utf8).write(to: dir.appendingPathComponent("steady.yaml"))
+        // The exchange is never reached: the lease is checked first.
+        let environment = ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": "http://127.0.0.1:9/v1"]
+        let once = try await CLIRunner.run(["once", "--strategies", dir.path, "--db", url], environment: environment)
+        #expect(once.status == 75, "\(once.stdout) \(once.stderr)")
+        #expect(once.stderr.contains("host-a:4242:run") && once.stderr.contains("token \(lease.token)"), "\(once.stderr)")
+        #expect(!once.stderr.contains(cluster.password))
+        #expect(try leader.leadership()?.holder == "host-a:4242:run", "the leader keeps its lease")
+        // Once the daemon has handed the lease back, `once` takes it for its run and returns it.
+        try leader.releaseLeadership()
+        #expect(try await CLIRunner.run(["pause", "--db", url, "--reason", "test"]).status == 0)
+        // Paused, and with no exchange behind the URL: the run ends without trading either way.
+        let second = try await CLIRunner.run(["once", "--strategies", dir.path, "--db", url], environment: environment)
+        #expect(second.status != 75 && second.status != 0, "\(second.stdout) \(second.stderr)")
+        let after = try #require(try leader.leadership())
+        #expect(after.token == lease.token + 1 && !after.live, "once led with the next token and handed the lease back")
+    }
 }
