@@ -183,8 +183,9 @@ public struct StrategyScheduler: Service {
                     metrics.observe(report, duration: ContinuousClock.now - started)
                     await state.record(report)
                     await notifier?.observe(report)
-                } catch where leadership != nil && Leadership.isFenced(error) {
-                    // Another daemon took the lease while this one was away: stand by.
+                } catch where leadership != nil && (Leadership.isFenced(error) || leadership?.isLeading == false) {
+                    // Another daemon took the lease while this one was away (its writes refused,
+                    // or its session ended by the database while frozen): stand by.
                     await leadership?.stepDown(reason: "\(error)")
                     break
                 } catch {

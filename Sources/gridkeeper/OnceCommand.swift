@@ -39,7 +39,14 @@ struct OnceCommand: AsyncParsableCommand {
             }
             defer { deployment.close() }
             let reports: [CycleReport]
-            do { reports = try await deployment.runOnce() } catch { throw CommandFailure(message: "\(error)", exitCode: ExitStatus.error) }
+            do {
+                reports = try await deployment.runOnce()
+            } catch let error as DeploymentError {
+                // A daemon leads the shared ledger: like a held lock, try again later.
+                throw CommandFailure(message: error.description, exitCode: error.exitStatus)
+            } catch {
+                throw CommandFailure(message: "\(error)", exitCode: ExitStatus.error)
+            }
             if json {
                 Output.printJSON(reports)
             } else {

@@ -381,7 +381,7 @@ extension ValidateCommandTests {
             strategy: steady
             instrument: text-prime
             every: 1m
-            budget: { daily: 10.00 }
+            budget: { daily: 10.00, max_unit_price: 5.00 }
             rules:
               - { name: buy-one, when: usd > 0, buy: { quantity: 1, order: market } }
             """.utf8).write(to: dir.appendingPathComponent("steady.yaml"))

@@ -29,6 +29,8 @@ extension PostgresLedger {
     public func acquireLeadership(holder: String, ttl: TimeInterval) throws(LedgerError) -> LeadershipState? {
         let ms = Int64(ttl * 1000)
         let acquired = try write { c -> LeadershipState? in
+            // A frozen leader's open transaction may hold the lease row: fail fast and look again.
+            try c.execute("SET LOCAL lock_timeout = '2s'")
             guard let row = try c.query("""
                 INSERT INTO leadership AS l (id, holder, token, acquired_at, renewed_at, expires_at)
                 VALUES (1, \(holder), 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + \(ms) * INTERVAL '1 millisecond')
@@ -55,7 +57,8 @@ extension PostgresLedger {
         guard let token = fencingToken else { return nil }
         let ms = Int64(ttl * 1000)
         let expires = try write { c in
-            try c.query("""
+            try c.execute("SET LOCAL lock_timeout = '2s'")
+            return try c.query("""
                 UPDATE leadership SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + \(ms) * INTERVAL '1 millisecond'
                 WHERE id = 1 AND token = \(token) AND expires_at > clock_timestamp()
                 RETURNING expires_at

@@ -123,7 +123,9 @@ final class PostgresSession: @unchecked Sendable {
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
         configuration.options.connectTimeout = timeout
-        configuration.options.additionalStartupParameters = [("application_name", "gridkeeper")]
+        // A client frozen inside a transaction (SIGSTOP, a VM pause) must not hold its locks, the
+        // lease row's among them, for as long as it is frozen: the server ends such a session.
+        configuration.options.additionalStartupParameters = [("application_name", "gridkeeper"), ("idle_in_transaction_session_timeout", "5s")]
         let opened = try PostgresConnection.connect(on: Self.group.next(), configuration: configuration, id: 1, logger: logger).wait()
         connection = opened
         return opened
