@@ -66,14 +66,6 @@ public final class Leadership: Service, Sendable {
         min(30, max(1, (intervals.min() ?? 60) / 2))
     }
 
-    /// Whether this process leads and its lease is certainly still running.
-    public var isLeading: Bool {
-        state.withLock { s in
-            guard s.token != nil, let until = s.trustedUntil else { return false }
-            return ContinuousClock.now < until
-        }
-    }
-
     /// The fencing token while this process leads and trusts its lease, else nil. A scheduler
     /// that sees it change knows another daemon may have led in between.
     public var leadingToken: Int64? {
@@ -83,10 +75,13 @@ public final class Leadership: Service, Sendable {
         }
     }
 
+    /// Whether this process leads and its lease is certainly still running.
+    public var isLeading: Bool { leadingToken != nil }
+
     public var status: Status {
-        state.withLock { s in
-            let leading = s.token != nil && (s.trustedUntil.map { ContinuousClock.now < $0 } ?? false)
-            return Status(role: leading ? "leader" : "standby", holder: holder, leader: s.lastSeen?.live == true ? s.lastSeen?.holder : nil,
+        let leading = isLeading
+        return state.withLock { s in
+            Status(role: leading ? "leader" : "standby", holder: holder, leader: s.lastSeen?.live == true ? s.lastSeen?.holder : nil,
                           token: leading ? s.token : s.lastSeen?.token, since: leading ? s.since : s.lastSeen?.since, ttlSeconds: ttl)
         }
     }
