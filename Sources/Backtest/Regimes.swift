@@ -22,7 +22,7 @@ public enum Regime: String, CaseIterable, Sendable, Codable {
     /// Price spikes of +40–120 % lasting 10–60 minutes, about five a day, on thin books
     /// (8–30 units a level, 3–12 and a wider spread during a spike).
     case spikes
-    /// Bursty demand: idle at 0.2 units/h, then 10–25 units/h for 1–3 hours, about four times
+    /// Bursty demand: idle at 0.2 units/h, then 10–25 units/h for 1–3 hours, about three times
     /// a day; calm prices.
     case bursty
     /// Liquidity droughts, about one a day: 2–6 hours with 1–3 units a level, a wider spread

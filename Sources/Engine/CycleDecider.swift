@@ -64,9 +64,17 @@ public enum CycleDecider {
     /// exchange does not have it).
     /// - Parameters:
     ///   - grace: seconds an order may be missing from the exchange before it counts as never sent.
+    ///   - leaseHeldSince: on a shared ledger, when this process took the lease. An order
+    ///     reserved before then may still be on its way from the previous leader (its request
+    ///     signed before that leader's lease ran out, and accepted by the exchange for 30 s after
+    ///     that), so its grace counts from the takeover, not from the reservation.
     ///   - dry: a dry run cancels nothing.
-    public static func settlement(of order: LedgerOpenOrder, on exchange: OrderTicket?, at time: Date, grace: TimeInterval, dry: Bool) -> Settlement {
-        guard let exchange else { return time.timeIntervalSince(order.createdAt) > grace ? .expire : .wait }
+    public static func settlement(of order: LedgerOpenOrder, on exchange: OrderTicket?, at time: Date, grace: TimeInterval,
+                                  leaseHeldSince: Date? = nil, dry: Bool) -> Settlement {
+        guard let exchange else {
+            let missingSince = max(order.createdAt, leaseHeldSince ?? order.createdAt)
+            return time.timeIntervalSince(missingSince) > grace ? .expire : .wait
+        }
         let live = !exchange.status.isTerminal
         let unchanged = live && order.exchangeOrderID != nil && (order.state == .open || order.state == .partiallyFilled)
             && Units(exactly: exchange.filled)?.rawValue == order.filledQuantity

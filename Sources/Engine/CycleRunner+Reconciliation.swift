@@ -29,7 +29,8 @@ extension CycleRunner {
                 } else {
                     found = try await exchange.order(clientOrderID: order.clientOrderID, marketID: order.marketID)
                 }
-                switch CycleDecider.settlement(of: order, on: found, at: time, grace: configuration.missingOrderGrace, dry: dry) {
+                switch CycleDecider.settlement(of: order, on: found, at: time, grace: configuration.missingOrderGrace,
+                                                     leaseHeldSince: ledger.leaseHeldSince, dry: dry) {
                 case .wait:
                     unresolved.append(order.clientOrderID)
                 case .expire:

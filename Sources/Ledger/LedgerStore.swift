@@ -21,9 +21,15 @@ public protocol LedgerStore: Sendable {
     @discardableResult func record(_ transfer: TransferRecord) throws(LedgerError) -> Int64
     func openOrders(instrument: String) throws(LedgerError) -> [LedgerOpenOrder]
     func record(publicTrades: [PublicTradeRecord]) throws(LedgerError)
+    /// On a ledger shared by several daemons, when this process took the lease it holds (by the
+    /// local clock); nil when it holds none or the ledger has one writer. An order reserved
+    /// before then may still be on its way from the previous holder.
+    var leaseHeldSince: Date? { get }
 }
 
 extension LedgerStore {
+    public var leaseHeldSince: Date? { nil }
+
     public func spend(asOf time: Date, timeZone: TimeZone) throws(LedgerError) -> Spend {
         try spend(asOf: time, timeZone: timeZone, instrument: nil)
     }

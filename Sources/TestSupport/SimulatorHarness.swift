@@ -32,6 +32,8 @@ public struct SimulatorHarness: Sendable {
     /// - Parameters:
     ///   - configuration: the simulated account.
     ///   - clientClockOffset: how far the client's clock is off, seconds.
+    ///   - clientSharesServerClock: the client reads the simulator's clock (skew included), so a
+    ///     jump of `clock` moves both, as a pause of the whole host would.
     ///   - retry: the client's retry policy (sleeps are recorded, not waited).
     public static func with<T: Sendable>(
         _ configuration: SimulatorConfiguration = SimulatorConfiguration(),
@@ -39,6 +41,7 @@ public struct SimulatorHarness: Sendable {
         adminEnabled: Bool = true,
         key: SigningKey = TestKeys.reference,
         clientClockOffset: TimeInterval = 0,
+        clientSharesServerClock: Bool = false,
         retry: RetryPolicy = RetryPolicy(),
         clientConfiguration: (inout GridClient.Configuration) -> Void = { _ in },
         _ body: @Sendable (SimulatorHarness) async throws -> T
@@ -54,7 +57,7 @@ public struct SimulatorHarness: Sendable {
             let sleeper = RecordingSleeper()
             let client = try GridClient(
                 configuration: config, signer: RequestSigner(key: key),
-                now: { Date().addingTimeInterval(clientClockOffset) }, sleep: sleeper.sleep, random: { 0.5 })
+                now: { (clientSharesServerClock ? clock.serverWallTime : Date()).addingTimeInterval(clientClockOffset) }, sleep: sleeper.sleep, random: { 0.5 })
             return try await body(SimulatorHarness(exchange: exchange, baseURL: baseURL, client: client, sleeper: sleeper))
         }
     }

@@ -65,6 +65,22 @@ import Testing
                 "an order already ended is not cancelled again")
     }
 
+    @Test func anOrderReservedBeforeATakeoverIsGivenItsGraceFromTheTakeover() {
+        // The previous leader reserved the order 600 s ago and froze; this daemon took the lease
+        // 200 s ago. Its request may still land (signed before that leader's lease ran out), so
+        // the reservation is held for the grace counted from the takeover.
+        let order = Self.open("a", exchangeID: nil, state: .pending, age: 600)
+        func decide(heldFor: TimeInterval?) -> CycleDecider.Settlement {
+            CycleDecider.settlement(of: order, on: nil, at: Self.t0, grace: 300, leaseHeldSince: heldFor.map { Self.t0.addingTimeInterval(-$0) }, dry: false)
+        }
+        #expect(decide(heldFor: nil) == .expire, "one writer: the grace counts from the reservation")
+        #expect(decide(heldFor: 200) == .wait, "taken over 200 s ago: still within the grace")
+        #expect(decide(heldFor: 301) == .expire, "the grace has passed since the takeover")
+        #expect(decide(heldFor: 3600) == .expire, "held since before the reservation: counts from the reservation")
+        let own = Self.open("b", exchangeID: nil, state: .pending, age: 60)
+        #expect(CycleDecider.settlement(of: own, on: nil, at: Self.t0, grace: 300, leaseHeldSince: Self.t0.addingTimeInterval(-3600), dry: false) == .wait)
+    }
+
     @Test func cancelTargetsAreOnTheExchangeAndOldEnough() {
         let open = [Self.open("young", age: 60), Self.open("old", age: 3600), Self.open("unsent", exchangeID: nil, age: 3600)]
         #expect(CycleDecider.cancelTargets(open, olderThan: 600, at: Self.t0).map(\.clientOrderID) == ["old"])

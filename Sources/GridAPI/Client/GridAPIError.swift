@@ -14,6 +14,8 @@ public enum GridAPIError: Error, Sendable, CustomStringConvertible {
     case decoding(endpoint: String, field: String, reason: String)
     /// The client is misconfigured (bad base URL, no key).
     case configuration(String)
+    /// A mutating request was stopped before it was sent (`SendGate`); it had no effect.
+    case notSent(endpoint: String, reason: String)
 
     /// The server's error code for auto (easy) mode accounts placing orders.
     public static let autoModeRestricted = "auto_mode_trading_restricted"
@@ -36,6 +38,8 @@ public enum GridAPIError: Error, Sendable, CustomStringConvertible {
             return "\(endpoint): unexpected reply: \(field): \(reason)"
         case .configuration(let message):
             return message
+        case .notSent(let endpoint, let reason):
+            return "\(endpoint): not sent: \(reason)"
         }
     }
 

@@ -54,6 +54,11 @@ extension GridClient {
                 }
             }
             let request = makeRequest(method, fullPath: fullPath, query: query, body: body, signed: signed)
+            if mutating, let gate = SendGate.check {
+                do { try gate(label) } catch {
+                    throw .notSent(endpoint: label, reason: "\(error)")
+                }
+            }
             // The first attempt gets the whole request timeout; a retry only what the deadline leaves.
             let timeout = attempt == 1 ? configuration.requestTimeout : min(configuration.requestTimeout, max(.milliseconds(100), retry.deadline - spent()))
             let response: RawResponse

@@ -55,7 +55,7 @@ extension GridAPIError {
     public func exchangeError(mutating: Bool = false) -> ExchangeError {
         switch self {
         case .retryable(_, let status, _): status == 429 ? .rateLimited(description) : .unavailable(description)
-        case .rejected: .rejected(description)
+        case .rejected, .notSent: .rejected(description)
         case .outcomeUnknown: .outcomeUnknown(description)
         case .decoding: mutating ? .outcomeUnknown(description) : .unavailable(description)
         case .configuration: .unavailable(description)

@@ -16,7 +16,7 @@ public final class PostgresLedger: Sendable {
     public let location: PostgresLocation
     public let created: Bool
     let session: PostgresSession
-    private let fence = NIOLockedValueBox<Int64?>(nil)
+    private let fence = NIOLockedValueBox<(token: Int64, heldSince: Date)?>(nil)
 
     /// The schema this build knows for PostgreSQL.
     public static var supportedVersion: Int { Migration.bundledPostgres.map(\.id).max() ?? 0 }
@@ -110,9 +110,12 @@ public final class PostgresLedger: Sendable {
     // MARK: Access helpers
 
     /// The fencing token this process's writes carry (nil: it holds no leadership).
-    public var fencingToken: Int64? { fence.withLockedValue { $0 } }
+    public var fencingToken: Int64? { fence.withLockedValue { $0?.token } }
 
-    func setFencingToken(_ token: Int64?) { fence.withLockedValue { $0 = token } }
+    /// When this process took the lease it holds, by the local clock.
+    public var leaseHeldSince: Date? { fence.withLockedValue { $0?.heldSince } }
+
+    func setFencingToken(_ token: Int64?) { fence.withLockedValue { $0 = token.map { ($0, Date()) } } }
 
     func write<T>(_ body: (PostgresSession.Connection) throws -> T) throws(LedgerError) -> T {
         do {
