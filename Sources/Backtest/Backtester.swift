@@ -308,14 +308,6 @@ public struct BacktestError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A clock the backtest moves by hand.
-final class ReplayClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ms: Int64
-    init(_ ms: Int64) { self.ms = ms }
-    func set(_ value: Int64) { lock.lock(); ms = value; lock.unlock() }
-    var date: Date { lock.lock(); defer { lock.unlock() }; return Date(ledgerMilliseconds: ms) }
-}
-
 /// Replays a recording through the daemon's own cycle (`CycleRunner`), on a simulated clock.
 public enum Backtester {
     /// Runs `strategy` over `recording`.
@@ -342,11 +334,12 @@ public enum Backtester {
         }
         let exchange = ReplayExchange(recording: recording, settings: configuration.replay, demand: demand)
         let ledger = store ?? MemoryLedger()
-        let clock = ReplayClock(start)
-        let runner = CycleRunner(exchange: exchange, ledger: ledger,
-                                 configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone, globalBudget: configuration.globalBudget,
-                                                                     feeRate: configuration.replay.feeRate),
-                                 logger: Logger(label: "gridkeeper.backtest", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.date })
+        let clock = ManualClock(Date(ledgerMilliseconds: start))
+        let driver = CycleDriver(runner: CycleRunner(exchange: exchange, ledger: ledger,
+                                                     configuration: EngineConfiguration(mode: .backtest, timeZone: configuration.timeZone,
+                                                                                        globalBudget: configuration.globalBudget, feeRate: configuration.replay.feeRate),
+                                                     logger: Logger(label: "gridkeeper.backtest", factory: { _ in SwiftLogNoOpLogHandler() }), clock: clock),
+                                 clock: clock)
         let step = max(Int64(1000), Int64(NSDecimalNumber(decimal: strategy.every * 1000).int64Value))
         var schedule = ReplaySchedule(times: recording.books.times, step: step, maxGap: configuration.maxGap)
         let total = schedule.cycles
@@ -362,7 +355,7 @@ public enum Backtester {
         var previous = start
         var t = start
         while t <= end {
-            clock.set(t)
+            clock.set(Date(ledgerMilliseconds: t))
             await exchange.advance(to: t)
             // A stockout since the last cycle: the team ran dry in between.
             let dryNow = await exchange.stats.stockoutSeconds
@@ -371,7 +364,7 @@ public enum Backtester {
             dry = dryNow
             let report: CycleReport
             do {
-                report = try await runner.run(strategy)
+                report = try await driver.cycle(strategy)
             } catch {
                 throw BacktestError("cycle at \(Date(ledgerMilliseconds: t).ISO8601Format()): \(error)")
             }

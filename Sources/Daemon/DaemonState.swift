@@ -84,13 +84,15 @@ public actor DaemonState {
 /// finishes, no new one starts. SIGHUP reloads the strategies; an invalid set is rejected and
 /// the running one kept. SIGHUP also checks the ledger (`checkLedger`): a damaged one stops
 /// the daemon before its next cycle, with the recovery steps.
+///
+/// The cycles themselves run on a `CycleDriver`, as in every other mode; the scheduler adds the
+/// daemon's part: reloads, the lease of a shared ledger, and what stops trading.
 public struct StrategyScheduler: Service {
     let runner: CycleRunner
     let state: DaemonState
     let reload: @Sendable () throws -> [Strategy]
     let logger: Logger
-    let now: @Sendable () -> Date
-    let sleep: @Sendable (TimeInterval) async throws -> Void
+    let clock: any EngineClock
     let metrics: EngineMetrics
     let notifier: Notifier?
     let cancelOnExit: Bool
@@ -99,9 +101,8 @@ public struct StrategyScheduler: Service {
     let leadership: Leadership?
 
     /// - Parameters:
-    ///   - now: the clock cycles are timed by.
-    ///   - sleep: waits until the next cycle is due (seconds on `now`'s clock); the default
-    ///     sleeps in steps of at most a second so a reload or a shutdown is noticed quickly.
+    ///   - clock: the clock cycles are timed by and waited for on; the host's clock sleeps in
+    ///     steps of at most a second, so a reload or a shutdown is noticed quickly.
     ///   - notifier: told about every finished cycle.
     ///   - cancelOnExit: on a graceful shutdown, cancel the open orders of every strategy.
     ///   - checkLedger: run on every SIGHUP (`Ledger.checkIntegrity`); when it throws, no
@@ -110,8 +111,8 @@ public struct StrategyScheduler: Service {
     ///     be bound, so a port in use stops it before anything reaches the exchange).
     ///   - leadership: on a shared ledger, cycles run only while this daemon leads; a write
     ///     refused as fenced makes it stand by again instead of stopping.
-    public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-                sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil, notifier: Notifier? = nil, cancelOnExit: Bool = false,
+    public init(runner: CycleRunner, state: DaemonState, metrics: EngineMetrics, logger: Logger, clock: any EngineClock = SystemClock(),
+                notifier: Notifier? = nil, cancelOnExit: Bool = false,
                 checkLedger: (@Sendable () throws(LedgerError) -> Void)? = nil, startAfter: (@Sendable () async -> Void)? = nil,
                 leadership: Leadership? = nil, reload: @escaping @Sendable () throws -> [Strategy]) {
         self.leadership = leadership
@@ -120,14 +121,11 @@ public struct StrategyScheduler: Service {
         self.metrics = metrics
         self.reload = reload
         self.logger = logger
-        self.now = now
+        self.clock = clock
         self.notifier = notifier
         self.cancelOnExit = cancelOnExit
         self.checkLedger = checkLedger
         self.startAfter = startAfter
-        self.sleep = sleep ?? { seconds in
-            try await Task.sleep(for: .milliseconds(Int(max(0.05, min(seconds, 1)) * 1000)))
-        }
     }
 
     public func run() async throws {
@@ -140,8 +138,10 @@ public struct StrategyScheduler: Service {
 
     private func schedule() async throws {
         if let startAfter { await startAfter() }
-        var next: [String: Date] = [:]
-        // The lease token `next` was last set from the ledger under (shared ledgers only).
+        let observers: [any CycleObserver] = [metrics, state, LateTurns(logger: logger)] + (notifier.map { [$0] } ?? [])
+        let driver = CycleDriver(runner: runner, clock: clock, observers: observers)
+        var cadence = Cadence()
+        // The lease token the cadence was last read from the ledger under (shared ledgers only).
         var cadenceToken: Int64?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if let damage = await state.damagedLedger { throw damage }
@@ -155,51 +155,32 @@ public struct StrategyScheduler: Service {
                     // Newly leading, or leading again with a new token (another daemon may have
                     // led in between, unseen while this one slept): go on with each strategy's
                     // cadence where the ledger says it stands (a strategy never run starts at once).
-                    next = [:]
-                    for strategy in await state.current() {
-                        if let last = leadership.lastCycleStart(of: strategy.name) {
-                            next[strategy.name] = last.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
-                        }
-                    }
+                    cadence = Cadence(strategies: await state.current(), lastStart: leadership.lastCycleStart(of:))
                     cadenceToken = token
                 }
             }
             let strategies = await state.current()
-            let time = now()
-            for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
-                if Task.isShuttingDownGracefully { break }
-                let every = NSDecimalNumber(decimal: strategy.every).doubleValue
-                if let due = next[strategy.name], now().timeIntervalSince(due) >= every {
-                    // A turn was missed: said, counted and shown on /status, never silent.
-                    let late = Int(now().timeIntervalSince(due))
-                    logger.warning("strategy missed its turn", metadata: ["strategy": "\(strategy.name)", "late.seconds": "\(late)"])
-                    await state.ranLate(strategy.name)
+            do {
+                try await driver.runDue(strategies, cadence: &cadence) {
+                    if Task.isShuttingDownGracefully { return false }
+                    if await state.damagedLedger != nil { return false }
+                    if let leadership, leadership.leadingToken != cadenceToken { return false }
+                    return true
                 }
-                if let damage = await state.damagedLedger { throw damage }
-                if let leadership, leadership.leadingToken != cadenceToken { break }
-                do {
-                    let started = ContinuousClock.now
-                    let report = try await runner.run(strategy)
-                    metrics.observe(report, duration: ContinuousClock.now - started)
-                    await state.record(report)
-                    await notifier?.observe(report)
-                } catch where leadership != nil && (Leadership.isFenced(error) || leadership?.isLeading == false) {
-                    // Another daemon took the lease while this one was away (its writes refused,
-                    // or its session ended by the database while frozen): stand by.
-                    await leadership?.stepDown(reason: "\(error)")
-                    break
-                } catch {
-                    // The ledger cannot be written: stop trading and say why.
-                    logger.critical("trading stopped", metadata: ["reason": "\(error)"])
-                    await state.ledgerFailed("\(error)")
-                    await notifier?.tradingStopped("\(error)", at: now())
-                    throw error
-                }
-                next[strategy.name] = time.addingTimeInterval(every)
+            } catch where leadership != nil && (Leadership.isFenced(error) || leadership?.isLeading == false) {
+                // Another daemon took the lease while this one was away (its writes refused,
+                // or its session ended by the database while frozen): stand by.
+                await leadership?.stepDown(reason: "\(error)")
+                continue
+            } catch {
+                // The ledger cannot be written: stop trading and say why.
+                logger.critical("trading stopped", metadata: ["reason": "\(error)"])
+                await state.ledgerFailed("\(error)")
+                await notifier?.tradingStopped("\(error)", at: clock.now)
+                throw error
             }
-            let wake = strategies.compactMap { next[$0.name] }.min() ?? time.addingTimeInterval(1)
-            let pause = max(0, wake.timeIntervalSince(now()))
-            try? await cancelWhenGracefulShutdown { try await self.sleep(pause) }
+            let wake = cadence.wake(for: strategies, after: clock.now)
+            try? await cancelWhenGracefulShutdown { try await clock.sleep(until: wake) }
         }
         logger.notice("scheduler stopped; no new cycles will start")
         if cancelOnExit {
@@ -214,6 +195,15 @@ public struct StrategyScheduler: Service {
         }
     }
 
+    /// A missed turn is said in the log (and counted by `DaemonState`), never silent.
+    struct LateTurns: CycleObserver {
+        let logger: Logger
+
+        func missedTurn(_ strategy: Strategy, late: TimeInterval) async {
+            logger.warning("strategy missed its turn", metadata: ["strategy": "\(strategy.name)", "late.seconds": "\(Int(late))"])
+        }
+    }
+
     private func watchReloads() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             if let checkLedger {
@@ -222,18 +212,23 @@ public struct StrategyScheduler: Service {
                 } catch {
                     logger.critical("ledger damaged; trading stopped", metadata: ["reason": "\(error)"])
                     await state.ledgerDamaged(error)
-                    await notifier?.tradingStopped(error.description, at: now())
+                    await notifier?.tradingStopped(error.description, at: clock.now)
                     return
                 }
             }
             do {
                 let loaded = try reload()
-                await state.replace(loaded, note: "reloaded \(loaded.count) strategies at \(now().ISO8601Format())")
+                await state.replace(loaded, note: "reloaded \(loaded.count) strategies at \(clock.now.ISO8601Format())")
                 logger.notice("strategies reloaded", metadata: ["count": "\(loaded.count)"])
             } catch {
-                await state.keep(note: "reload rejected at \(now().ISO8601Format()): \(error)")
+                await state.keep(note: "reload rejected at \(clock.now.ISO8601Format()): \(error)")
                 logger.error("strategy reload rejected; keeping the running set", metadata: ["error": "\(error)"])
             }
         }
     }
+}
+
+extension DaemonState: CycleObserver {
+    public func didRun(_ strategy: Strategy, report: CycleReport, took: Duration) async { record(report) }
+    public func missedTurn(_ strategy: Strategy, late: TimeInterval) async { ranLate(strategy.name) }
 }

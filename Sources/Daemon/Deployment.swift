@@ -50,9 +50,7 @@ public final class Deployment: Sendable {
             }
         }
         defer { if let shared { try? shared.releaseLeadership() } }
-        var reports: [CycleReport] = []
-        for strategy in strategies { reports.append(try await runner.run(strategy)) }
-        return reports
+        return try await CycleDriver(runner: runner, clock: SystemClock()).runAll(strategies)
     }
 
     /// The strategy files read and checked again (the daemon's SIGHUP).

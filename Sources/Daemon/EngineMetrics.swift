@@ -68,3 +68,7 @@ public final class EngineMetrics: Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 }
+
+extension EngineMetrics: CycleObserver {
+    public func didRun(_ strategy: Strategy, report: CycleReport, took: Duration) async { observe(report, duration: took) }
+}

@@ -166,3 +166,7 @@ public actor Notifier: Service {
         }
     }
 }
+
+extension Notifier: CycleObserver {
+    public func didRun(_ strategy: Strategy, report: CycleReport, took: Duration) async { observe(report) }
+}

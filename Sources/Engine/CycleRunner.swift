@@ -22,6 +22,16 @@ public struct CycleRunner: Sendable {
         self.now = now
     }
 
+    /// A runner that stamps its cycles with `clock`.
+    public init(exchange: any Exchange, ledger: any LedgerStore, configuration: EngineConfiguration, logger: Logger, clock: any EngineClock) {
+        self.init(exchange: exchange, ledger: ledger, configuration: configuration, logger: logger, now: { clock.now })
+    }
+
+    /// The same runner, its cycles stamped with `clock`.
+    public func on(_ clock: any EngineClock) -> CycleRunner {
+        CycleRunner(exchange: exchange, ledger: ledger, configuration: configuration, logger: logger, clock: clock)
+    }
+
     /// A deterministic `client_order_id` for a decision: the same strategy, rule and cycle time
     /// always give the same id, so a retried cycle can never place a second order.
     public static func clientOrderID(strategy: String, instrument: String, rule: String, cycle: Date) -> String {

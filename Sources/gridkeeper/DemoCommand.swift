@@ -69,12 +69,14 @@ struct DemoCommand: AsyncParsableCommand {
                 let client = try GridClient(configuration: .init(baseURL: baseURL), signer: RequestSigner(key: key))
                 let quiet = Logger(label: "gridkeeper.demo", factory: { _ in SwiftLogNoOpLogHandler() })
                 let gridExchange = GridExchange(client: client)
-                let dry = EngineFactory(mode: .dryRun, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet, now: { clock.now })
-                let live = EngineFactory(mode: .live, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet, now: { clock.now })
+                let market = MarketClock(exchange)
+                let dry = CycleDriver(runner: EngineFactory(mode: .dryRun, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet),
+                                      clock: market)
+                let live = EngineFactory(mode: .live, timeZone: .gmt).runner(exchange: gridExchange, ledger: ledger, logger: quiet)
                 print("Recording a day of market history with dry-run cycles (no orders)…")
                 for _ in 0..<144 {
-                    do { _ = try await dry.run(strategy) } catch { throw CommandFailure(message: "\(error)") }
-                    await exchange.advance(by: 600)
+                    do { _ = try await dry.cycle(strategy) } catch { throw CommandFailure(message: "\(error)") }
+                    try await market.sleep(until: market.now.addingTimeInterval(600))
                 }
                 // The team starts work with a few units in stock, and burns through the day.
                 try await exchange.setBalances(usd: nil, inventory: [strategy.instrument: 6], consumption: [:])
@@ -85,40 +87,21 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: any LedgerDatabase, hours: Int, baseURL: String) async throws {
-        let step = max(1, NSDecimalNumber(decimal: strategy.every).intValue)
+        let step = max(1, Int(strategy.interval))
         let start = exchange.clock.now
         let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
         print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
         print("A team burns \(strategy.instrument) (about 0.6 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
         print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hour\(hours == 1 ? "" : "s"), one cycle every \(step) s.\n")
-        func stamp(_ date: Date) -> String {
-            let minutes = Int(date.timeIntervalSince(start) / 60)
-            return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
+        let story = DemoStory(start: start, cyclesBetweenBalances: max(1, ConsumptionLot.lifetimeHours * 3600 / step)) { stamp, asOf in
+            let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
+            return "\(stamp) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money(LedgerAccess.spentThisMonth(ledger, asOf: asOf, timeZone: .gmt)))"
         }
-        var repeats = RepeatedBlocks()
-        func printRepeats(_ streak: RepeatedBlocks.Streak) {
-            print("           (blocked the same way \(streak.count) more time\(streak.count == 1 ? "" : "s"), to \(stamp(streak.last)))")
-        }
-        let cycles = hours * 3600 / step, cyclesPerFourHours = max(1, ConsumptionLot.lifetimeHours * 3600 / step)
-        for cycle in 0..<cycles {
-            let report: CycleReport
-            do { report = try await runner.run(strategy) } catch { throw CommandFailure(message: error.description) }
-            let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != .skipped }, at: report.asOf)
-            ended.forEach(printRepeats)
-            for d in show {
-                print("\(stamp(report.asOf)) \(d.rule): \(d.outcome.rawValue) — \(d.reason)")
-                for g in d.guardrails { print("           guardrail: \(g)") }
-            }
-            for a in report.actions { print("           \(a)") }
-            for r in report.reconciled where r.contains("fill") { print("           \(r)") }
-            for e in report.errors { print("           error: \(e)") }
-            if cycle % cyclesPerFourHours == cyclesPerFourHours - 1 {
-                let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
-                print("\(stamp(report.asOf)) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money(LedgerAccess.spentThisMonth(ledger, asOf: report.asOf, timeZone: .gmt)))")
-            }
-            await exchange.advance(by: TimeInterval(step))
-        }
-        repeats.finish().forEach(printRepeats)
+        let driver = CycleDriver(runner: runner, clock: MarketClock(exchange), observers: [story])
+        do {
+            try await driver.run([strategy], until: start.addingTimeInterval(TimeInterval(hours * 3600)))
+        } catch { throw CommandFailure(message: error.description) }
+        await story.finish()
         let end = exchange.clock.now
         let state = await exchange.state()
         let s = state.instruments.first { $0.symbol == strategy.instrument }
@@ -131,6 +114,51 @@ struct DemoCommand: AsyncParsableCommand {
         print("  time without units    \(dry) minute\(dry == 1 ? "" : "s")")
         print("  left at the end       \(s?.consumption ?? 0) in consumption, \(s?.inventory ?? 0) in inventory, USD \(state.usdAvailable)")
         print("\nNext: `gridkeeper validate strategies/`, `gridkeeper sim` for your own rehearsals, `gridkeeper verify` against The Grid.")
+    }
+}
+
+/// The demo's printing, as an observer of its cycles: each decision as it happens, with the
+/// time since the start; a rule blocked the same way cycle after cycle shown once, then counted;
+/// the balances every four hours.
+actor DemoStory: CycleObserver {
+    let start: Date
+    let cyclesBetweenBalances: Int
+    let balances: @Sendable (_ stamp: String, _ asOf: Date) async -> String
+    private var repeats = RepeatedBlocks()
+    private var cycles = 0
+
+    init(start: Date, cyclesBetweenBalances: Int, balances: @escaping @Sendable (String, Date) async -> String) {
+        self.start = start
+        self.cyclesBetweenBalances = cyclesBetweenBalances
+        self.balances = balances
+    }
+
+    func stamp(_ date: Date) -> String {
+        let minutes = Int(date.timeIntervalSince(start) / 60)
+        return String(format: "[+%02d:%02d]", minutes / 60, minutes % 60)
+    }
+
+    private func printRepeats(_ streak: RepeatedBlocks.Streak) {
+        print("           (blocked the same way \(streak.count) more time\(streak.count == 1 ? "" : "s"), to \(stamp(streak.last)))")
+    }
+
+    func didRun(_ strategy: Strategy, report: CycleReport, took: Duration) async {
+        let (show, ended) = repeats.next(report.decisions.filter { $0.outcome != .skipped }, at: report.asOf)
+        ended.forEach(printRepeats)
+        for d in show {
+            print("\(stamp(report.asOf)) \(d.rule): \(d.outcome.rawValue) — \(d.reason)")
+            for g in d.guardrails { print("           guardrail: \(g)") }
+        }
+        for a in report.actions { print("           \(a)") }
+        for r in report.reconciled where r.contains("fill") { print("           \(r)") }
+        for e in report.errors { print("           error: \(e)") }
+        cycles += 1
+        if cycles % cyclesBetweenBalances == 0 { print(await balances(stamp(report.asOf), report.asOf)) }
+    }
+
+    /// Streaks still running at the end.
+    func finish() {
+        repeats.finish().forEach(printRepeats)
     }
 }
 

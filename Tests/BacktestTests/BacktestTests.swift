@@ -9,6 +9,7 @@ import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+import TestSupport
 
 @testable import Backtest
 @testable import Engine
@@ -196,18 +197,18 @@ import Testing
         let ledger = try Ledger(path: path)
         let exchange = ReplayExchange(recording: recording, demand: recording.demand)
         let start = recording.books.times.first!, end = recording.books.times.last!
-        let clock = ReplayClock(start)
+        let clock = ManualClock(Date(ledgerMilliseconds: start))
         let runner = CycleRunner(exchange: exchange, ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
-                                 logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.date })
-        let state = DaemonState(strategies: [strategy], startedAt: clock.date)
+                                 logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }), clock: clock)
+        let state = DaemonState(strategies: [strategy], startedAt: clock.now)
         try await testGracefulShutdown { trigger in
             let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                              now: { clock.date }, sleep: { seconds in
-                                                  let next = clock.date.ledgerMilliseconds + Int64((seconds * 1000).rounded())
-                                                  if next > end { trigger.triggerGracefulShutdown(); return }
+                                              clock: TestClock(now: { clock.now }, sleep: { until in
+                                                  let next = max(until, clock.now)
+                                                  if next.ledgerMilliseconds > end { trigger.triggerGracefulShutdown(); return }
                                                   clock.set(next)
-                                                  await exchange.advance(to: next)
-                                              }, reload: { [strategy] })
+                                                  await exchange.advance(to: next.ledgerMilliseconds)
+                                              }), reload: { [strategy] })
             try await scheduler.run()
         }
         let queue = try DatabaseQueue(path: path)

@@ -47,11 +47,11 @@ import TestSupport
             let end = clock.now.addingTimeInterval(hours * 3600)
             try await testGracefulShutdown { trigger in
                 // Waiting for the next cycle moves simulated time instead of sleeping.
-                let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
-                                                  sleep: { seconds in
-                                                      await h.exchange.advance(by: seconds)
+                let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet,
+                                                  clock: TestClock(now: { clock.now }, sleep: { until in
+                                                      await h.exchange.advance(by: max(0, until.timeIntervalSince(clock.now)))
                                                       if clock.now >= end { trigger.triggerGracefulShutdown() }
-                                                  }, reload: { [strategy] })
+                                                  }), reload: { [strategy] })
                 try await scheduler.run()
             }
             #expect(clock.now >= end)
@@ -194,11 +194,10 @@ import TestSupport
                                      logger: Self.quiet, now: { h.exchange.clock.now })
             try await testGracefulShutdown { trigger in
                 let scheduler = StrategyScheduler(runner: runner, state: DaemonState(strategies: [strategy], startedAt: Date()), metrics: EngineMetrics(),
-                                                  logger: Self.quiet, now: { h.exchange.clock.now },
-                                                  sleep: { seconds in
-                                                      await h.exchange.advance(by: seconds)
+                                                  logger: Self.quiet, clock: TestClock(now: { h.exchange.clock.now }, sleep: { until in
+                                                      await h.exchange.advance(by: max(0, until.timeIntervalSince(h.exchange.clock.now)))
                                                       trigger.triggerGracefulShutdown()
-                                                  }, cancelOnExit: true, reload: { [strategy] })
+                                                  }), cancelOnExit: true, reload: { [strategy] })
                 try await scheduler.run()
             }
             let orders = await h.exchange.allOrders()
@@ -220,11 +219,11 @@ extension DaemonEngineTests {
         let state = DaemonState(strategies: [strategy], startedAt: clock.now)
         let end = clock.now.addingTimeInterval(15 * 60)
         try await testGracefulShutdown { trigger in
-            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet, now: { clock.now },
-                                              sleep: { seconds in
-                                                  clock.advance(by: seconds)
+            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet,
+                                              clock: TestClock(now: { clock.now }, sleep: { until in
+                                                  clock.advance(by: max(0, until.timeIntervalSince(clock.now)))
                                                   if clock.now >= end { trigger.triggerGracefulShutdown() }
-                                              }, reload: { [strategy] })
+                                              }), reload: { [strategy] })
             try await scheduler.run()
         }
         return (await state.status(), strategy.name)

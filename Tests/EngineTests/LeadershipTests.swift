@@ -37,7 +37,9 @@ import TestSupport
         let b = Leadership(ledger: ledgerB, holder: "host-b", ttl: 10, logger: Self.quiet, notifier: notifier, metrics: metricsB)
 
         let runningA = Task { try await a.run() }
-        #expect(await Self.until(30) { a.isLeading })
+        // Generous: the test process's other suites (the HA test's two daemons among them) can
+        // keep the database and these threads busy for long stretches.
+        #expect(await Self.until(90) { a.isLeading })
         let runningB = Task { try await b.run() }
         // host-a renews (every 3.3 s, a lease of 10 s: long enough for a test process whose other
         // suites keep its threads busy): host-b stands by.

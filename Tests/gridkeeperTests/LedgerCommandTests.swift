@@ -274,9 +274,13 @@ extension ValidateCommandTests {
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect((result.stdout + result.stderr).contains("connection refused connecting to http://127.0.0.1:\(port)"), "\(result.stdout)\(result.stderr)")
-        // About 1.3 s on an idle machine; the bound leaves room for a loaded one and still
-        // catches the old 4 × 15 s (61 s).
-        #expect(elapsed < .seconds(40), "a refused connection took \(elapsed) (61 s before)")
+        // The client says how long it tried: about 1.3 s on an idle machine, 4 × 15 s (61 s)
+        // before connections were made to fail at once. The whole run, process start included,
+        // is bounded only loosely: on a machine busy with other tests it is mostly start-up.
+        let output = result.stdout + result.stderr
+        let tried = try #require(output.firstMatch(of: #/attempts? in ([0-9]+(?:\.[0-9]+)?) s/#).flatMap { Double($0.1) }, "\(output)")
+        #expect(tried < 20, "the client tried for \(tried) s (61 s before)")
+        #expect(elapsed < .seconds(120), "a refused connection took \(elapsed) in all")
     }
 
     @Test func theConfigFileSetsPathsTheAPIAndAGlobalBudget() async throws {

@@ -101,7 +101,7 @@ public final class PostgresLedger: Sendable {
     /// were updated once per fill).
     public func vacuumAnalyze() throws(LedgerError) {
         do {
-            try session.withConnection { c in try c.execute("VACUUM (ANALYZE)") }
+            _ = try session.withConnection { c in try c.execute("VACUUM (ANALYZE)") }
         } catch {
             throw .write(PostgresFailure.describe(error))
         }

@@ -76,7 +76,7 @@ final class PostgresSession: @unchecked Sendable {
                 try c.execute("COMMIT")
                 return result
             } catch {
-                if !c.raw.isClosed { try? c.execute("ROLLBACK") }
+                if !c.raw.isClosed { _ = try? c.execute("ROLLBACK") }
                 throw error
             }
         }
