@@ -161,7 +161,6 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "GridAPI",
-                "GridKeeperCore",
                 "Simulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

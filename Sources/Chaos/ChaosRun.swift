@@ -140,8 +140,11 @@ public struct ChaosRun: Sendable {
             return ChaosOutcome(schedule: s, violations: ["cannot create the ledger: \(error)"], faults: [:], cycles: 0, restarts: 0, orders: 0, fills: 0,
                                 spent: 0, seconds: 0)
         }
-        var cycles = 0, restarts = 0
-        var next: [String: Date] = [:]
+        var restarts = 0
+        var cadence = Cadence()
+        // The market is moved by the campaign itself, tick by tick; the driver only reads the time.
+        let ourClock = ClosureClock(now: now)
+        let cycles = CycleCount()
         var crashes = s.crashes[...]
 
         func tick(_ index: Int, faults: Bool) async {
@@ -170,18 +173,12 @@ public struct ChaosRun: Sendable {
                     tally.count("crash: armed")
                 }
             }
-            let time = now()
-            for strategy in strategies where (next[strategy.name] ?? .distantPast) <= time {
-                guard !life.process.isDead else { break }
-                cycles += 1
-                do {
-                    _ = try await life.runner.run(strategy)
-                } catch {
-                    // The ledger cannot be written: the daemon stops; its supervisor restarts it.
-                    life.process.die()
-                    break
-                }
-                next[strategy.name] = time.addingTimeInterval(NSDecimalNumber(decimal: strategy.every).doubleValue)
+            let process = life.process
+            do {
+                try await CycleDriver(runner: life.runner, clock: ourClock, observers: [cycles]).runDue(strategies, cadence: &cadence) { !process.isDead }
+            } catch {
+                // The ledger cannot be written: the daemon stops; its supervisor restarts it.
+                process.die()
             }
         }
 
@@ -190,7 +187,7 @@ public struct ChaosRun: Sendable {
             // A process that died is restarted on the same file, as its supervisor would.
             if life.process.isDead {
                 restarts += 1
-                next = [:]
+                cadence = Cadence()
                 do { life = try start() } catch {
                     violations.append("tick \(index): the ledger cannot be reopened after a crash: \(error)")
                     break
@@ -220,20 +217,27 @@ public struct ChaosRun: Sendable {
             return true
         }
         for index in 0..<4 {
-            next = [:]
+            cadence = Cadence()
             await tick(s.ticks + index, faults: false)
             guard restartIfDead() else { break }
             await sim.advance(by: s.tickSeconds)
         }
         // The last settling cycle runs in a life that does not crash.
         life.process.disarm()
-        next = [:]
+        cadence = Cadence()
         await tick(s.ticks + 4, faults: false)
         _ = restartIfDead()
 
         let audit = await ChaosAudit.check(schedule: s, strategies: strategies, sim: sim, ledgerPath: path)
         violations += audit.violations
-        return ChaosOutcome(schedule: s, violations: violations, faults: tally.all, cycles: cycles, restarts: restarts, orders: audit.orders,
+        return ChaosOutcome(schedule: s, violations: violations, faults: tally.all, cycles: cycles.value, restarts: restarts, orders: audit.orders,
                             fills: audit.fills, spent: audit.spent, seconds: (ContinuousClock.now - began) / .seconds(1))
     }
+}
+
+/// Counts the cycles begun (a cycle that crashes its process counts too).
+final class CycleCount: CycleObserver {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func willRun(_ strategy: Strategy, at time: Date) async { count.withLock { $0 += 1 } }
 }

@@ -8,6 +8,7 @@ import GridKeeperCore
 import Ledger
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 struct RecordCommand: AsyncParsableCommand {
@@ -66,8 +67,10 @@ struct RecordCommand: AsyncParsableCommand {
             }
             defer { stop.cancel() }
             print("recording \(symbols.joined(separator: ", ")) every \(every) into \(store.path)\(deadline.map { " until \($0.ISO8601Format())" } ?? "; Ctrl-C stops")")
-            while deadline.map({ Date() < $0 }) ?? true {
-                let time = Date()
+            // Short sleeps, so Ctrl-C and the deadline are prompt.
+            let clock = SystemClock(step: 0.1)
+            while deadline.map({ clock.now < $0 }) ?? true {
+                let time = clock.now
                 for symbol in symbols {
                     do {
                         try await LedgerAccess.recordMarket(symbol, from: exchange, into: store, at: time)
@@ -79,10 +82,9 @@ struct RecordCommand: AsyncParsableCommand {
                     }
                 }
                 if count % 60 == 0, count > 0 { print("\(count) snapshots recorded") }
-                // Wait for the next tick in short steps, so Ctrl-C and the deadline are prompt.
                 let next = time.addingTimeInterval(interval)
-                while Date() < next, !stopped.isSet, deadline.map({ Date() < $0 }) ?? true {
-                    try? await Task.sleep(for: .milliseconds(min(100, max(1, Int(next.timeIntervalSinceNow * 1000)))))
+                while clock.now < next, !stopped.isSet, deadline.map({ clock.now < $0 }) ?? true {
+                    try? await clock.sleep(until: next)
                 }
                 if stopped.isSet { break }
             }
@@ -92,11 +94,10 @@ struct RecordCommand: AsyncParsableCommand {
 }
 
 /// A flag one task sets and another reads.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 struct RecordingCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Daemon
 import Foundation
 import GridAPI
 import GridKeeperCore
+import Synchronization
 
 struct TuneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -139,29 +140,30 @@ struct TuneCommand: AsyncParsableCommand {
 
 /// Progress of the two phases on stderr: a bar on a terminal, otherwise a line every tenth of a
 /// phase (stdout stays clean for --json).
-final class TuneProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bar: ProgressBar?
-    private var phase = ""
+final class TuneProgress: Sendable {
+    private struct State {
+        var bar: ProgressBar?
+        var phase = ""
+    }
+
+    private let state = Mutex(State())
     private let terminal = isatty(STDERR_FILENO) == 1
 
     func update(_ phase: String, _ done: Int, _ total: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if phase != self.phase {
-            bar?.finish()
-            self.phase = phase
-            bar = ProgressBar(phase)
+        state.withLock { s in
+            if phase != s.phase {
+                s.bar?.finish()
+                s.phase = phase
+                s.bar = ProgressBar(phase)
+            }
+            s.bar?.update(done, of: total, unit: "backtests")
         }
-        bar?.update(done, of: total, unit: "backtests")
         if !terminal, done == total || done * 10 / total != (done - 1) * 10 / total {
             FileHandle.standardError.write(Data("\(phase): \(done)/\(total) backtests done\n".utf8))
         }
     }
 
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        bar?.finish()
+        state.withLock { $0.bar?.finish() }
     }
 }

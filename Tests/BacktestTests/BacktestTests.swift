@@ -203,7 +203,7 @@ import TestSupport
         let state = DaemonState(strategies: [strategy], startedAt: clock.now)
         try await testGracefulShutdown { trigger in
             let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                              clock: TestClock(now: { clock.now }, sleep: { until in
+                                              clock: ClosureClock(now: { clock.now }, sleep: { until in
                                                   let next = max(until, clock.now)
                                                   if next.ledgerMilliseconds > end { trigger.triggerGracefulShutdown(); return }
                                                   clock.set(next)

@@ -48,7 +48,7 @@ import TestSupport
             try await testGracefulShutdown { trigger in
                 // Waiting for the next cycle moves simulated time instead of sleeping.
                 let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet,
-                                                  clock: TestClock(now: { clock.now }, sleep: { until in
+                                                  clock: ClosureClock(now: { clock.now }, sleep: { until in
                                                       await h.exchange.advance(by: max(0, until.timeIntervalSince(clock.now)))
                                                       if clock.now >= end { trigger.triggerGracefulShutdown() }
                                                   }), reload: { [strategy] })
@@ -194,7 +194,7 @@ import TestSupport
                                      logger: Self.quiet, now: { h.exchange.clock.now })
             try await testGracefulShutdown { trigger in
                 let scheduler = StrategyScheduler(runner: runner, state: DaemonState(strategies: [strategy], startedAt: Date()), metrics: EngineMetrics(),
-                                                  logger: Self.quiet, clock: TestClock(now: { h.exchange.clock.now }, sleep: { until in
+                                                  logger: Self.quiet, clock: ClosureClock(now: { h.exchange.clock.now }, sleep: { until in
                                                       await h.exchange.advance(by: max(0, until.timeIntervalSince(h.exchange.clock.now)))
                                                       trigger.triggerGracefulShutdown()
                                                   }), cancelOnExit: true, reload: { [strategy] })
@@ -220,7 +220,7 @@ extension DaemonEngineTests {
         let end = clock.now.addingTimeInterval(15 * 60)
         try await testGracefulShutdown { trigger in
             let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet,
-                                              clock: TestClock(now: { clock.now }, sleep: { until in
+                                              clock: ClosureClock(now: { clock.now }, sleep: { until in
                                                   clock.advance(by: max(0, until.timeIntervalSince(clock.now)))
                                                   if clock.now >= end { trigger.triggerGracefulShutdown() }
                                               }), reload: { [strategy] })

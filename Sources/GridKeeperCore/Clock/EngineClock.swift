@@ -55,3 +55,22 @@ public final class ManualClock: EngineClock {
         self.time.withLock { $0 = max($0, time) }
     }
 }
+
+/// A clock made of two closures: what time it is, and what waiting until a time does (run a
+/// simulated market forward to it, say, or nothing where the caller moves time itself).
+public struct ClosureClock: EngineClock {
+    let read: @Sendable () -> Date
+    let wait: @Sendable (_ until: Date) async -> Void
+
+    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (_ until: Date) async -> Void = { _ in }) {
+        read = now
+        wait = sleep
+    }
+
+    public var now: Date { read() }
+
+    public func sleep(until time: Date) async throws {
+        try Task.checkCancellation()
+        await wait(time)
+    }
+}

@@ -1,11 +1,11 @@
 import Foundation
+import Synchronization
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let label: String
     private let enabled: Bool
-    private let lock = NSLock()
-    private var lastDrawn = Date.distantPast
+    private let lastDrawn = Mutex(Date.distantPast)
 
     init(_ label: String) {
         self.label = label
@@ -14,11 +14,13 @@ final class ProgressBar: @unchecked Sendable {
 
     func update(_ done: Int, of total: Int, unit: String) {
         guard enabled, total > 0 else { return }
-        lock.lock()
-        defer { lock.unlock() }
         let now = Date()
-        guard done >= total || now.timeIntervalSince(lastDrawn) > 0.1 else { return }
-        lastDrawn = now
+        let draw = lastDrawn.withLock { last in
+            guard done >= total || now.timeIntervalSince(last) > 0.1 else { return false }
+            last = now
+            return true
+        }
+        guard draw else { return }
         let fraction = min(1, Double(done) / Double(total))
         let filled = Int(fraction * 30)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
