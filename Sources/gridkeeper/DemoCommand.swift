@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy at its own interval on a simulated clock, printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes about a minute and a half in a debug build.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy on a simulated clock, one cycle every --every (30 s by default, to stay quick; --every 10s runs it at its own interval), printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes about a minute and a half in a debug build.
             """
     )
 
@@ -23,6 +23,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Market seed.")
     var seed: UInt64 = 7
+
+    @Option(help: ArgumentHelp("Cycle interval on the simulated clock. The strategy's own is 10s; the demo runs it every 30s to stay quick.", valueName: "duration"))
+    var every: String = "30s"
 
     @Option(help: ArgumentHelp("Keep the demo's ledger at this path instead of a scratch file.", valueName: "file"))
     var db: String?
@@ -41,6 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...72).contains(hours) else { throw ValidationError("--hours must be between 1 and 72") }
+        guard let seconds = StrategyParser.duration(every), seconds >= 1, seconds <= 3600 else {
+            throw ValidationError("--every: expected a duration from 1s to 1h, like 10s or 30s, got '\(every)'")
+        }
     }
 
     func run() async throws {
@@ -49,7 +55,10 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         LogSetup.bootstrap(level: .warning)
-        let strategy = try StrategyFiles.parse(DemoStrategy.text, file: "text-prime-keeper.yaml")
+        var parsed = try StrategyFiles.parse(DemoStrategy.text, file: "text-prime-keeper.yaml")
+        let ownInterval = Int(parsed.interval)
+        parsed.every = StrategyParser.duration(every) ?? parsed.every
+        let strategy = parsed
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gridkeeper-demo-\(UUID().uuidString)")
         let ledgerPath = db ?? scratch.appendingPathComponent("ledger.sqlite").path
         defer { if db == nil { try? FileManager.default.removeItem(at: scratch) } }
@@ -81,18 +90,19 @@ struct DemoCommand: AsyncParsableCommand {
                 // The team starts work with a few units in stock, and burns through the day.
                 try await exchange.setBalances(usd: nil, inventory: [strategy.instrument: 6], consumption: [:])
                 try await exchange.setBurn(symbol: strategy.instrument, BurnProfile(kind: .daily, unitsPerHour: 0.6, amplitude: 0.5, peakHourUTC: 15))
-                try await Self.play(strategy: strategy, runner: live, exchange: exchange, ledger: ledger, hours: hours, baseURL: baseURL)
+                try await Self.play(strategy: strategy, ownInterval: ownInterval, runner: live, exchange: exchange, ledger: ledger, hours: hours, baseURL: baseURL)
             }
         }
     }
 
-    static func play(strategy: Strategy, runner: CycleRunner, exchange: SimulatedExchange, ledger: any LedgerDatabase, hours: Int, baseURL: String) async throws {
+    static func play(strategy: Strategy, ownInterval: Int, runner: CycleRunner, exchange: SimulatedExchange, ledger: any LedgerDatabase, hours: Int,
+                     baseURL: String) async throws {
         let step = max(1, Int(strategy.interval))
         let start = exchange.clock.now
         let before = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
         print("GridKeeper demo — strategy \(strategy.name) on a simulated Grid at \(baseURL)")
         print("A team burns \(strategy.instrument) (about 0.6 units/h, busiest at 15:00 UTC); lots expire 4 h after they arrive.")
-        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hour\(hours == 1 ? "" : "s"), one cycle every \(step) s.\n")
+        print("Budget: daily \(Output.money(strategy.budget.daily)), per order \(Output.money(strategy.budget.perOrder)), at most \(Output.money(strategy.budget.maxUnitPrice))/unit. Running \(hours) simulated hour\(hours == 1 ? "" : "s"), one cycle every \(step) s\(step == ownInterval ? "" : " (the strategy's own interval is \(ownInterval) s; --every \(ownInterval)s runs it as written)").\n")
         let story = DemoStory(start: start, cyclesBetweenBalances: max(1, ConsumptionLot.lifetimeHours * 3600 / step)) { stamp, asOf in
             let s = await exchange.state().instruments.first { $0.symbol == strategy.instrument }
             return "\(stamp) — consumption \(s?.consumption ?? 0), inventory \(s?.inventory ?? 0), spent \(Output.money(LedgerAccess.spentThisMonth(ledger, asOf: asOf, timeZone: .gmt)))"

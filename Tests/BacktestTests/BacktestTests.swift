@@ -23,7 +23,7 @@ import TestSupport
     /// The keeper with room to buy what a day of demand needs.
     static func keeper(every: String = "1m") throws -> Strategy {
         try StrategyParser.parse(try keeperText.replacingOccurrences(of: "daily: 40.00", with: "daily: 300.00")
-            .replacingOccurrences(of: "monthly: 600.00", with: "monthly: 3000.00").replacingOccurrences(of: "every: 30s", with: "every: \(every)"), file: "keeper.yaml")
+            .replacingOccurrences(of: "monthly: 600.00", with: "monthly: 3000.00").replacingOccurrences(of: "every: 10s", with: "every: \(every)"), file: "keeper.yaml")
     }
 
     /// A recording whose book is fixed by the test: snapshot i has best ask 2.00 + i cents.

@@ -107,7 +107,7 @@ import Testing
         // demand (~3 units/h at ~2.50), 400 can. The monthly cap is lifted so it decides nothing.
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "monthly: 600.00", with: "monthly: 90000.00")
-            .replacingOccurrences(of: "every: 1m", with: "every: 5m")
+            .replacingOccurrences(of: "every: 10s", with: "every: 5m")
         let recording = Regime.recording(.calm, seed: 3, days: 4, every: 300)
         let result = try await Tune.run(text: text, file: "keeper.yaml", axes: [try SweepAxis.parse("budget.daily=10,40.00,400")], on: recording,
                                         options: Tune.Options(backtest: BacktestConfiguration(replay: ReplaySettings(startingConsumption: 10)), jobs: 2))

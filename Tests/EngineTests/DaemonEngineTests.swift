@@ -22,7 +22,7 @@ import TestSupport
     static func keeper(every: String = "2m", daily: String = "250.00", monthly: String = "1000.00", perOrder: String = "30.00",
                        maxUnitPrice: String = "3.00", name: String = "text-prime-keeper", instrument: String = "text-prime") throws -> Strategy {
         var text = try String(contentsOfFile: CycleRunnerTests.keeperPath, encoding: .utf8)
-        text = text.replacingOccurrences(of: "every: 30s", with: "every: \(every)")
+        text = text.replacingOccurrences(of: "every: 10s", with: "every: \(every)")
             .replacingOccurrences(of: "daily: 40.00", with: "daily: \(daily)")
             .replacingOccurrences(of: "monthly: 600.00", with: "monthly: \(monthly)")
             .replacingOccurrences(of: "per_order: 15.00", with: "per_order: \(perOrder)")

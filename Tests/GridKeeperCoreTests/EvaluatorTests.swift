@@ -136,8 +136,10 @@ import Testing
         // Burn 12 units/h, steady for two hours: the peak quarter hour is 12/h too.
         let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 2, inventory: 40))
         #expect(try Self.outcome(plan, "renew").reason == "runway 10m ≥ 5m")
-        let feed = try Self.outcome(plan, "feed")
-        // Three minutes at 12/h is 0.6, plus 1.5, less the 2 held: 0.1, a whole unit.
+        // Three minutes at 12/h is 0.6, plus 1: the 2 held are enough.
+        #expect(try Self.outcome(plan, "feed").intent == nil)
+        let feed = try Self.outcome(Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 1, inventory: 40)), "feed")
+        // With 1 held: 0.6 more, a whole unit.
         #expect(feed.outcome == .fired && feed.intent == .transfer(quantity: 1), "\(feed.reason)")
         #expect(feed.reason == "inventory 40 > 0")
         // Holding more than the next minutes need, it moves nothing.
@@ -149,7 +151,7 @@ import Testing
     @Test func theKeeperRenewsBeforeConsumptionRunsOut() throws {
         let plan = Evaluator.evaluate(try Self.keeper, on: Self.snapshot(consumption: 0, inventory: 40))
         let renew = try Self.outcome(plan, "renew")
-        #expect(renew.outcome == .fired && renew.intent == .transfer(quantity: 3), "0.6 + 1.5 rounds up to 3: \(renew)")
+        #expect(renew.outcome == .fired && renew.intent == .transfer(quantity: 2), "0.6 + 1 rounds up to 2: \(renew)")
     }
 
     @Test func theKeeperBuysAtMarketWhenStockRunsLow() throws {

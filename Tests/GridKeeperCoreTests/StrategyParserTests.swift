@@ -30,7 +30,7 @@ import Testing
 
     @Test func theKeeperReadsAsWritten() throws {
         let strategy = try StrategyParser.load(path: Self.strategiesDirectory.appendingPathComponent("text-prime-keeper.yaml").path)
-        #expect(strategy.name == "text-prime-keeper" && strategy.instrument == "text-prime" && strategy.every == 30)
+        #expect(strategy.name == "text-prime-keeper" && strategy.instrument == "text-prime" && strategy.every == 10)
         #expect(strategy.budget == .init(daily: 40, monthly: 600, perOrder: 15, maxUnitPrice: 3))
         #expect(strategy.rules.map(\.name) == ["renew", "feed", "emergency", "stock-deep", "restock"])
         guard case .buy(_, .market, _, _) = strategy.rules[2].action else {

@@ -195,6 +195,9 @@ import TestSupport
         let result = try await CLIRunner.run(["demo", "--hours", "12", "--db", db])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Summary after 12 simulated hours"))
+        #expect(result.stdout.contains("one cycle every 30 s (the strategy's own interval is 10 s; --every 10s runs it as written)"), "\(result.stdout)")
+        let bad = try await CLIRunner.run(["demo", "--every", "0s"])
+        #expect(bad.status == 64 && bad.stderr.contains("--every: expected a duration from 1s to 1h"), "\(bad.stderr)")
         #expect(result.stdout.contains("feed: fired") && result.stdout.contains(" to consumption ("), "the team is fed from inventory")
         #expect(result.stdout.contains("time without units    0 minutes"), "\(result.stdout)")
         // A rule blocked cycle after cycle is shown once, then counted (DemoStoryTests): the
@@ -311,7 +314,7 @@ import TestSupport
 
         let json = try await CLIRunner.run(["backtest", "--data", data, "--strategy", Self.keeper, "--json"])
         let result = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(result["cycles"] as? Int == 2881 && (result["metrics"] as? [String: Any])?["units_bought"] != nil)
+        #expect(result["cycles"] as? Int == 8641 && (result["metrics"] as? [String: Any])?["units_bought"] != nil, "a day at the keeper's 10-second cycle")
 
         // Export to a ledger and back, then a sweep on it.
         let db = dir.appendingPathComponent("day.sqlite").path
@@ -342,7 +345,7 @@ extension BacktestCommandTests {
                                            "--consumption", "4"])
         #expect(run.status == 0, "\(run.stderr)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(result["cycles"] as? Int == 721, "six hours at the keeper's one cycle every 30 s")
+        #expect(result["cycles"] as? Int == 2161, "six hours at the keeper's one cycle every 10 s")
         #expect(result["from"] as? String == "2026-09-22T06:00:00Z" && result["to"] as? String == "2026-09-22T12:00:00Z")
         let metrics = try #require(result["metrics"] as? [String: Any])
         #expect((metrics["units_bought"] as? Int ?? 0) > 0 && metrics["fees"] as? String != "0", "\(metrics)")

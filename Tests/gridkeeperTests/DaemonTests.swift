@@ -32,7 +32,7 @@ import TestSupport
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-run-\(UUID().uuidString)")
         let strategies = dir.appendingPathComponent("strategies")
         try FileManager.default.createDirectory(at: strategies, withIntermediateDirectories: true)
-        let text = try String(contentsOf: Self.keeper, encoding: .utf8).replacingOccurrences(of: "every: 30s", with: "every: 10s")
+        let text = try String(contentsOf: Self.keeper, encoding: .utf8)  // every: 10s
         try Data(text.utf8).write(to: strategies.appendingPathComponent("keeper.yaml"))
         let db = dir.appendingPathComponent("ledger.sqlite").path
 
@@ -108,7 +108,7 @@ extension DaemonTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-run-\(UUID().uuidString)")
         let strategies = dir.appendingPathComponent("strategies")
         try FileManager.default.createDirectory(at: strategies, withIntermediateDirectories: true)
-        let text = try String(contentsOf: Self.keeper, encoding: .utf8).replacingOccurrences(of: "every: 30s", with: "every: \(every)")
+        let text = try String(contentsOf: Self.keeper, encoding: .utf8).replacingOccurrences(of: "every: 10s", with: "every: \(every)")
         try Data(text.utf8).write(to: strategies.appendingPathComponent("keeper.yaml"))
         return (dir, strategies)
     }
