@@ -38,8 +38,10 @@ public final class Deployment: Sendable {
     /// - Throws: `DeploymentError.locked` when another process leads a shared ledger.
     public func runOnce() async throws -> [CycleReport] {
         let shared = ledger as? PostgresLedger
+        var runner = runner
         if let shared {
             let ttl = max(60, strategies.map { NSDecimalNumber(decimal: $0.every).doubleValue }.max() ?? 60) * 2
+            let asked = ContinuousClock.now
             let held: LeadershipState?
             do { held = try shared.acquireLeadership(holder: Leadership.holderName(role: "once"), ttl: ttl) } catch {
                 throw DeploymentError.unavailable(error.description)
@@ -48,6 +50,10 @@ public final class Deployment: Sendable {
                 let current = try? shared.leadership()
                 throw DeploymentError.locked(path: "\(shared.path) (led by \(current?.holder ?? "another daemon") with token \(current?.token ?? 0))")
             }
+            // As a daemon does: nothing mutating is sent once the lease may have run out (a run
+            // frozen past it), checked again between signing and sending.
+            let trustedUntil = asked + .milliseconds(Int64(ttl * 800))
+            runner = runner.with(exchange: LeaderOnlyExchange(base: exchange) { ContinuousClock.now < trustedUntil })
         }
         defer { if let shared { try? shared.releaseLeadership() } }
         return try await CycleDriver(runner: runner, clock: SystemClock()).runAll(strategies)

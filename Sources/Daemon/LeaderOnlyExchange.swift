@@ -15,12 +15,22 @@ import Logging
 /// the last check that passed, and the exchange refuses it 30 s after that time.
 struct LeaderOnlyExchange: Exchange {
     let base: any Exchange
-    let leadership: Leadership
+    /// Whether this process certainly still holds the lease (by its monotonic clock).
+    let isLeading: @Sendable () -> Bool
+
+    init(base: any Exchange, leadership: Leadership) {
+        self.init(base: base) { leadership.isLeading }
+    }
+
+    init(base: any Exchange, isLeading: @escaping @Sendable () -> Bool) {
+        self.base = base
+        self.isLeading = isLeading
+    }
 
     var autoTransfers: Bool { base.autoTransfers }
 
     private func requireLeading(_ what: String) throws(ExchangeError) {
-        guard leadership.isLeading else {
+        guard isLeading() else {
             throw .rejected("not sent: \(what) — \(Self.notLeading)")
         }
     }
@@ -29,9 +39,9 @@ struct LeaderOnlyExchange: Exchange {
 
     /// Runs `body` with the client's last check before sending bound to this daemon's lease.
     private func gated<T: Sendable>(_ body: () async throws(ExchangeError) -> T) async throws(ExchangeError) -> T {
-        let leadership = leadership
+        let isLeading = isLeading
         let gate: @Sendable (String) throws -> Void = { _ in
-            guard leadership.isLeading else { throw LeaseLost() }
+            guard isLeading() else { throw LeaseLost() }
         }
         do {
             return try await SendGate.$check.withValue(gate) { try await body() }

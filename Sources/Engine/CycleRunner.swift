@@ -27,6 +27,11 @@ public struct CycleRunner: Sendable {
         self.init(exchange: exchange, ledger: ledger, configuration: configuration, logger: logger, now: { clock.now })
     }
 
+    /// The same runner over another exchange (one that wraps this one's, say).
+    public func with(exchange: any Exchange) -> CycleRunner {
+        CycleRunner(exchange: exchange, ledger: ledger, configuration: configuration, logger: logger, now: now)
+    }
+
     /// The same runner, its cycles stamped with `clock`.
     public func on(_ clock: any EngineClock) -> CycleRunner {
         CycleRunner(exchange: exchange, ledger: ledger, configuration: configuration, logger: logger, clock: clock)

@@ -405,4 +405,28 @@ extension ValidateCommandTests {
         let after = try #require(try leader.leadership())
         #expect(after.token == lease.token + 1 && !after.live, "once led with the next token and handed the lease back")
     }
+
+    @Test func onceTradesOnASharedLedgerWhileItHoldsTheLease() async throws {
+        // The run's orders go through the lease check a daemon's do (checked again between
+        // signing and sending): while the lease is fresh, they reach the exchange.
+        let cluster = try PostgresCluster.shared()
+        let url = cluster.url(database: try cluster.createDatabase(prefix: "oncetrade"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gk-oncetrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(OnceCommandTests.buyer.utf8).write(to: dir.appendingPathComponent("buyer.yaml"))
+        let exchange = SimulatedExchange(configuration: SimulatorConfiguration(startingUSD: 100))
+        let server = SimulatorServer(exchange: exchange, publicKeys: [TestKeys.reference.publicKey])
+        try await server.withRunning { baseURL in
+            let env = ["GRID_TRADING_PRIVATE_KEY": TestKeys.referenceSeedBase64, "GRID_TRADING_BASE_URL": baseURL]
+            let once = try await CLIRunner.run(["once", "--strategies", dir.path, "--db", url], environment: env)
+            #expect(once.status == 0, "\(once.stdout) \(once.stderr)")
+            let orders = await exchange.allOrders()
+            #expect(orders.count == 1 && orders.first?.clientOrderID?.hasPrefix("gk-") == true, "\(orders)")
+        }
+        let ledger = try #require(try LedgerOpener.open(url) as? PostgresLedger)
+        let lease = try #require(try ledger.leadership())
+        #expect(lease.holder.hasSuffix(":once") && !lease.live, "once took the lease and handed it back")
+        #expect(try ledger.openOrders(instrument: "text-prime").isEmpty, "its market order was settled in the shared ledger")
+    }
 }
