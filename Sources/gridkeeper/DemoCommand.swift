@@ -14,7 +14,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the example strategy against an embedded simulator; no keys or set-up needed.",
         discussion: """
-            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy on a simulated clock, one cycle every --every (30 s by default, to stay quick; --every 10s runs it at its own interval), printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes about a minute and a half in a debug build.
+            Starts a simulated Grid on loopback (a seeded market, a team burning text-prime through the day) with a throwaway key and a scratch ledger. It first records a day of market history with dry-run cycles (no orders), then runs the text-prime-keeper strategy on a simulated clock, one cycle every --every (30 s by default, to stay quick; --every 10s runs it at its own interval), printing each decision as it happens (a rule blocked the same way cycle after cycle is shown once, then counted), and ends with a summary: spend, units bought, price paid against the market, stockouts and runway. Takes about two minutes in a debug build.
             """
     )
 
