@@ -50,7 +50,8 @@ struct BacktestBench: AsyncParsableCommand {
         print(String(format: "30d @ 1m: %d snapshots + %d trades, %d cycles of the keeper: %@ = %.0f events/s, %.1f µs/cycle", minute.books.count,
                      minute.trades.count, cycles, Timing.describe(keeperTimes), Double(events) / elapsed, elapsed / Double(cycles) * 1e6))
         print(String(format: "  baseline (Auto Mode replay, no engine cycle): %@; backtest/baseline = %.1f×", Timing.describe(baselines), elapsed / baseline))
-        let fiveMinute = try StrategyParser.parse(text.replacingOccurrences(of: "every: 30s", with: "every: 5m"), file: "keeper-5m.yaml")
+        var fiveMinute = keeper
+        fiveMinute.every = 300
         var fiveCycles = 0
         let fiveTimes = try await Timing.timed(repetitions) { fiveCycles = try await Backtester.run(fiveMinute, on: minute, baseline: BacktestMetrics()).cycles }
         print(String(format: "  the keeper at every: 5m over the same data: %d cycles, %@ = %.0f events/s", fiveCycles, Timing.describe(fiveTimes),
