@@ -9,11 +9,6 @@ extension BacktestResult {
         public var t: Date
         public var spent: Decimal
 
-        public init(t: Date, spent: Decimal) {
-            self.t = t
-            self.spent = spent
-        }
-
         enum CodingKeys: String, CodingKey { case t, spent }
 
         public func encode(to encoder: any Encoder) throws {

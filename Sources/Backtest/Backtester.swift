@@ -242,11 +242,6 @@ public struct ReplaySpan: Sendable, Equatable, Encodable {
     public var to: Date
     public var seconds: Int { Int(to.timeIntervalSince(from)) }
 
-    public init(from: Date, to: Date) {
-        self.from = from
-        self.to = to
-    }
-
     enum CodingKeys: String, CodingKey { case from, to, seconds }
 
     public func encode(to encoder: any Encoder) throws {

@@ -14,11 +14,6 @@ public struct CapTally: Sendable, Equatable, Encodable {
     public var blockedWhileShort = 0
     public var cutWhileShort = 0
 
-    public init(cap: RuleOutcome.BudgetLimit, limit: Decimal?) {
-        self.cap = cap
-        self.limit = limit
-    }
-
     enum CodingKeys: String, CodingKey {
         case cap, limit, blocked, cut, blockedWhileShort = "blocked_while_short", cutWhileShort = "cut_while_short"
     }

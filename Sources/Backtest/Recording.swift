@@ -8,23 +8,12 @@ public struct TradePrint: Sendable, Equatable {
     public var ms: Int64
     public var price: Int64
     public var quantity: Int
-
-    public init(ms: Int64, price: Int64, quantity: Int) {
-        self.ms = ms
-        self.price = price
-        self.quantity = quantity
-    }
 }
 
 /// Consumption demand from `ms` on, in thousandths of a unit per hour.
 public struct BurnStep: Sendable, Equatable {
     public var ms: Int64
     public var milliUnitsPerHour: Int64
-
-    public init(ms: Int64, milliUnitsPerHour: Int64) {
-        self.ms = ms
-        self.milliUnitsPerHour = milliUnitsPerHour
-    }
 }
 
 /// What was recorded for one instrument: the order book over time, trades, and consumption
@@ -38,16 +27,6 @@ public struct Recording: Sendable {
     public var balances: [(ms: Int64, consumption: Int)] = []
     /// Where the data came from (a seed, a host), for reports.
     public var source: String?
-
-    public init(instrument: String, books: RecordedBooks, trades: [TradePrint] = [], burn: [BurnStep] = [],
-                balances: [(ms: Int64, consumption: Int)] = [], source: String? = nil) {
-        self.instrument = instrument
-        self.books = books
-        self.trades = trades
-        self.burn = burn
-        self.balances = balances
-        self.source = source
-    }
 
     public var start: Date? { books.times.first.map { Date(ledgerMilliseconds: $0) } }
     public var end: Date? { books.times.last.map { Date(ledgerMilliseconds: $0) } }

@@ -14,11 +14,6 @@ public struct SweepAxis: Sendable, Equatable {
     public var key: String
     public var values: [String]
 
-    public init(key: String, values: [String]) {
-        self.key = key
-        self.values = values
-    }
-
     /// Parses `KEY=V1,V2,…`.
     public static func parse(_ text: String) throws(BacktestError) -> SweepAxis {
         guard let eq = text.firstIndex(of: "=") else { throw BacktestError("--sweep \(text): expected KEY=V1,V2,… like budget.daily=20,40,80") }

@@ -77,13 +77,6 @@ public struct CycleReport: Sendable, Encodable {
     public var ordersPlaced: Int = 0
     public var fillsRecorded: Int = 0
 
-    public init(strategy: String, instrument: String, asOf: Date, mode: LedgerMode) {
-        self.strategy = strategy
-        self.instrument = instrument
-        self.asOf = asOf
-        self.mode = mode
-    }
-
     enum CodingKeys: String, CodingKey {
         case strategy, instrument, asOf = "as_of", mode, decisions, actions, reconciled, errors, paused, budgetBlocked = "budget_blocked"
         case spentToday = "spent_today", spentMonth = "spent_month", dailyCap = "daily_cap", monthlyCap = "monthly_cap",

@@ -18,11 +18,6 @@ public struct LotBook: Sendable, Equatable {
         /// Thousandths of a unit still in it.
         public var milli: Int64
 
-        public init(arrived: Int64, milli: Int64) {
-            self.arrived = arrived
-            self.milli = milli
-        }
-
         /// When what is left of the lot expires (ms).
         public var expires: Int64 { arrived + ConsumptionLot.lifetimeMilliseconds }
     }

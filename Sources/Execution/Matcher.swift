@@ -21,15 +21,7 @@ import Foundation
 ///   ends; a limit order whose lock exceeds the free funds is refused.
 public struct Matcher: Sendable {
     /// A price level of the book.
-    public struct Level: Sendable, Equatable {
-        public var price: Int64
-        public var quantity: Int
-
-        public init(price: Int64, quantity: Int) {
-            self.price = price
-            self.quantity = quantity
-        }
-    }
+    public typealias Level = DepthLevel<Int64, Int>
 
     /// Fees and latency.
     public struct Rules: Sendable, Equatable {

@@ -166,19 +166,6 @@ public struct LedgerOpenOrder: Sendable, Equatable {
     public var filledQuantity: Int
     public var createdAt: Date
     public var cancelAfter: Date?
-
-    public init(clientOrderID: String, exchangeOrderID: String?, instrument: String, marketID: String?, state: OrderState, quantity: Int,
-                filledQuantity: Int, createdAt: Date, cancelAfter: Date?) {
-        self.clientOrderID = clientOrderID
-        self.exchangeOrderID = exchangeOrderID
-        self.instrument = instrument
-        self.marketID = marketID
-        self.state = state
-        self.quantity = quantity
-        self.filledQuantity = filledQuantity
-        self.createdAt = createdAt
-        self.cancelAfter = cancelAfter
-    }
 }
 
 extension Ledger {

@@ -147,14 +147,7 @@ public struct TransferRecord: Sendable, Equatable {
 
 /// Top of book and a few levels at one instant.
 public struct MarketSnapshotRecord: Sendable, Equatable, Codable {
-    public struct Level: Sendable, Equatable, Codable {
-        public var price: Decimal
-        public var quantity: Int
-        public init(price: Decimal, quantity: Int) {
-            self.price = price
-            self.quantity = quantity
-        }
-    }
+    public typealias Level = MarketSnapshot.Level
 
     public var instrument: String
     public var takenAt: Date

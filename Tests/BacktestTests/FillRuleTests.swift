@@ -1,4 +1,4 @@
-import Backtest
+@testable import Backtest
 import Engine
 import Execution
 import Foundation

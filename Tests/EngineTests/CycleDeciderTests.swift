@@ -1,6 +1,6 @@
 import Foundation
-import GridKeeperCore
-import Ledger
+@testable import GridKeeperCore
+@testable import Ledger
 import Testing
 @testable import Engine
 

@@ -9,21 +9,36 @@ import TestSupport
 @testable import Engine
 @testable import Simulator
 
-/// The one loop against the simulator on loopback, with a real (in-memory) ledger.
+/// The one loop against the simulator's market, in process and (where the test reads the
+/// request log or injects the server's faults) on loopback, with a real (in-memory) ledger.
 @Suite struct CycleRunnerTests {
     static let keeperPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../strategies/text-prime-keeper.yaml").standardized.path
     static var keeper: Strategy { get throws { try StrategyParser.load(path: keeperPath) } }
 
-    /// A simulator whose time moves only when the test advances it, from 06:00 UTC on a fixed
-    /// day (a test of a few hours never crosses midnight, whenever it runs).
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// The simulator's market in process, its time moving only when the test advances it,
+    /// from 06:00 UTC on a fixed day (a test of a few hours never crosses midnight, whenever it
+    /// runs).
     static func withEngine(_ config: SimulatorConfiguration, mode: LedgerMode = .live,
-                           _ body: @Sendable (SimulatorHarness, CycleRunner, Ledger) async throws -> Void) async throws {
+                           _ body: @Sendable (SimulatedExchange, CycleRunner, Ledger) async throws -> Void) async throws {
+        let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_056_800), speed: 0)  // 2026-09-22 06:00 UTC
+        let market = SimulatedExchange(configuration: config, clock: clock)
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let runner = CycleRunner(exchange: InProcessExchange(market), ledger: ledger, configuration: EngineConfiguration(mode: mode, timeZone: .gmt),
+                                 logger: quiet, now: { clock.now })
+        try await body(market, runner, ledger)
+    }
+
+    /// The same over HTTP: the simulator on loopback, reached by the signed client (for the
+    /// request log and the faults the server injects).
+    static func withEngineOverHTTP(_ config: SimulatorConfiguration, mode: LedgerMode = .live,
+                                   _ body: @Sendable (SimulatorHarness, CycleRunner, Ledger) async throws -> Void) async throws {
         let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_056_800), speed: 0)  // 2026-09-22 06:00 UTC
         try await SimulatorHarness.with(config, clock: clock) { h throws in
             let ledger = try Ledger(inMemory: Migration.bundled)
             let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
-                                     configuration: EngineConfiguration(mode: mode, timeZone: .gmt),
-                                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.now })
+                                     configuration: EngineConfiguration(mode: mode, timeZone: .gmt), logger: quiet, now: { clock.now })
             try await body(h, runner, ledger)
         }
     }
@@ -31,7 +46,7 @@ import TestSupport
     static let draining = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 6], burn: ["text-prime": .constant(12)])
 
     @Test func aDryRunSendsNoMutatingRequestButRecordsItsPlan() async throws {
-        try await Self.withEngine(Self.draining, mode: .dry) { h, runner, ledger in
+        try await Self.withEngineOverHTTP(Self.draining, mode: .dry) { h, runner, ledger in
             var last: CycleReport?
             for _ in 0..<25 {
                 last = try await runner.run(try Self.keeper)
@@ -49,31 +64,31 @@ import TestSupport
     @Test func liveCyclesKeepConsumptionStockedWithinTheCaps() async throws {
         // 4 units/h for 3 h costs about 30 USD: inside the keeper's 40 USD daily cap.
         let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 6], burn: ["text-prime": .constant(4)])
-        try await Self.withEngine(config) { h, runner, ledger in
+        try await Self.withEngine(config) { market, runner, ledger in
             let strategy = try Self.keeper
             for _ in 0..<(3 * 60) {
                 let report = try await runner.run(strategy)
                 #expect(report.errors.isEmpty, "\(report.errors)")
-                await h.exchange.advance(by: 60)
+                await market.advance(by: 60)
             }
-            let state = await h.exchange.state()
+            let state = await market.state()
             let textPrime = try #require(state.instruments.first { $0.symbol == "text-prime" })
             #expect(textPrime.stockoutSeconds <= 5 * 60, "dry for \(textPrime.stockoutSeconds) s")
             #expect(textPrime.burnedUnits >= 11, "the team got what it burned: \(textPrime.burnedUnits)")
-            let orders = await h.exchange.allOrders()
+            let orders = await market.allOrders()
             #expect(!orders.isEmpty)
             #expect(Set(orders.compactMap(\.clientOrderID)).count == orders.count, "no client_order_id placed twice")
-            let fills = await h.exchange.allFills()
+            let fills = await market.allFills()
             let spent = fills.reduce(Decimal(0)) { $0 + $1.notional }
             #expect(spent <= 40, "daily cap")
             #expect(fills.allSatisfy { $0.price <= 3 }, "max_unit_price")
-            let ledgerSpend = try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt)
+            let ledgerSpend = try ledger.spend(asOf: market.clock.now, timeZone: .gmt)
             #expect(ledgerSpend.today - ledgerSpend.reserved == spent, "the ledger holds every fill")
         }
     }
 
     @Test func anUnknownOutcomeIsResolvedBeforeAnythingElse() async throws {
-        try await Self.withEngine(SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 2], burn: ["text-prime": .constant(12)])) { h, runner, ledger in
+        try await Self.withEngineOverHTTP(SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 2], burn: ["text-prime": .constant(12)])) { h, runner, ledger in
             let strategy = try Self.keeper
             // Build 20 minutes of burn history first (dry on consumption, no inventory).
             var report = try await runner.run(strategy)
@@ -99,14 +114,14 @@ import TestSupport
 
     @Test func theBudgetHoldsWhenBurnOutrunsIt() async throws {
         // 12 units/h would cost 30 USD an hour; the 40 USD daily cap wins.
-        try await Self.withEngine(Self.draining) { h, runner, ledger in
+        try await Self.withEngine(Self.draining) { market, runner, ledger in
             var blocked = false
             for _ in 0..<(3 * 60) {
                 let report = try await runner.run(try Self.keeper)
                 blocked = blocked || report.budgetBlocked
-                await h.exchange.advance(by: 60)
+                await market.advance(by: 60)
             }
-            let spent = await h.exchange.allFills().reduce(Decimal(0)) { $0 + $1.notional }
+            let spent = await market.allFills().reduce(Decimal(0)) { $0 + $1.notional }
             #expect(spent <= 40 && spent > 30, "spent \(spent)")
             #expect(blocked, "the cycle reports the exhausted budget")
         }
@@ -116,7 +131,7 @@ import TestSupport
         // Burn that outruns the budget, and a flaky network: lost replies after orders were
         // committed, gateway errors, rate limits and dropped reads, chosen at random.
         let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 6], burn: ["text-prime": .constant(12)])
-        try await Self.withEngine(config) { h, runner, ledger in
+        try await Self.withEngineOverHTTP(config) { h, runner, ledger in
             var generator = SystemRandomNumberGenerator()
             let faults: [Fault] = [
                 Fault(method: "POST", pathPrefix: "/v1/orders", action: .dropAfterCommit),
@@ -147,14 +162,14 @@ import TestSupport
     }
 
     @Test func theKillSwitchStopsNewOrders() async throws {
-        try await Self.withEngine(Self.draining) { h, runner, ledger in
+        try await Self.withEngine(Self.draining) { market, runner, ledger in
             try ledger.setKillSwitch(engaged: true, reason: "test", by: "test", at: Date())
             for _ in 0..<40 {
                 let report = try await runner.run(try Self.keeper)
                 #expect(report.paused)
-                await h.exchange.advance(by: 60)
+                await market.advance(by: 60)
             }
-            #expect(await h.exchange.allOrders().isEmpty)
+            #expect(await market.allOrders().isEmpty)
         }
     }
 

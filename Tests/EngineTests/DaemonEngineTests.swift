@@ -14,7 +14,8 @@ import TestSupport
 @testable import Simulator
 
 /// The daemon's scheduler, paper trading, the global budget, notifications and shutdown, on
-/// simulated time against the simulator on loopback.
+/// simulated time against the simulator's market (in process; paper trading on loopback, for
+/// the request log).
 @Suite struct DaemonEngineTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -39,9 +40,10 @@ import TestSupport
         let clock = SimulationClock(start: Date(timeIntervalSince1970: 1_790_035_200), speed: 0)  // 2026-09-22 00:00 UTC
         let strategy = try Self.keeper()
         let hours: TimeInterval = 48
-        try await SimulatorHarness.with(config, clock: clock) { h throws in
+        let market = SimulatedExchange(configuration: config, clock: clock)
+        do {
             let ledger = try Ledger(inMemory: Migration.bundled)
-            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
+            let runner = CycleRunner(exchange: InProcessExchange(market), ledger: ledger,
                                      configuration: EngineConfiguration(mode: .live, timeZone: .gmt), logger: Self.quiet, now: { clock.now })
             let state = DaemonState(strategies: [strategy], startedAt: clock.now)
             let end = clock.now.addingTimeInterval(hours * 3600)
@@ -49,7 +51,7 @@ import TestSupport
                 // Waiting for the next cycle moves simulated time instead of sleeping.
                 let scheduler = StrategyScheduler(runner: runner, state: state, metrics: EngineMetrics(), logger: Self.quiet,
                                                   clock: ClosureClock(now: { clock.now }, sleep: { until in
-                                                      await h.exchange.advance(by: max(0, until.timeIntervalSince(clock.now)))
+                                                      await market.advance(by: max(0, until.timeIntervalSince(clock.now)))
                                                       if clock.now >= end { trigger.triggerGracefulShutdown() }
                                                   }), reload: { [strategy] })
                 try await scheduler.run()
@@ -57,13 +59,13 @@ import TestSupport
             #expect(clock.now >= end)
             let status = await state.status()
             #expect(status.cycles >= Int(hours * 30) - 1 && status.cycleErrors == 0, "\(status.cycles) cycles, \(status.cycleErrors) with errors")
-            let textPrime = try #require(await h.exchange.state().instruments.first { $0.symbol == "text-prime" })
+            let textPrime = try #require(await market.state().instruments.first { $0.symbol == "text-prime" })
             #expect(textPrime.stockoutSeconds == 0, "consumption ran dry for \(textPrime.stockoutSeconds) s")
             #expect(textPrime.burnedUnits >= 130, "the team burned what it needed: \(textPrime.burnedUnits)")
-            let orders = await h.exchange.allOrders()
+            let orders = await market.allOrders()
             #expect(Set(orders.compactMap(\.clientOrderID)).count == orders.count, "no client_order_id placed twice")
             // Every UTC day within the daily cap, every fill under max_unit_price, the ledger holds them all.
-            let fills = await h.exchange.allFills()
+            let fills = await market.allFills()
             var byDay: [Int: Decimal] = [:]
             for fill in fills {
                 let at = try Date(try #require(fill.executionTimestamp), strategy: .iso8601)
@@ -79,10 +81,10 @@ import TestSupport
     @Test func theGlobalBudgetHoldsAcrossStrategies() async throws {
         let config = SimulatorConfiguration(startingUSD: 1000, startingConsumption: ["text-prime": 1, "code-prime": 1],
                                             burn: ["text-prime": .constant(30), "code-prime": .constant(30)])
-        try await CycleRunnerTests.withEngine(config) { h, _, ledger in
-            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger,
+        try await CycleRunnerTests.withEngine(config) { market, _, ledger in
+            let runner = CycleRunner(exchange: InProcessExchange(market), ledger: ledger,
                                      configuration: EngineConfiguration(mode: .live, timeZone: .gmt, globalBudget: GlobalBudget(daily: 60)),
-                                     logger: Self.quiet, now: { h.exchange.clock.now })
+                                     logger: Self.quiet, now: { market.clock.now })
             // Each strategy may spend 40 a day; together they may spend 60.
             let strategies = [try Self.keeper(every: "1m", daily: "40.00", perOrder: "100.00"),
                               try Self.keeper(every: "1m", daily: "40.00", perOrder: "100.00", maxUnitPrice: "4.00", name: "code-keeper", instrument: "code-prime")]
@@ -92,22 +94,22 @@ import TestSupport
                     let report = try await runner.run(s)
                     notes += report.decisions.flatMap(\.guardrails)
                 }
-                await h.exchange.advance(by: 60)
+                await market.advance(by: 60)
             }
-            let fills = await h.exchange.allFills()
+            let fills = await market.allFills()
             let spent = fills.reduce(Decimal(0)) { $0 + $1.notional }
-            let total = try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt)
+            let total = try ledger.spend(asOf: market.clock.now, timeZone: .gmt)
             #expect(spent > 0 && spent <= 60, "every instrument together stays under the global cap: \(spent)")
             #expect(total.today <= 60)
             #expect(notes.contains { $0.contains("global daily cap 60") }, "\(Set(notes))")
-            let byInstrument = try ["text-prime", "code-prime"].map { try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt, instrument: $0).today }
+            let byInstrument = try ["text-prime", "code-prime"].map { try ledger.spend(asOf: market.clock.now, timeZone: .gmt, instrument: $0).today }
             #expect(byInstrument.allSatisfy { $0 > 0 }, "both strategies bought: \(byInstrument)")
         }
     }
 
     @Test func paperTradingSendsNothingMutatingAndRecordsPaperFills() async throws {
         let config = SimulatorConfiguration(startingUSD: 500, startingConsumption: ["text-prime": 3], burn: ["text-prime": .constant(12)])
-        try await CycleRunnerTests.withEngine(config) { h, _, ledger in
+        try await CycleRunnerTests.withEngineOverHTTP(config) { h, _, ledger in
             let paper = PaperExchange(market: GridExchange(client: h.client), now: { h.exchange.clock.now })
             let runner = CycleRunner(exchange: paper, ledger: ledger, configuration: EngineConfiguration(mode: .paper, timeZone: .gmt),
                                      logger: Self.quiet, now: { h.exchange.clock.now })
@@ -181,7 +183,7 @@ import TestSupport
     }
 
     @Test func openOrdersAreCancelledOnExitWhenAsked() async throws {
-        try await CycleRunnerTests.withEngine(SimulatorConfiguration(startingUSD: 500)) { h, _, ledger in
+        try await CycleRunnerTests.withEngine(SimulatorConfiguration(startingUSD: 500)) { market, _, ledger in
             let strategy = try StrategyParser.parse("""
                 strategy: bidder
                 instrument: text-prime
@@ -190,20 +192,20 @@ import TestSupport
                 rules:
                   - { name: low-bid, when: spent_today < 1.00, buy: { quantity: 5, order: limit, price: bid - tick * 20, cancel_after: 6h } }
                 """, file: "bidder.yaml")
-            let runner = CycleRunner(exchange: GridExchange(client: h.client), ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
-                                     logger: Self.quiet, now: { h.exchange.clock.now })
+            let runner = CycleRunner(exchange: InProcessExchange(market), ledger: ledger, configuration: EngineConfiguration(mode: .live, timeZone: .gmt),
+                                     logger: Self.quiet, now: { market.clock.now })
             try await testGracefulShutdown { trigger in
                 let scheduler = StrategyScheduler(runner: runner, state: DaemonState(strategies: [strategy], startedAt: Date()), metrics: EngineMetrics(),
-                                                  logger: Self.quiet, clock: ClosureClock(now: { h.exchange.clock.now }, sleep: { until in
-                                                      await h.exchange.advance(by: max(0, until.timeIntervalSince(h.exchange.clock.now)))
+                                                  logger: Self.quiet, clock: ClosureClock(now: { market.clock.now }, sleep: { until in
+                                                      await market.advance(by: max(0, until.timeIntervalSince(market.clock.now)))
                                                       trigger.triggerGracefulShutdown()
                                                   }), cancelOnExit: true, reload: { [strategy] })
                 try await scheduler.run()
             }
-            let orders = await h.exchange.allOrders()
+            let orders = await market.allOrders()
             #expect(orders.count == 1 && orders.allSatisfy { $0.status == "cancelled" }, "\(orders.map(\.status))")
             #expect(try ledger.openOrders(instrument: "text-prime").isEmpty)
-            #expect(try ledger.spend(asOf: h.exchange.clock.now, timeZone: .gmt).reserved == 0, "the reservation is released")
+            #expect(try ledger.spend(asOf: market.clock.now, timeZone: .gmt).reserved == 0, "the reservation is released")
         }
     }
 }

@@ -1,4 +1,4 @@
-import Execution
+@testable import Execution
 import Testing
 
 @Suite struct LotBookTests {

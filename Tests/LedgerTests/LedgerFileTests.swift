@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GridKeeperCore
 import Testing
 import TestSupport
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GridAPI
+import GridKeeperCore
 import Ledger
 import NIOCore
 import NIOHTTP1

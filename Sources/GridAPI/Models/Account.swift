@@ -155,29 +155,21 @@ public struct CurrencyAccount: Codable, Sendable, Equatable {
         self.status = status
     }
 
-    enum CodingKeys: String, CodingKey {
-        case accountID = "account_id", id, currency, availableBalance = "available_balance"
-        case lockedBalance = "locked_balance", totalBalance = "total_balance", status
-    }
-
+    /// Read as a trading-account row that must carry a currency: the same fields, keys and
+    /// number forms (balances as strings).
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        accountID = try c.decode(String.self, forKeys: [.accountID, .id])
-        currency = try c.decode(String.self, forKey: .currency)
-        availableBalance = try c.decodeDecimal(forKey: .availableBalance)
-        lockedBalance = try c.decodeDecimalIfPresent(forKey: .lockedBalance)
-        totalBalance = try c.decodeDecimalIfPresent(forKey: .totalBalance)
-        status = try c.decodeIfPresent(String.self, forKey: .status)
+        let row = try TradingAccount(from: decoder)
+        guard let currency = row.currency else {
+            throw DecodingError.keyNotFound(TradingAccount.CodingKeys.currency,
+                                           .init(codingPath: decoder.codingPath, debugDescription: "a currency account names its currency"))
+        }
+        self.init(accountID: row.accountID, currency: currency, availableBalance: row.availableBalance,
+                  lockedBalance: row.lockedBalance, totalBalance: row.totalBalance, status: row.status)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(accountID, forKey: .accountID)
-        try c.encode(currency, forKey: .currency)
-        try c.encodeDecimalString(availableBalance, forKey: .availableBalance)
-        try c.encodeDecimalString(lockedBalance, forKey: .lockedBalance)
-        try c.encodeDecimalString(totalBalance, forKey: .totalBalance)
-        try c.encodeIfPresent(status, forKey: .status)
+        try TradingAccount(accountID: accountID, currency: currency, availableBalance: availableBalance, lockedBalance: lockedBalance,
+                           totalBalance: totalBalance, status: status).encode(to: encoder)
     }
 }
 

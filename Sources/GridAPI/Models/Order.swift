@@ -173,12 +173,6 @@ public struct PlacedOrder: Codable, Sendable, Equatable {
     public var clientOrderID: String?
     public var status: String?
 
-    public init(orderID: String, clientOrderID: String?, status: String?) {
-        self.orderID = orderID
-        self.clientOrderID = clientOrderID
-        self.status = status
-    }
-
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id", id, clientOrderID = "client_order_id", status
     }

@@ -78,12 +78,6 @@ public struct SecretFileError: Error, Equatable, Sendable, CustomStringConvertib
     public var what: String
     public var problem: Problem
 
-    public init(path: String, what: String, problem: Problem) {
-        self.path = path
-        self.what = what
-        self.problem = problem
-    }
-
     public var description: String {
         switch problem {
         case .missing:

@@ -82,16 +82,8 @@ public struct OrderFill: Sendable, Equatable {
     public var cost: Decimal { price * quantity + fee }
 }
 
-/// One price level of a book; `quantity` may be fractional on the wire.
-public struct PriceLevel: Sendable, Equatable {
-    public var price: Decimal
-    public var quantity: Decimal
-
-    public init(price: Decimal, quantity: Decimal) {
-        self.price = price
-        self.quantity = quantity
-    }
-}
+/// A level of the exchange's book: `quantity` may be fractional on the wire.
+public typealias PriceLevel = DepthLevel<Decimal, Decimal>
 
 /// The order rules of a market.
 public struct MarketRules: Sendable, Equatable {

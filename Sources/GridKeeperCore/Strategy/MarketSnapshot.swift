@@ -3,14 +3,8 @@ import Foundation
 /// Everything a strategy may look at in one cycle: balances, the book, spend so far, and
 /// recorded history up to `asOf`. Pure data; the engine fills it, tests build it by hand.
 public struct MarketSnapshot: Sendable, Equatable {
-    public struct Level: Sendable, Equatable {
-        public var price: Decimal
-        public var quantity: Int
-        public init(price: Decimal, quantity: Int) {
-            self.price = price
-            self.quantity = quantity
-        }
-    }
+    /// A level of the book in whole units.
+    public typealias Level = DepthLevel<Decimal, Int>
 
     /// A recorded market observation. Prices in micro-dollars (integers keep long windows fast).
     public struct MarketPoint: Sendable, Equatable {

@@ -35,18 +35,6 @@ public struct RuleOutcome: Sendable, Equatable {
     /// went through as asked, or only the USD balance or the market's rules shaped it.
     public var limit: BudgetLimit? = nil
 
-    public init(rule: String, outcome: Outcome, reason: String, intent: Intent?, guardrails: [String], inputs: [String: String],
-                budget: BudgetEffect? = nil, limit: BudgetLimit? = nil) {
-        self.rule = rule
-        self.outcome = outcome
-        self.reason = reason
-        self.intent = intent
-        self.guardrails = guardrails
-        self.inputs = inputs
-        self.budget = budget
-        self.limit = limit
-    }
-
     public enum BudgetEffect: String, Sendable, Equatable {
         /// A cap (daily, monthly, per order, global) left room for fewer units than asked.
         case cut
@@ -73,14 +61,6 @@ public struct Plan: Sendable, Equatable {
     public var outcomes: [RuleOutcome]
     /// Consumption runway in seconds as the rules saw it, when the burn is known.
     public var runway: Decimal?
-
-    public init(strategy: String, instrument: String, asOf: Date, outcomes: [RuleOutcome], runway: Decimal? = nil) {
-        self.strategy = strategy
-        self.instrument = instrument
-        self.asOf = asOf
-        self.outcomes = outcomes
-        self.runway = runway
-    }
 
     /// The intents to carry out, in rule order.
     public var intents: [(rule: String, intent: Intent)] {

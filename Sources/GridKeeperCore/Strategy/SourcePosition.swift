@@ -4,10 +4,6 @@ import Foundation
 public struct SourcePosition: Sendable, Equatable, Comparable, CustomStringConvertible {
     public var line: Int
     public var column: Int
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
     public static func < (a: SourcePosition, b: SourcePosition) -> Bool { (a.line, a.column) < (b.line, b.column) }
     public var description: String { "\(line):\(column)" }
 }

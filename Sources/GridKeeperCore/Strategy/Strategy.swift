@@ -135,12 +135,6 @@ public struct StrategyDiagnostic: Error, Sendable, Equatable, CustomStringConver
     public var position: SourcePosition
     public var message: String
 
-    public init(file: String, position: SourcePosition, message: String) {
-        self.file = file
-        self.position = position
-        self.message = message
-    }
-
     /// `file:line:column: message`
     public var description: String { "\(file):\(position.line):\(position.column): \(message)" }
 }

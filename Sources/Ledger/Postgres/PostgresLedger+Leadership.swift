@@ -12,14 +12,6 @@ public struct LeadershipState: Sendable, Equatable, Codable {
     public var live: Bool
 
     enum CodingKeys: String, CodingKey { case holder, token, since, expiresAt = "expires_at", live }
-
-    public init(holder: String, token: Int64, since: Date, expiresAt: Date, live: Bool) {
-        self.holder = holder
-        self.token = token
-        self.since = since
-        self.expiresAt = expiresAt
-        self.live = live
-    }
 }
 
 extension PostgresLedger {
