@@ -79,6 +79,15 @@ public struct EngineFactory: Sendable {
         try StrategyFiles.load(strategiesPath)
     }
 
+    /// Reads and checks the strategy files, then builds the engine over them (see
+    /// `build(strategies:logger:announce:connect:)`); invalid files stop it before the ledger is
+    /// opened or created.
+    /// - Throws: `DeploymentError.invalidConfiguration` with every problem as file:line:column,
+    ///   or what `build(strategies:...)` throws.
+    public func build(logger: Logger, announce: (String) -> Void = { _ in }, connect: () throws -> GridClient) throws -> Deployment {
+        try build(strategies: loadStrategies(), logger: logger, announce: announce, connect: connect)
+    }
+
     /// Opens the ledger and builds the engine over `strategies`. The returned deployment holds
     /// the ledger's lock until it is closed or released.
     /// - Parameters:

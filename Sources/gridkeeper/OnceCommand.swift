@@ -33,8 +33,7 @@ struct OnceCommand: AsyncParsableCommand {
             let settings = try config.load()
             let factory = EngineFactory(mode: dryRun ? .dryRun : .live, strategies: strategies ?? settings.strategies, ledger: ledger.db ?? settings.ledger,
                                         timeZone: ledger.zone(settings), globalBudget: settings.budget, autoTransfers: settings.autoTransfer ?? false)
-            let loaded = try factory.loadStrategies()
-            let deployment = try factory.build(strategies: loaded, logger: connection.logger("gridkeeper.engine"), announce: Output.notice) {
+            let deployment = try factory.build(logger: connection.logger("gridkeeper.engine"), announce: Output.notice) {
                 try connection.makeClient(config: settings)
             }
             defer { deployment.close() }

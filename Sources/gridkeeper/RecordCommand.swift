@@ -57,7 +57,6 @@ struct RecordCommand: AsyncParsableCommand {
             let symbols = instruments.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let store = try LedgerAccess.openOrCreate(path: ledger.path, announce: Output.notice)
             let exchange = GridExchange(client: try connection.makeClient())
-            var count = 0
             let stopped = StopFlag()
             let stop = Task {
                 for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
@@ -67,27 +66,15 @@ struct RecordCommand: AsyncParsableCommand {
             }
             defer { stop.cancel() }
             print("recording \(symbols.joined(separator: ", ")) every \(every) into \(store.path)\(deadline.map { " until \($0.ISO8601Format())" } ?? "; Ctrl-C stops")")
+            let recorder = MarketRecorder(instruments: symbols, interval: interval, deadline: deadline)
+            var shown = 0
             // Short sleeps, so Ctrl-C and the deadline are prompt.
-            let clock = SystemClock(step: 0.1)
-            while deadline.map({ clock.now < $0 }) ?? true {
-                let time = clock.now
-                for symbol in symbols {
-                    do {
-                        try await LedgerAccess.recordMarket(symbol, from: exchange, into: store, at: time)
-                        count += 1
-                    } catch let error as DeploymentError {
-                        throw error
-                    } catch {
-                        Output.printError("\(symbol): \(error)")
-                    }
-                }
-                if count % 60 == 0, count > 0 { print("\(count) snapshots recorded") }
-                let next = time.addingTimeInterval(interval)
-                while clock.now < next, !stopped.isSet, deadline.map({ clock.now < $0 }) ?? true {
-                    try? await clock.sleep(until: next)
-                }
-                if stopped.isSet { break }
-            }
+            let count = try await recorder.run(from: exchange, into: store, clock: SystemClock(step: 0.1), stop: { stopped.isSet },
+                                               skipped: { symbol, error in Output.printError("\(symbol): \(error)") },
+                                               progress: { recorded in
+                                                   if recorded / 60 > shown / 60 { print("\(recorded) snapshots recorded") }
+                                                   shown = recorded
+                                               })
             print("\(count) snapshots recorded into \(store.path)")
         }
     }

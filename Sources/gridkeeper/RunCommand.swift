@@ -4,11 +4,7 @@ import Engine
 import Foundation
 import GridAPI
 import GridKeeperCore
-import Hummingbird
-import Ledger
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,7 +74,6 @@ struct RunCommand: AsyncParsableCommand {
             let settings = try config.load()
             let factory = EngineFactory(mode: paper ? .paper : .live, strategies: strategies ?? settings.strategies, ledger: ledger.db ?? settings.ledger,
                                         timeZone: ledger.zone(settings), globalBudget: settings.budget, autoTransfers: settings.autoTransfer ?? false)
-            let loaded = try factory.loadStrategies()
             // The status endpoint first: where it listens, who may read it, and that it can bind.
             let host = statusHost ?? settings.statusHost ?? "127.0.0.1"
             let port = statusPort ?? settings.statusPort ?? 9469
@@ -91,52 +86,16 @@ struct RunCommand: AsyncParsableCommand {
             }
             do { try StatusServer.checkAvailable(host: host, port: port) } catch { throw CommandFailure(message: "\(error)") }
             let logger = connection.logger("gridkeeper.daemon")
-            let deployment = try factory.build(strategies: loaded, logger: logger, announce: Output.notice) {
+            let deployment = try factory.build(logger: logger, announce: Output.notice) {
                 try connection.makeClient(config: settings)
             }
             defer { deployment.close() }
-            let metrics = EngineMetrics()
-            var notifier: Notifier?
-            if let url = notify ?? settings.notifyURL {
-                let critical = runwayCritical.flatMap(StrategyParser.duration) ?? settings.runwayCritical ?? 1800
-                notifier = Notifier(url: url, thresholds: .init(runwayCritical: NSDecimalNumber(decimal: critical).doubleValue,
-                                                                errorsInARow: settings.errorsInARow ?? 3), logger: logger)
-            }
-            // A PostgreSQL ledger may be shared with a standby on another host: cycles run only
-            // while this daemon holds the ledger's lease.
-            let leadership = (deployment.ledger as? PostgresLedger).map { shared in
-                Leadership(ledger: shared, ttl: leaseTTL ?? Leadership.ttl(forIntervals: loaded.map { NSDecimalNumber(decimal: $0.every).doubleValue }),
-                           logger: logger, notifier: notifier, metrics: metrics)
-            }
-            let state = DaemonState(strategies: loaded, startedAt: Date(), leadership: leadership)
-            // No cycle starts before the status endpoint listens: a bind failure ends the daemon
-            // before anything is sent to the exchange.
-            let (listening, listened) = AsyncStream<Void>.makeStream()
-            let runner = leadership.map { deployment.runner(leadingWith: $0, logger: logger) } ?? deployment.runner
-            let scheduler = StrategyScheduler(runner: runner, state: state, metrics: metrics, logger: logger, notifier: notifier,
-                                              cancelOnExit: cancelOnExit, checkLedger: deployment.checkLedger,
-                                              startAfter: { for await _ in listening { break } }, leadership: leadership) {
-                try deployment.reloadStrategies()
-            }
-            let status = StatusServer.application(state: state, metrics: metrics, host: host, port: port, token: token, logger: logger) { bound in
-                let shown = host.contains(":") ? "[\(host)]" : host
-                let role = leadership.map { " (shared ledger \(deployment.ledger.path): cycles run while this daemon, \($0.holder), holds the lease)" } ?? ""
-                FileHandle.standardOutput.write(Data("gridkeeper running \(loaded.count) strategies\(paper ? " (paper)" : "")\(role); status on http://\(shown):\(bound)/status\(token == nil ? "" : " (bearer token required)")\n".utf8))
-                listened.yield()
-                listened.finish()
-            }
-            // Services stop in reverse order: the scheduler first (the cycle in progress finishes,
-            // open orders are cancelled if asked), then the status endpoint, then the notifier,
-            // which posts what is still queued.
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let notifier { services.append(.init(service: notifier)) }
-            services.append(.init(service: status))
-            // Stopped after the scheduler, so the lease is handed back once the last cycle is done.
-            if let leadership { services.append(.init(service: leadership)) }
-            services.append(.init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
-            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let critical = runwayCritical.flatMap(StrategyParser.duration) ?? settings.runwayCritical ?? 1800
+            let daemon = DaemonSettings(statusHost: host, statusPort: port, statusToken: token, notifyURL: notify ?? settings.notifyURL,
+                                        notifyThresholds: .init(runwayCritical: NSDecimalNumber(decimal: critical).doubleValue, errorsInARow: settings.errorsInARow ?? 3),
+                                        leaseTTL: leaseTTL, cancelOnExit: cancelOnExit)
             do {
-                try await group.run()
+                try await deployment.runDaemon(daemon, logger: logger) { line in FileHandle.standardOutput.write(Data("\(line)\n".utf8)) }
             } catch {
                 if let bind = StatusServerError.from(error, host: host, port: port) { throw CommandFailure(message: bind.description) }
                 throw CommandFailure(message: "\(error)")
