@@ -11,14 +11,15 @@ import Ledger
 /// recording, because every later sample would be lost too.
 public struct MarketRecorder: Sendable {
     public var instruments: [String]
-    /// Seconds between samples.
+    /// Seconds between samples (at least a millisecond: the ledger keeps one sample per
+    /// instrument and millisecond, and a zero interval would spin).
     public var interval: TimeInterval
     /// No sample is taken at or after it; nil records until `stop` says so.
     public var deadline: Date?
 
     public init(instruments: [String], interval: TimeInterval, deadline: Date?) {
         self.instruments = instruments
-        self.interval = interval
+        self.interval = max(interval, 0.001)
         self.deadline = deadline
     }
 

@@ -45,4 +45,15 @@ import Testing
         #expect(recorded == 3)
         #expect(try ledger.recordedBooks(instrument: "text-prime").times.count == 3)
     }
+
+    @Test func aZeroIntervalStillMovesTime() async throws {
+        let market = Self.market()
+        let clock = MarketClock(market)
+        let start = clock.now
+        let ledger = try Ledger(inMemory: Migration.bundled)
+        let recorder = MarketRecorder(instruments: ["text-prime"], interval: 0, deadline: start.addingTimeInterval(0.005))
+        #expect(recorder.interval == 0.001)
+        let recorded = try await recorder.run(from: InProcessExchange(market), into: ledger, clock: clock)
+        #expect(recorded == 5)
+    }
 }
