@@ -38,8 +38,10 @@ import Testing
         let market = Self.market()
         let ledger = try Ledger(inMemory: Migration.bundled)
         let samples = Atomic<Int>(0)
-        let recorder = MarketRecorder(instruments: ["text-prime"], interval: 5, deadline: nil)
-        let recorded = try await recorder.run(from: InProcessExchange(market), into: ledger, clock: MarketClock(market),
+        // A far deadline only so that a recorder which ignored `stop` fails here instead of hanging.
+        let clock = MarketClock(market)
+        let recorder = MarketRecorder(instruments: ["text-prime"], interval: 5, deadline: clock.now.addingTimeInterval(3600))
+        let recorded = try await recorder.run(from: InProcessExchange(market), into: ledger, clock: clock,
                                               stop: { samples.load(ordering: .relaxed) >= 3 },
                                               progress: { samples.store($0, ordering: .relaxed) })
         #expect(recorded == 3)
@@ -53,7 +55,10 @@ import Testing
         let ledger = try Ledger(inMemory: Migration.bundled)
         let recorder = MarketRecorder(instruments: ["text-prime"], interval: 0, deadline: start.addingTimeInterval(0.005))
         #expect(recorder.interval == 0.001)
-        let recorded = try await recorder.run(from: InProcessExchange(market), into: ledger, clock: clock)
+        // Without the floor time would not move: the stop after 100 samples makes that a failure, not a hang.
+        let samples = Atomic<Int>(0)
+        let recorded = try await recorder.run(from: InProcessExchange(market), into: ledger, clock: clock,
+                                              stop: { samples.load(ordering: .relaxed) >= 100 }, progress: { samples.store($0, ordering: .relaxed) })
         #expect(recorded == 5)
     }
 }
