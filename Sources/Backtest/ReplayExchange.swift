@@ -45,7 +45,7 @@ public struct ReplaySettings: Sendable {
 ///   (kept in thousandths of a unit) from the oldest lot first, and what a lot still holds
 ///   when it expires is lost. The balance shows whole units, a unit in use counting as one
 ///   until it is used up. Time with no units while there is demand is a stockout.
-public actor ReplayExchange: Exchange {
+public actor ReplayExchange: JournaledExchange {
     let recording: Recording
     let demand: [BurnStep]
     let settings: ReplaySettings
@@ -61,10 +61,7 @@ public actor ReplayExchange: Exchange {
     private var inventory: Int
     private var consumption: LotBook
     private var matcher: Matcher
-    /// Client order id by order id.
-    private var orders: [String: String] = [:]
-    private var byClientID: [String: String] = [:]
-    private var fillsByOrder: [String: [OrderFill]] = [:]
+    public private(set) var journal = OrderJournal(label: "replay order")
     private var sequence = 0
     /// Every fill, in order (for reports).
     public private(set) var fills: [OrderFill] = []
@@ -184,7 +181,7 @@ public actor ReplayExchange: Exchange {
     // MARK: Orders
 
     public func place(_ request: OrderRequest) async throws(ExchangeError) -> OrderTicket {
-        if let id = byClientID[request.clientOrderID], let existing = ticket(id) { return existing }
+        if let id = journal.orderID(clientOrderID: request.clientOrderID), let existing = ticket(id) { return existing }
         guard request.marketID == marketID else { throw .rejected("replay order \(request.clientOrderID): unknown market \(request.marketID)") }
         var limit: Int64?
         if let price = request.limit {
@@ -201,17 +198,15 @@ public actor ReplayExchange: Exchange {
         } catch {
             throw .rejected("replay order \(request.clientOrderID): \(error.description)")
         }
-        orders[id] = request.clientOrderID
-        byClientID[request.clientOrderID] = id
+        journal.add(id: id, clientOrderID: request.clientOrderID, marketID: marketID, instrument: instrumentID)
         apply(placed)
         guard let ticket = ticket(id) else { throw .rejected("replay order \(request.clientOrderID): not kept") }
         return ticket
     }
 
-    /// The order as the fill model holds it.
-    private func ticket(_ id: String) -> OrderTicket? {
-        guard let clientOrderID = orders[id], let t = matcher.ticket(id) else { return nil }
-        return OrderTicket(t, clientOrderID: clientOrderID, marketID: marketID)
+    public func ticket(_ id: String) -> OrderTicket? {
+        guard let entry = journal.entry(id), let t = matcher.ticket(id) else { return nil }
+        return OrderTicket(t, clientOrderID: entry.clientOrderID, marketID: marketID)
     }
 
     /// Books fills: cash and units move and the fills are kept.
@@ -221,24 +216,13 @@ public actor ReplayExchange: Exchange {
             if autoTransfers { consumption.arrive(units: f.units, at: now) } else { inventory += f.units }
             sequence += 1
             let fill = OrderFill(f, tradeID: "replay-trade-\(sequence)")
-            fillsByOrder[f.orderID, default: []].append(fill)
+            journal.book(fill, to: f.orderID)
             fills.append(fill)
         }
     }
 
-    public func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? {
-        byClientID[clientOrderID].flatMap(ticket)
-    }
-
-    public func order(id: String) async throws(ExchangeError) -> OrderTicket {
-        guard let o = ticket(id) else { throw .rejected("replay order \(id): not found") }
-        return o
-    }
-
-    public func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { fillsByOrder[orderID] ?? [] }
-
     public func cancel(orderID: String) async throws(ExchangeError) {
-        guard orders[orderID] != nil else { throw .rejected("replay order \(orderID): not found") }
+        guard journal.entry(orderID) != nil else { throw .rejected("replay order \(orderID): not found") }
         guard matcher.cancel(orderID) else { throw .rejected("replay order \(orderID): already ended") }
         cancels += 1
     }

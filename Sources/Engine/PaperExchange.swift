@@ -15,20 +15,12 @@ import Ledger
 /// paper trades: USD less what paper orders cost or lock, trading units plus paper buys less
 /// paper transfers, consumption plus paper transfers (kept in a `LotBook`: paper lots expire
 /// after four hours like real ones; inference does not draw on them).
-public actor PaperExchange: Exchange {
-    struct PaperOrder {
-        var clientOrderID: String
-        var marketID: String
-        var instrument: String
-    }
-
+public actor PaperExchange: JournaledExchange {
     private let market: any Exchange
     private let now: @Sendable () -> Date
     private let rules: Matcher.Rules
     public nonisolated let autoTransfers = false
-    private var orders: [String: PaperOrder] = [:]
-    private var byClientID: [String: String] = [:]
-    private var trades: [String: [OrderFill]] = [:]
+    public private(set) var journal = OrderJournal(label: "paper order")
     private var views: [String: ExchangeView] = [:]          // by market id
     private var instruments: [String: String] = [:]          // instrument id → symbol
     private var matchers: [String: Matcher] = [:]            // by market id
@@ -87,7 +79,7 @@ public actor PaperExchange: Exchange {
     }
 
     public func place(_ request: OrderRequest) async throws(ExchangeError) -> OrderTicket {
-        if let id = byClientID[request.clientOrderID], let existing = ticket(id) { return existing }
+        if let id = journal.orderID(clientOrderID: request.clientOrderID), let existing = ticket(id) { return existing }
         guard let view = views[request.marketID], let symbol = instruments[view.instrumentID] else {
             throw .rejected("paper order: no observed book for market \(request.marketID)")
         }
@@ -99,8 +91,7 @@ public actor PaperExchange: Exchange {
         do {
             let filled = try matcher.submit(id: id, quantity: request.quantity, limit: limit, funds: funds, at: now().ledgerMilliseconds)
             matchers[request.marketID] = matcher
-            orders[id] = PaperOrder(clientOrderID: request.clientOrderID, marketID: request.marketID, instrument: symbol)
-            byClientID[request.clientOrderID] = id
+            journal.add(id: id, clientOrderID: request.clientOrderID, marketID: request.marketID, instrument: symbol)
             apply(filled)
         } catch {
             throw .rejected("paper order \(request.clientOrderID): \(error.description)")
@@ -109,25 +100,13 @@ public actor PaperExchange: Exchange {
         return placed
     }
 
-    /// The order as the fill model holds it.
-    private func ticket(_ id: String) -> OrderTicket? {
-        guard let o = orders[id], let t = matchers[o.marketID]?.ticket(id) else { return nil }
+    public func ticket(_ id: String) -> OrderTicket? {
+        guard let o = journal.entry(id), let t = matchers[o.marketID]?.ticket(id) else { return nil }
         return OrderTicket(t, clientOrderID: o.clientOrderID, marketID: o.marketID)
     }
 
-    public func order(clientOrderID: String, marketID: String?) async throws(ExchangeError) -> OrderTicket? {
-        byClientID[clientOrderID].flatMap(ticket)
-    }
-
-    public func order(id: String) async throws(ExchangeError) -> OrderTicket {
-        guard let order = ticket(id) else { throw .rejected("paper order \(id): not found") }
-        return order
-    }
-
-    public func fills(orderID: String) async throws(ExchangeError) -> [OrderFill] { trades[orderID] ?? [] }
-
     public func cancel(orderID: String) async throws(ExchangeError) {
-        guard let o = orders[orderID] else { throw .rejected("paper order \(orderID): not found") }
+        guard let o = journal.entry(orderID) else { throw .rejected("paper order \(orderID): not found") }
         guard matchers[o.marketID]?.cancel(orderID) == true else { throw .rejected("paper order \(orderID): already ended") }
     }
 
@@ -147,11 +126,11 @@ public actor PaperExchange: Exchange {
     /// Books fills: cash and units move and the fills are kept for `fills(orderID:)`.
     private func apply(_ batch: [Matcher.Fill]) {
         for f in batch {
-            guard let o = orders[f.orderID] else { continue }
+            guard let o = journal.entry(f.orderID) else { continue }
             spent += f.cost
             bought[o.instrument, default: 0] += f.units
             sequence += 1
-            trades[f.orderID, default: []].append(OrderFill(f, tradeID: "paper-trade-\(sequence)"))
+            journal.book(OrderFill(f, tradeID: "paper-trade-\(sequence)"), to: f.orderID)
         }
     }
 

@@ -7,20 +7,22 @@ import NIOCore
 import Simulator
 import Synchronization
 
+/// A subcommand is named after its type, lower-cased (`Parse` is `parse`); the four whose
+/// type would shadow a module or a type they use (`backtest`, `chaos`, `ledger`, `strategy`)
+/// name themselves.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridkeeper-bench",
         abstract: "GridKeeper benchmarks; build with -c release.",
-        subcommands: [SimBench.self, SigningBench.self, LedgerBench.self, StrategyBench.self, BacktestBench.self, StrategiesBench.self, ParseBench.self, ChaosBench.self, RequestsBench.self]
+        subcommands: [Sim.self, Signing.self, LedgerBench.self, StrategyBench.self, BacktestBench.self, Strategies.self, Parse.self, ChaosBench.self, Requests.self]
     )
 }
 
 /// Signed requests per second against the simulator on loopback, with an unsigned baseline
 /// measured in the same run.
-struct SimBench: AsyncParsableCommand {
+struct Sim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sim",
         abstract: "Requests per second served by the simulator: unsigned health (baseline), signed balance reads, place + cancel pairs."
     )
 
@@ -134,8 +136,8 @@ final class Totals: Sendable {
 }
 
 /// Ed25519 signing and verification throughput, with SHA-256 of the same message as baseline.
-struct SigningBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "signing", abstract: "Signatures and verifications per second.")
+struct Signing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Signatures and verifications per second.")
 
     @Option(help: "Operations per measurement.")
     var iterations: Int = 20_000

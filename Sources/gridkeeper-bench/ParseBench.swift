@@ -6,9 +6,8 @@ import Ledger
 
 /// Reading a JSON lines recording: the fast path against the `JSONDecoder` path (baseline),
 /// both over the same file in the same run.
-struct ParseBench: AsyncParsableCommand {
+struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "parse",
         abstract: "JSON lines recordings read per second (MB/s): the JSONDecoder path (baseline) and the fast path, same file, same run."
     )
 

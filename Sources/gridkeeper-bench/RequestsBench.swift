@@ -10,9 +10,8 @@ import Simulator
 /// Signed requests a minute that the daemon's cycle sends, for 1, 3 and 9 strategies at
 /// `every: 1m`, against the simulator on loopback; the baseline is the same cycle without
 /// shared reads, measured in the same run.
-struct RequestsBench: AsyncParsableCommand {
+struct Requests: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "requests",
         abstract: "Signed requests per minute sent by the daemon's cycle for 1, 3 and 9 strategies at every: 1m."
     )
 

@@ -5,9 +5,8 @@ import GridKeeperCore
 
 /// A strategy across market regimes: cost per unit used, stockout and expiry against a
 /// just-in-time buyer and Auto Mode, judged by the bar of issue 12.
-struct StrategiesBench: AsyncParsableCommand {
+struct Strategies: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "strategies",
         abstract: "A strategy against the JIT buyer and Auto Mode on every market regime (cost per unit used, stockout, expired), with the bar.",
         discussion: """
             Every regime × seed is a fresh recording (Regime.recording); each run starts with 10 units in consumption, none in stock and \

@@ -113,6 +113,29 @@ import TestSupport
         #expect(replayUSD == paperUSD)
     }
 
+    /// The port's order lookups answer alike in paper trading and in the replay: a client order
+    /// id placed again returns the order it placed, lookups by either id find it, and an id
+    /// neither placed is refused or absent, with no fills.
+    @Test func paperTradingAndTheReplayAnswerOrderLookupsAlike() async throws {
+        let replay = ReplayExchange(recording: Self.falling)
+        let source = ReplayExchange(recording: Self.falling)
+        let clock = ManualTime(Date(ledgerMilliseconds: Self.start))
+        let paper = PaperExchange(market: source, now: { clock.now })
+        for (name, exchange) in [("replay", replay as any Exchange), ("paper", paper as any Exchange)] {
+            let view = try await exchange.view(instrument: "text-prime")
+            let request = OrderRequest(clientOrderID: "k-1", marketID: view.marketID, quantity: 12, limit: Decimal(string: "2.55")!)
+            let placed = try await exchange.place(request)
+            let again = try await exchange.place(request)
+            #expect(again.id == placed.id, "\(name): the same client order id is one order")
+            #expect(try await exchange.order(clientOrderID: "k-1", marketID: view.marketID)?.id == placed.id, "\(name)")
+            #expect(try await exchange.order(clientOrderID: "k-2", marketID: view.marketID) == nil, "\(name)")
+            #expect(try await exchange.order(id: placed.id).clientOrderID == "k-1", "\(name)")
+            #expect(try await exchange.fills(orderID: placed.id).map(\.quantity) == [10], "\(name): the ask at 2.50 taken, the rest resting")
+            #expect(try await exchange.fills(orderID: "nobody").isEmpty, "\(name)")
+            await #expect(throws: ExchangeError.self, "\(name)") { try await exchange.order(id: "nobody") }
+        }
+    }
+
     // MARK: The resting-fill rule, in every mode
 
     /// Two books: the first is above the limit, the second comes down through it.

@@ -56,20 +56,21 @@ public struct StrategySet: Sendable {
         var problems: [StrategyDiagnostic] = []
         var instruments: [String: Strategy] = [:]
         var names: [String: Strategy] = [:]
-        for strategy in strategies {
-            if let other = instruments[strategy.instrument] {
-                problems.append(StrategyDiagnostic(
-                    file: strategy.file, position: strategy.instrumentPosition,
-                    message: "instrument: \(strategy.instrument) is already kept by \(other.file) (strategy \(other.name)); use one strategy per instrument"))
+        /// Keeps the first strategy under `key`; a later one is a problem at `position`.
+        func claim(_ key: String, in seen: inout [String: Strategy], by strategy: Strategy, at position: SourcePosition,
+                   _ message: (_ first: Strategy) -> String) {
+            if let first = seen[key] {
+                problems.append(StrategyDiagnostic(file: strategy.file, position: position, message: message(first)))
             } else {
-                instruments[strategy.instrument] = strategy
+                seen[key] = strategy
             }
-            if let other = names[strategy.name] {
-                problems.append(StrategyDiagnostic(
-                    file: strategy.file, position: strategy.namePosition,
-                    message: "strategy: the name \(strategy.name) is already used by \(other.file); every strategy needs its own name"))
-            } else {
-                names[strategy.name] = strategy
+        }
+        for strategy in strategies {
+            claim(strategy.instrument, in: &instruments, by: strategy, at: strategy.instrumentPosition) { other in
+                "instrument: \(strategy.instrument) is already kept by \(other.file) (strategy \(other.name)); use one strategy per instrument"
+            }
+            claim(strategy.name, in: &names, by: strategy, at: strategy.namePosition) { other in
+                "strategy: the name \(strategy.name) is already used by \(other.file); every strategy needs its own name"
             }
         }
         return problems
