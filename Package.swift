@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import CompilerPluginSupport
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", "602.0.0"..<"604.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,12 +41,38 @@ let package = Package(
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
         .target(
+            name: "GridKeeperMacroExpansions",
+            dependencies: [
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .macro(
+            name: "GridKeeperMacrosPlugin",
+            dependencies: [
+                "GridKeeperMacroExpansions",
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GridKeeperMacros",
+            dependencies: ["GridKeeperMacrosPlugin"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Execution",
+            dependencies: ["GridKeeperMacros"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "GridKeeperCore",
-            dependencies: ["Execution", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GridKeeperMacros", "Execution", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -64,6 +92,7 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [
+                "GridKeeperMacros",
                 "GridKeeperCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -79,6 +108,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
+                "GridKeeperMacros",
                 "Execution", "GridKeeperCore", "GridAPI", "Ledger",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,6 +117,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "GridKeeperMacros",
                 "Engine", "GridAPI", "GridKeeperCore", "Ledger",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +133,7 @@ let package = Package(
         .target(
             name: "Backtest",
             dependencies: [
+                "GridKeeperMacros",
                 "Engine", "Execution", "GridKeeperCore", "GridAPI", "Ledger", "SimulatorCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -111,6 +143,7 @@ let package = Package(
         .target(
             name: "GridAPI",
             dependencies: [
+                "GridKeeperMacros",
                 "CSodium", "GridKeeperCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,6 +156,7 @@ let package = Package(
         .target(
             name: "SimulatorCore",
             dependencies: [
+                "GridKeeperMacros",
                 "Execution",
                 "GridAPI",
                 "GridKeeperCore",
@@ -150,6 +184,7 @@ let package = Package(
         .target(
             name: "Chaos",
             dependencies: [
+                "GridKeeperMacros",
                 "Engine", "GridAPI", "GridKeeperCore", "Ledger", "Simulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -237,6 +272,19 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "GridKeeperCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GridKeeperMacrosTests",
+            dependencies: [
+                // Not the macro target itself: a test depending on it is built for the host,
+                // and every test target with it.
+                "GridKeeperMacroExpansions",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

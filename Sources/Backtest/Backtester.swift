@@ -3,54 +3,37 @@ import Execution
 import Foundation
 import GridAPI
 import GridKeeperCore
+import GridKeeperMacros
 import Ledger
 import Logging
 
 /// The Grid's Auto Mode, as the baseline: whenever consumption falls under `threshold` units,
 /// buy `amount` units at market; filled units go straight to consumption.
+@MemberwiseInit
 public struct AutoModeSettings: Sendable, Codable, Equatable {
-    public var threshold: Int
-    public var amount: Int
+    public var threshold: Int = 5
+    public var amount: Int = 20
     /// How often Auto Mode looks at the balance, seconds.
-    public var every: TimeInterval
-
-    public init(threshold: Int = 5, amount: Int = 20, every: TimeInterval = 60) {
-        self.threshold = threshold
-        self.amount = amount
-        self.every = every
-    }
+    public var every: TimeInterval = 60
 }
 
 /// How a backtest runs.
+@MemberwiseInit
 public struct BacktestConfiguration: Sendable {
-    public var replay: ReplaySettings
+    public var replay: ReplaySettings = ReplaySettings()
     /// Demand to replay instead of the recording's (a synthetic profile).
-    public var demand: [BurnStep]?
-    public var from: Date?
-    public var to: Date?
-    public var timeZone: TimeZone
-    public var globalBudget: GlobalBudget?
-    public var autoMode: AutoModeSettings
+    public var demand: [BurnStep]? = nil
+    public var from: Date? = nil
+    public var to: Date? = nil
+    public var timeZone: TimeZone = .gmt
+    public var globalBudget: GlobalBudget? = nil
+    public var autoMode: AutoModeSettings = AutoModeSettings()
     /// At most this many points per chart series.
-    public var seriesPoints: Int
+    public var seriesPoints: Int = 1500
     /// Two book snapshots further apart than this, seconds, bound a gap in the recording (the
     /// recorder was down): no cycle runs inside it, the replay clock jumps to the next
     /// snapshot (demand and lot expiry still run through it), and the result counts it.
-    public var maxGap: TimeInterval
-
-    public init(replay: ReplaySettings = ReplaySettings(), demand: [BurnStep]? = nil, from: Date? = nil, to: Date? = nil, timeZone: TimeZone = .gmt,
-                globalBudget: GlobalBudget? = nil, autoMode: AutoModeSettings = AutoModeSettings(), seriesPoints: Int = 1500,
-                maxGap: TimeInterval = 6 * 3600) {
-        self.replay = replay
-        self.demand = demand
-        self.from = from
-        self.to = to
-        self.timeZone = timeZone
-        self.globalBudget = globalBudget
-        self.autoMode = autoMode
-        self.seriesPoints = seriesPoints
-        self.maxGap = maxGap
-    }
+    public var maxGap: TimeInterval = 6 * 3600
 }
 
 /// What one way of buying cost and delivered over the replay.

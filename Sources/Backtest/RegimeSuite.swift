@@ -1,5 +1,6 @@
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 
 /// A strategy against a simple baseline strategy and Auto Mode on every market regime, several
 /// seeds each, judged by cost per unit used against a bar (`gridkeeper-bench strategies`).
@@ -9,27 +10,16 @@ import GridKeeperCore
 /// is how each way of buying spends, not its budget.
 public enum RegimeSuite {
     /// What runs.
+    @MemberwiseInit
     public struct Settings: Sendable {
-        public var regimes: [Regime]
-        public var seeds: [UInt64]
-        public var days: Double
-        public var startingUSD: Decimal
-        public var startingConsumption: Int
-        public var autoMode: AutoModeSettings
+        public var regimes: [Regime] = Regime.allCases
+        public var seeds: [UInt64] = [1, 2, 3]
+        public var days: Double = 30
+        public var startingUSD: Decimal = 1_000_000
+        public var startingConsumption: Int = 10
+        public var autoMode: AutoModeSettings = AutoModeSettings()
         /// Backtests at once.
-        public var jobs: Int
-
-        public init(regimes: [Regime] = Regime.allCases, seeds: [UInt64] = [1, 2, 3], days: Double = 30, startingUSD: Decimal = 1_000_000,
-                    startingConsumption: Int = 10, autoMode: AutoModeSettings = AutoModeSettings(),
-                    jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
-            self.regimes = regimes
-            self.seeds = seeds
-            self.days = days
-            self.startingUSD = startingUSD
-            self.startingConsumption = startingConsumption
-            self.autoMode = autoMode
-            self.jobs = jobs
-        }
+        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     }
 
     /// The bar a strategy must clear.

@@ -2,31 +2,22 @@ import Engine
 import Execution
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 import Ledger
 
 /// How a replay treats orders and money.
+@MemberwiseInit
 public struct ReplaySettings: Sendable {
-    public var startingUSD: Decimal
-    public var startingInventory: Int
-    public var startingConsumption: Int
+    public var startingUSD: Decimal = 10_000
+    public var startingInventory: Int = 0
+    public var startingConsumption: Int = 0
     /// Time between sending an order and its reaching the book.
-    public var latency: TimeInterval
+    public var latency: TimeInterval = 0
     /// Fee as a fraction of the notional (0.001 = 10 bps).
-    public var feeRate: Decimal
-    public var tick: Decimal
+    public var feeRate: Decimal = 0
+    public var tick: Decimal = Decimal(string: "0.01")!
     /// Filled units go to consumption by themselves (an account with auto-transfer on).
-    public var autoTransfers: Bool
-
-    public init(startingUSD: Decimal = 10_000, startingInventory: Int = 0, startingConsumption: Int = 0, latency: TimeInterval = 0,
-                feeRate: Decimal = 0, tick: Decimal = Decimal(string: "0.01")!, autoTransfers: Bool = false) {
-        self.startingUSD = startingUSD
-        self.startingInventory = startingInventory
-        self.startingConsumption = startingConsumption
-        self.latency = latency
-        self.feeRate = feeRate
-        self.tick = tick
-        self.autoTransfers = autoTransfers
-    }
+    public var autoTransfers: Bool = false
 }
 
 /// An `Exchange` over a recording, on a clock the backtest moves (nothing sleeps).

@@ -1,5 +1,6 @@
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 
 /// Walk-forward parameter choice: sweep some keys of a strategy file over a training span of
 /// a recording, pick the best combination, then replay both the current parameters and that
@@ -7,22 +8,14 @@ import GridKeeperCore
 public enum Tune {
     /// How tune runs: the backtest's replay settings (`from`/`to` bound the part of the
     /// recording that is split), the split, and what ranks the candidates.
+    @MemberwiseInit
     public struct Options: Sendable {
-        public var backtest: BacktestConfiguration
-        public var split: TuneSplit
-        public var objective: SweepObjective
+        public var backtest: BacktestConfiguration = BacktestConfiguration()
+        public var split: TuneSplit = .default
+        public var objective: SweepObjective = .costPerUnitUsed
         /// USD per minute of stockout, for the objectives that count it.
-        public var stockoutCost: Decimal
-        public var jobs: Int
-
-        public init(backtest: BacktestConfiguration = BacktestConfiguration(), split: TuneSplit = .default, objective: SweepObjective = .costPerUnitUsed,
-                    stockoutCost: Decimal = 1, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
-            self.backtest = backtest
-            self.split = split
-            self.objective = objective
-            self.stockoutCost = stockoutCost
-            self.jobs = jobs
-        }
+        public var stockoutCost: Decimal = 1
+        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     }
 
     /// The label of the strategy file as it is.

@@ -1,6 +1,8 @@
 import Foundation
+import GridKeeperMacros
 
 /// Many schedules, seeds `firstSeed ..< firstSeed + count`, run `parallel` at a time.
+@MemberwiseInit
 public struct ChaosCampaign: Sendable {
     public struct Summary: Sendable {
         public var schedules = 0
@@ -41,18 +43,9 @@ public struct ChaosCampaign: Sendable {
 
     public var firstSeed: UInt64
     public var count: Int
-    public var parallel: Int
-    public var directory: URL
-    public var transport: ChaosRun.Transport
-
-    public init(firstSeed: UInt64, count: Int, parallel: Int = max(1, ProcessInfo.processInfo.activeProcessorCount),
-                directory: URL = FileManager.default.temporaryDirectory, transport: ChaosRun.Transport = .inProcess) {
-        self.transport = transport
-        self.firstSeed = firstSeed
-        self.count = count
-        self.parallel = parallel
-        self.directory = directory
-    }
+    public var parallel: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var directory: URL = FileManager.default.temporaryDirectory
+    public var transport: ChaosRun.Transport = .inProcess
 
     /// Runs every schedule; `progress` sees each outcome as it ends.
     public func run(progress: @Sendable (ChaosOutcome, Int) -> Void = { _, _ in }) async -> Summary {

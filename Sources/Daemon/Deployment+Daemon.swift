@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 import Ledger
 import Logging
 import ServiceLifecycle
@@ -8,29 +9,19 @@ import UnixSignals
 
 /// How `gridkeeper run` serves and watches a deployment: the status endpoint, notifications and,
 /// on a shared ledger, the lease.
+@MemberwiseInit
 public struct DaemonSettings: Sendable {
-    public var statusHost: String
+    public var statusHost: String = "127.0.0.1"
     /// 0 picks a free port.
-    public var statusPort: Int
+    public var statusPort: Int = 9469
     /// Required by `/status` and `/metrics` when set.
-    public var statusToken: StatusToken?
+    public var statusToken: StatusToken? = nil
     /// Webhook for notifications; none when nil.
-    public var notifyURL: String?
-    public var notifyThresholds: Notifier.Thresholds
+    public var notifyURL: String? = nil
+    public var notifyThresholds: Notifier.Thresholds = .init()
     /// Seconds a leader's lease lasts unrenewed; nil: from the strategies' intervals.
-    public var leaseTTL: TimeInterval?
-    public var cancelOnExit: Bool
-
-    public init(statusHost: String = "127.0.0.1", statusPort: Int = 9469, statusToken: StatusToken? = nil, notifyURL: String? = nil,
-                notifyThresholds: Notifier.Thresholds = .init(), leaseTTL: TimeInterval? = nil, cancelOnExit: Bool = false) {
-        self.statusHost = statusHost
-        self.statusPort = statusPort
-        self.statusToken = statusToken
-        self.notifyURL = notifyURL
-        self.notifyThresholds = notifyThresholds
-        self.leaseTTL = leaseTTL
-        self.cancelOnExit = cancelOnExit
-    }
+    public var leaseTTL: TimeInterval? = nil
+    public var cancelOnExit: Bool = false
 }
 
 extension Deployment {

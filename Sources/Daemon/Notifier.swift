@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Engine
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -31,16 +32,12 @@ public struct Notification: Sendable, Encodable, Equatable {
 /// attempts each; a webhook that keeps failing is logged (by host only: webhook URLs often
 /// carry a token) and the daemon goes on.
 public actor Notifier: Service {
+    @MemberwiseInit
     public struct Thresholds: Sendable {
         /// Runway under which `runway_critical` is sent.
-        public var runwayCritical: TimeInterval
+        public var runwayCritical: TimeInterval = 1800
         /// Consecutive cycles with errors that send `repeated_errors`.
-        public var errorsInARow: Int
-
-        public init(runwayCritical: TimeInterval = 1800, errorsInARow: Int = 3) {
-            self.runwayCritical = runwayCritical
-            self.errorsInARow = errorsInARow
-        }
+        public var errorsInARow: Int = 3
     }
 
     private struct Watch {

@@ -1,33 +1,23 @@
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 import Ledger
 
 /// What one cycle saw, decided and did, in typed values; text is made where output is made
 /// (the JSON form below, the commands' printing).
 public struct CycleReport: Sendable, Encodable {
+    @MemberwiseInit
     public struct Decision: Sendable, Encodable {
         public var rule: String
         public var outcome: RuleOutcome.Outcome
         public var reason: String
-        public var guardrails: [String]
-        public var intent: Intent?
-        public var inputs: [String: String]
+        public var guardrails: [String] = []
+        public var intent: Intent? = nil
+        public var inputs: [String: String] = [:]
         /// How the budget shaped a buy, when it did.
-        public var budget: RuleOutcome.BudgetEffect?
+        public var budget: RuleOutcome.BudgetEffect? = nil
         /// The cap that blocked or cut a buy, when one did.
-        public var cap: RuleOutcome.BudgetLimit?
-
-        public init(rule: String, outcome: RuleOutcome.Outcome, reason: String, guardrails: [String] = [], intent: Intent? = nil,
-                    inputs: [String: String] = [:], budget: RuleOutcome.BudgetEffect? = nil, cap: RuleOutcome.BudgetLimit? = nil) {
-            self.rule = rule
-            self.outcome = outcome
-            self.reason = reason
-            self.guardrails = guardrails
-            self.intent = intent
-            self.inputs = inputs
-            self.budget = budget
-            self.cap = cap
-        }
+        public var cap: RuleOutcome.BudgetLimit? = nil
 
         init(_ o: RuleOutcome) {
             self.init(rule: o.rule, outcome: o.outcome, reason: o.reason, guardrails: o.guardrails, intent: o.intent, inputs: o.inputs,

@@ -1,6 +1,7 @@
 import Execution
 import Foundation
 import GridKeeperCore
+import GridKeeperMacros
 import Ledger
 
 /// Paper trading: reads the real market through another `Exchange`, but keeps orders, fills and
@@ -165,14 +166,9 @@ extension OrderFill {
 }
 
 /// Paper trades of earlier runs, read back from the ledger so paper balances carry over a restart.
+@MemberwiseInit
 public struct PaperCarry: Sendable {
-    public var spent: Decimal
-    public var bought: [String: Int]
-    public var transfers: [String: [(at: Date, units: Int)]]
-
-    public init(spent: Decimal = 0, bought: [String: Int] = [:], transfers: [String: [(at: Date, units: Int)]] = [:]) {
-        self.spent = spent
-        self.bought = bought
-        self.transfers = transfers
-    }
+    public var spent: Decimal = 0
+    public var bought: [String: Int] = [:]
+    public var transfers: [String: [(at: Date, units: Int)]] = [:]
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 
 /// Money spent so far, settled fills plus what open reservations still hold.
+@MemberwiseInit
 public struct Spend: Sendable, Equatable, Codable {
     /// Since local midnight in the ledger's time zone.
     public var today: Decimal
@@ -17,12 +18,6 @@ public struct Spend: Sendable, Equatable, Codable {
         try c.encode(Ledger.text(today), forKey: .today)
         try c.encode(Ledger.text(month), forKey: .month)
         try c.encode(Ledger.text(reserved), forKey: .reserved)
-    }
-
-    public init(today: Decimal, month: Decimal, reserved: Decimal) {
-        self.today = today
-        self.month = month
-        self.reserved = reserved
     }
 
     public init(from decoder: any Decoder) throws {
@@ -209,6 +204,7 @@ extension Ledger {
 }
 
 import GridKeeperCore
+import GridKeeperMacros
 
 extension Ledger {
     /// Market history as the evaluator reads it: integer micro-dollars, oldest first.

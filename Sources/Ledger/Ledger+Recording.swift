@@ -1,35 +1,24 @@
 import Foundation
 import GRDB
 import GridKeeperCore
+import GridKeeperMacros
 
 /// A trade printed on the market (anyone's), as recorded for backtests.
+@MemberwiseInit
 public struct PublicTradeRecord: Sendable, Equatable {
     public var instrument: String
     public var tradedAt: Date
     public var tradeID: String?
     public var price: Decimal
     public var quantity: Int
-
-    public init(instrument: String, tradedAt: Date, tradeID: String?, price: Decimal, quantity: Int) {
-        self.instrument = instrument
-        self.tradedAt = tradedAt
-        self.tradeID = tradeID
-        self.price = price
-        self.quantity = quantity
-    }
 }
 
 /// Consumption demand from `at` on, in units per hour (synthetic recordings).
+@MemberwiseInit
 public struct BurnSampleRecord: Sendable, Equatable {
     public var instrument: String
     public var at: Date
     public var unitsPerHour: Decimal
-
-    public init(instrument: String, at: Date, unitsPerHour: Decimal) {
-        self.instrument = instrument
-        self.at = at
-        self.unitsPerHour = unitsPerHour
-    }
 }
 
 /// Recorded order books of one instrument, column by column (compact for millions of

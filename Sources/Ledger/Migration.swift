@@ -1,17 +1,13 @@
 import Foundation
 import GRDB
+import GridKeeperMacros
 
 /// One schema step from `migrations/NNNN_name.sql`, compiled into the binary.
+@MemberwiseInit
 public struct Migration: Sendable, Equatable {
     public var id: Int
     public var name: String
     public var sql: String
-
-    public init(id: Int, name: String, sql: String) {
-        self.id = id
-        self.name = name
-        self.sql = sql
-    }
 
     /// The migrations this build knows, in order.
     public static var bundled: [Migration] { EmbeddedMigrations.all }

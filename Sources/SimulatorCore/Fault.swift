@@ -1,4 +1,7 @@
+import GridKeeperMacros
+
 /// A fault the simulator injects into matching requests, for tests and rehearsals.
+@MemberwiseInit
 public struct Fault: Sendable, Equatable, Codable {
     public enum Action: Sendable, Equatable {
         /// Answer with this status and detail instead of handling the request.
@@ -12,19 +15,12 @@ public struct Fault: Sendable, Equatable, Codable {
     }
 
     /// HTTP method to match, or `nil` for any.
-    public var method: String?
+    public var method: String? = nil
     /// Path prefix to match, including `/v1`.
     public var pathPrefix: String
     public var action: Action
     /// How many matching requests it applies to.
-    public var times: Int
-
-    public init(method: String? = nil, pathPrefix: String, action: Action, times: Int = 1) {
-        self.method = method
-        self.pathPrefix = pathPrefix
-        self.action = action
-        self.times = times
-    }
+    public var times: Int = 1
 
     func matches(method: String, path: String) -> Bool {
         (self.method == nil || self.method == method) && path.hasPrefix(pathPrefix)

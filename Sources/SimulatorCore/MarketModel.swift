@@ -1,43 +1,30 @@
 import Foundation
+import GridKeeperMacros
 
 /// How the synthetic market moves. Prices follow a mean-reverting walk, in whole ticks,
 /// around each instrument's reference price with a daily cycle and occasional spikes;
 /// liquidity providers re-quote both sides every step; background trades print on the tape.
 /// Everything is drawn from one seeded generator at fixed simulated times, so a seed and a
 /// clock give the same market every run.
+@MemberwiseInit
 public struct MarketModel: Codable, Sendable, Equatable {
-    public var seed: UInt64
+    public var seed: UInt64 = 1
     /// Simulated seconds between market steps.
-    public var stepSeconds: Int
+    public var stepSeconds: Int = 60
     /// Pull back towards the (cycling) reference, per hour (0…∞).
-    public var meanReversionPerHour: Double
+    public var meanReversionPerHour: Double = 0.6
     /// Random move per √hour as a fraction of the reference price.
-    public var volatilityPerHour: Double
+    public var volatilityPerHour: Double = 0.015
     /// Daily swing of the reference as a fraction (0.05 = ±5 %), highest at `peakHourUTC`.
-    public var dailyAmplitude: Double
-    public var peakHourUTC: Double
+    public var dailyAmplitude: Double = 0.06
+    public var peakHourUTC: Double = 15
     /// Expected price spikes per day and their size as a fraction of the reference.
-    public var spikesPerDay: Double
-    public var spikeSize: Double
+    public var spikesPerDay: Double = 1
+    public var spikeSize: Double = 0.2
     /// Half the quoted spread, in ticks.
-    public var halfSpreadTicks: Int
+    public var halfSpreadTicks: Int = 1
     /// Expected background trades per hour per market.
-    public var backgroundTradesPerHour: Double
-
-    public init(seed: UInt64 = 1, stepSeconds: Int = 60, meanReversionPerHour: Double = 0.6, volatilityPerHour: Double = 0.015,
-                dailyAmplitude: Double = 0.06, peakHourUTC: Double = 15, spikesPerDay: Double = 1, spikeSize: Double = 0.2,
-                halfSpreadTicks: Int = 1, backgroundTradesPerHour: Double = 20) {
-        self.seed = seed
-        self.stepSeconds = stepSeconds
-        self.meanReversionPerHour = meanReversionPerHour
-        self.volatilityPerHour = volatilityPerHour
-        self.dailyAmplitude = dailyAmplitude
-        self.peakHourUTC = peakHourUTC
-        self.spikesPerDay = spikesPerDay
-        self.spikeSize = spikeSize
-        self.halfSpreadTicks = halfSpreadTicks
-        self.backgroundTradesPerHour = backgroundTradesPerHour
-    }
+    public var backgroundTradesPerHour: Double = 20
 
     enum CodingKeys: String, CodingKey {
         case seed, stepSeconds = "step_seconds", meanReversionPerHour = "mean_reversion_per_hour"
@@ -80,6 +67,7 @@ public struct MarketModel: Codable, Sendable, Equatable {
 }
 
 /// How fast an instrument's consumption account is drawn down, in units per hour.
+@MemberwiseInit
 public struct BurnProfile: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         /// `units_per_hour` all day.
@@ -91,24 +79,13 @@ public struct BurnProfile: Codable, Sendable, Equatable {
         case bursts
     }
 
-    public var kind: Kind
+    public var kind: Kind = .constant
     public var unitsPerHour: Double
-    public var amplitude: Double
-    public var peakHourUTC: Double
-    public var burstUnitsPerHour: Double
-    public var burstsPerDay: Double
-    public var burstMinutes: Double
-
-    public init(kind: Kind = .constant, unitsPerHour: Double, amplitude: Double = 0.5, peakHourUTC: Double = 15,
-                burstUnitsPerHour: Double = 0, burstsPerDay: Double = 0, burstMinutes: Double = 30) {
-        self.kind = kind
-        self.unitsPerHour = unitsPerHour
-        self.amplitude = amplitude
-        self.peakHourUTC = peakHourUTC
-        self.burstUnitsPerHour = burstUnitsPerHour
-        self.burstsPerDay = burstsPerDay
-        self.burstMinutes = burstMinutes
-    }
+    public var amplitude: Double = 0.5
+    public var peakHourUTC: Double = 15
+    public var burstUnitsPerHour: Double = 0
+    public var burstsPerDay: Double = 0
+    public var burstMinutes: Double = 30
 
     public static func constant(_ unitsPerHour: Double) -> BurnProfile { BurnProfile(unitsPerHour: unitsPerHour) }
 

@@ -326,7 +326,7 @@ public actor SimulatedExchange {
 
         var order = Order(orderID: orderID, clientOrderID: request.clientOrderID, marketID: market.marketID, instrumentID: instrumentID,
                           side: request.side, type: request.type, status: "active", quantity: Decimal(qty), filledQuantity: 0,
-                          price: limitPrice, createdAt: created, updatedAt: created)
+                          price: limitPrice, fee: 0, createdAt: created, updatedAt: created)
         orders.append(order)
         orderIndex[orderID] = orders.count - 1
         if let clientID = request.clientOrderID { clientOrderIndex[clientID] = orderID }

@@ -1,3 +1,5 @@
+import GridKeeperMacros
+
 /// `{"data": …}` — the success envelope of single objects.
 public struct DataEnvelope<Value: Codable & Sendable>: Codable, Sendable {
     public var data: Value
@@ -5,48 +7,29 @@ public struct DataEnvelope<Value: Codable & Sendable>: Codable, Sendable {
 }
 
 /// Cursor paging block of current list endpoints.
+@MemberwiseInit @WireCodable
 public struct Paging: Codable, Sendable, Equatable {
     public var hasMore: Bool
-    public var nextCursor: String?
-    public var prevCursor: String?
+    @EncodeNil public var nextCursor: String?
+    @EncodeNil public var prevCursor: String? = nil
 
-    public init(hasMore: Bool, nextCursor: String?, prevCursor: String? = nil) {
-        self.hasMore = hasMore
-        self.nextCursor = nextCursor
-        self.prevCursor = prevCursor
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case hasMore = "has_more", nextCursor = "next_cursor", prevCursor = "prev_cursor"
-    }
-
+    /// `has_more` defaults to whether a next cursor is given.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        nextCursor = try c.decodeIfPresent(String.self, forKey: .nextCursor)
-        prevCursor = try c.decodeIfPresent(String.self, forKey: .prevCursor)
-        hasMore = try c.decodeIfPresent(Bool.self, forKey: .hasMore) ?? (nextCursor != nil)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hasMore, forKey: .hasMore)
-        try c.encode(nextCursor, forKey: .nextCursor)
-        try c.encode(prevCursor, forKey: .prevCursor)
+        let c = try decoder.container(keyedBy: WireCodingKey.self)
+        nextCursor = try c.decodeIfPresent(String.self, forKey: "next_cursor")
+        prevCursor = try c.decodeIfPresent(String.self, forKey: "prev_cursor")
+        hasMore = try c.decodeIfPresent(Bool.self, forKey: "has_more") ?? (nextCursor != nil)
     }
 }
 
 /// Offset paging block of legacy ("Flop") list endpoints.
+@WireCodable
 public struct PageMeta: Codable, Sendable, Equatable {
     public var currentPage: Int?
     public var pageSize: Int?
     public var totalCount: Int?
     public var totalPages: Int?
     public var hasNextPage: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case currentPage = "current_page", pageSize = "page_size", totalCount = "total_count"
-        case totalPages = "total_pages", hasNextPage = "has_next_page"
-    }
 
     /// Whether another page follows.
     public var hasMore: Bool {
@@ -57,16 +40,11 @@ public struct PageMeta: Codable, Sendable, Equatable {
 }
 
 /// A list response: `{"data": [...]}` with `paging`, `meta` or neither.
+@MemberwiseInit
 public struct ListEnvelope<Item: Codable & Sendable>: Codable, Sendable {
     public var data: [Item]
-    public var paging: Paging?
-    public var meta: PageMeta?
-
-    public init(data: [Item], paging: Paging? = nil, meta: PageMeta? = nil) {
-        self.data = data
-        self.paging = paging
-        self.meta = meta
-    }
+    public var paging: Paging? = nil
+    public var meta: PageMeta? = nil
 }
 
 /// One page of a list, as the client hands it out.

@@ -1,79 +1,26 @@
 import Foundation
+import GridKeeperMacros
 
 /// USD and unit balances across the trading and consumption accounts, per instrument.
+@MemberwiseInit(.internal) @WireCodable
 public struct BalanceSheet: Codable, Sendable, Equatable {
+    @MemberwiseInit(.internal) @WireCodable
     public struct Line: Codable, Sendable, Equatable {
         public var symbol: String
         public var instrumentID: String
         /// Units in the trading account that can be transferred or sold.
-        public var tradingAvailable: Decimal
+        @Units public var tradingAvailable: Decimal
         /// Units held by open sell orders.
-        public var tradingLocked: Decimal
+        @Units public var tradingLocked: Decimal
         /// Usable units in the consumption account.
-        public var consumptionAvailable: Decimal
-
-        enum CodingKeys: String, CodingKey {
-            case symbol, instrumentID = "instrument_id", tradingAvailable = "trading_available", tradingLocked = "trading_locked"
-            case consumptionAvailable = "consumption_available"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            symbol = try c.decode(String.self, forKey: .symbol)
-            instrumentID = try c.decode(String.self, forKey: .instrumentID)
-            tradingAvailable = try c.decodeDecimal(forKey: .tradingAvailable)
-            tradingLocked = try c.decodeDecimal(forKey: .tradingLocked)
-            consumptionAvailable = try c.decodeDecimal(forKey: .consumptionAvailable)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(symbol, forKey: .symbol)
-            try c.encode(instrumentID, forKey: .instrumentID)
-            try c.encode(tradingAvailable, forKey: .tradingAvailable)
-            try c.encode(tradingLocked, forKey: .tradingLocked)
-            try c.encode(consumptionAvailable, forKey: .consumptionAvailable)
-        }
-
-        init(symbol: String, instrumentID: String, tradingAvailable: Decimal, tradingLocked: Decimal, consumptionAvailable: Decimal) {
-            self.symbol = symbol
-            self.instrumentID = instrumentID
-            self.tradingAvailable = tradingAvailable
-            self.tradingLocked = tradingLocked
-            self.consumptionAvailable = consumptionAvailable
-        }
+        @Units public var consumptionAvailable: Decimal
     }
 
-    /// USD available to spend, exact.
+    /// USD available to spend, exact (a decimal string on the wire).
     public var usdAvailable: Decimal
     /// USD held by open buy orders.
     public var usdLocked: Decimal
     public var instruments: [Line]
-
-    enum CodingKeys: String, CodingKey {
-        case usdAvailable = "usd_available", usdLocked = "usd_locked", instruments
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        usdAvailable = try c.decodeDecimal(forKey: .usdAvailable)
-        usdLocked = try c.decodeDecimal(forKey: .usdLocked)
-        instruments = try c.decode([Line].self, forKey: .instruments)
-    }
-
-    /// Money as exact decimal strings, units as numbers.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeDecimalString(usdAvailable, forKey: .usdAvailable)
-        try c.encodeDecimalString(usdLocked, forKey: .usdLocked)
-        try c.encode(instruments, forKey: .instruments)
-    }
-
-    init(usdAvailable: Decimal, usdLocked: Decimal, instruments: [Line]) {
-        self.usdAvailable = usdAvailable
-        self.usdLocked = usdLocked
-        self.instruments = instruments
-    }
 
     /// Reads the currency, trading and consumption accounts and the instrument list.
     public static func fetch(from client: GridClient) async throws(GridAPIError) -> BalanceSheet {

@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperMacros
 
 /// The read-only first-run check behind `gridkeeper verify`: service, key, account mode,
 /// balances and markets. It places no orders and moves nothing.
@@ -15,37 +16,13 @@ public struct Preflight: Sendable {
         public var fix: String?
     }
 
+    @MemberwiseInit(.internal) @WireCodable
     public struct Report: Codable, Sendable {
         public var baseURL: String
         public var fingerprint: String?
         public var checks: [Check]
         /// True when no check failed (warnings allowed).
-        public var ok: Bool { !checks.contains { $0.status == .fail } }
-
-        enum CodingKeys: String, CodingKey {
-            case baseURL = "base_url", fingerprint, checks, ok
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(baseURL, forKey: .baseURL)
-            try c.encodeIfPresent(fingerprint, forKey: .fingerprint)
-            try c.encode(checks, forKey: .checks)
-            try c.encode(ok, forKey: .ok)
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            baseURL = try c.decode(String.self, forKey: .baseURL)
-            fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
-            checks = try c.decode([Check].self, forKey: .checks)
-        }
-
-        init(baseURL: String, fingerprint: String?, checks: [Check]) {
-            self.baseURL = baseURL
-            self.fingerprint = fingerprint
-            self.checks = checks
-        }
+        @WireKey("ok") public var ok: Bool { !checks.contains { $0.status == .fail } }
     }
 
     let client: GridClient

@@ -1,17 +1,14 @@
 import Foundation
+import GridKeeperMacros
 import Yams
 
 /// The caps every strategy shares, over all instruments together.
+@MemberwiseInit
 public struct GlobalBudget: Sendable, Equatable {
     /// USD per day, midnight to midnight in the configured time zone.
-    public var daily: Decimal?
+    public var daily: Decimal? = nil
     /// USD per calendar month.
-    public var monthly: Decimal?
-
-    public init(daily: Decimal? = nil, monthly: Decimal? = nil) {
-        self.daily = daily
-        self.monthly = monthly
-    }
+    public var monthly: Decimal? = nil
 }
 
 /// The daemon's configuration file (`--config FILE`): the global budget, where things are,

@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperMacros
 
 /// What the engine needs from an exchange, in the engine's own terms. The live Grid (through
 /// `GridExchange`, which translates HTTP), paper trading, a backtest's replay and the simulator
@@ -21,6 +22,7 @@ public protocol Exchange: Sendable {
 }
 
 /// One instrument's state on the exchange.
+@MemberwiseInit
 public struct ExchangeView: Sendable {
     public var instrumentID: String
     public var marketID: String
@@ -30,29 +32,12 @@ public struct ExchangeView: Sendable {
     public var bids: [PriceLevel]
     public var asks: [PriceLevel]
     public var last: Decimal?
-    public var rules: MarketRules
+    public var rules: MarketRules = MarketRules()
     /// Our open orders on this market (and any placed outside GridKeeper).
     public var openOrders: [OrderTicket]
     /// Recent trades on the market (anyone's), newest first as the exchange lists them.
-    public var publicTrades: [MarketTrade]
+    public var publicTrades: [MarketTrade] = []
     /// The exchange's clock when the view was read, when known (the book's timestamp, else
     /// its replies' `Date` headers): the day it dates an order's fills in depends on it.
-    public var exchangeTime: Date?
-
-    public init(instrumentID: String, marketID: String, consumption: Int, inventory: Int, usdAvailable: Decimal, bids: [PriceLevel],
-                asks: [PriceLevel], last: Decimal?, rules: MarketRules = MarketRules(), openOrders: [OrderTicket],
-                publicTrades: [MarketTrade] = [], exchangeTime: Date? = nil) {
-        self.instrumentID = instrumentID
-        self.marketID = marketID
-        self.consumption = consumption
-        self.inventory = inventory
-        self.usdAvailable = usdAvailable
-        self.bids = bids
-        self.asks = asks
-        self.last = last
-        self.rules = rules
-        self.openOrders = openOrders
-        self.publicTrades = publicTrades
-        self.exchangeTime = exchangeTime
-    }
+    public var exchangeTime: Date? = nil
 }

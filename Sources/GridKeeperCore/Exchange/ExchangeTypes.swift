@@ -1,7 +1,9 @@
 import Foundation
+import GridKeeperMacros
 
 /// A buy order as the engine asks for it: `quantity` whole units at market, or at most `limit`
 /// USD a unit. GridKeeper only buys.
+@MemberwiseInit
 public struct OrderRequest: Sendable, Equatable {
     /// Chosen by GridKeeper and recorded before the order is sent: the exchange accepts an id
     /// once, so a retried request can never place a second order.
@@ -9,17 +11,11 @@ public struct OrderRequest: Sendable, Equatable {
     public var marketID: String
     public var quantity: Int
     /// nil: a market order.
-    public var limit: Decimal?
-
-    public init(clientOrderID: String, marketID: String, quantity: Int, limit: Decimal? = nil) {
-        self.clientOrderID = clientOrderID
-        self.marketID = marketID
-        self.quantity = quantity
-        self.limit = limit
-    }
+    public var limit: Decimal? = nil
 }
 
 /// An order as the exchange holds it.
+@MemberwiseInit
 public struct OrderTicket: Sendable, Equatable {
     public enum Side: Sendable, Equatable { case buy, sell }
 
@@ -34,22 +30,9 @@ public struct OrderTicket: Sendable, Equatable {
     public var quantity: Decimal
     public var filled: Decimal
     /// The limit price; nil for a market order.
-    public var limit: Decimal?
+    public var limit: Decimal? = nil
     /// The average price of the fills, when any.
-    public var averagePrice: Decimal?
-
-    public init(id: String, clientOrderID: String?, marketID: String?, side: Side?, status: OrderStatus, quantity: Decimal, filled: Decimal,
-                limit: Decimal? = nil, averagePrice: Decimal? = nil) {
-        self.id = id
-        self.clientOrderID = clientOrderID
-        self.marketID = marketID
-        self.side = side
-        self.status = status
-        self.quantity = quantity
-        self.filled = filled
-        self.limit = limit
-        self.averagePrice = averagePrice
-    }
+    public var averagePrice: Decimal? = nil
 
     /// Whole units still to fill (a fraction counts as a unit).
     public var unitsLeft: Int {
@@ -86,29 +69,18 @@ public struct OrderFill: Sendable, Equatable {
 public typealias PriceLevel = DepthLevel<Decimal, Decimal>
 
 /// The order rules of a market.
+@MemberwiseInit
 public struct MarketRules: Sendable, Equatable {
-    public var tick: Decimal
-    public var lotSize: Int
-    public var minOrderSize: Int
-
-    public init(tick: Decimal = Decimal(string: "0.01")!, lotSize: Int = 1, minOrderSize: Int = 1) {
-        self.tick = tick
-        self.lotSize = lotSize
-        self.minOrderSize = minOrderSize
-    }
+    public var tick: Decimal = Decimal(string: "0.01")!
+    public var lotSize: Int = 1
+    public var minOrderSize: Int = 1
 }
 
 /// A trade on the market, anyone's.
+@MemberwiseInit
 public struct MarketTrade: Sendable, Equatable {
     public var tradeID: String
     public var price: Decimal
     public var quantity: Decimal
     public var executedAt: Date?
-
-    public init(tradeID: String, price: Decimal, quantity: Decimal, executedAt: Date?) {
-        self.tradeID = tradeID
-        self.price = price
-        self.quantity = quantity
-        self.executedAt = executedAt
-    }
 }

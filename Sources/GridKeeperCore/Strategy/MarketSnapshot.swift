@@ -1,4 +1,5 @@
 import Foundation
+import GridKeeperMacros
 
 /// Everything a strategy may look at in one cycle: balances, the book, spend so far, and
 /// recorded history up to `asOf`. Pure data; the engine fills it, tests build it by hand.
@@ -35,27 +36,20 @@ public struct MarketSnapshot: Sendable, Equatable {
     }
 
     /// A recorded balance observation.
+    @MemberwiseInit
     public struct BalancePoint: Sendable, Equatable {
         public var time: Date
         public var consumption: Int
         public var inventory: Int
-        public init(time: Date, consumption: Int, inventory: Int) {
-            self.time = time
-            self.consumption = consumption
-            self.inventory = inventory
-        }
     }
 
     /// The lots the engine moved into consumption, each as the time it expires (four hours after
     /// it arrived) and its units. Past ones left the account by expiring, not by being used, so
     /// they are not burn; future ones are still held and bound the runway.
+    @MemberwiseInit
     public struct Expiry: Sendable, Equatable {
         public var time: Date
         public var units: Int
-        public init(time: Date, units: Int) {
-            self.time = time
-            self.units = units
-        }
     }
 
     public var asOf: Date
@@ -97,19 +91,13 @@ public struct MarketSnapshot: Sendable, Equatable {
     public var shared: SharedBudget?
 
     /// Caps over all instruments together, with what all of them have spent.
+    @MemberwiseInit
     public struct SharedBudget: Sendable, Equatable {
         public var daily: Decimal?
         public var monthly: Decimal?
         /// Spend of every instrument, reservations included.
         public var spentToday: Decimal
         public var spentMonth: Decimal
-
-        public init(daily: Decimal?, monthly: Decimal?, spentToday: Decimal, spentMonth: Decimal) {
-            self.daily = daily
-            self.monthly = monthly
-            self.spentToday = spentToday
-            self.spentMonth = spentMonth
-        }
     }
 
     public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
