@@ -15,7 +15,7 @@ public struct ReplaySettings: Sendable {
     public var latency: TimeInterval = 0
     /// Fee as a fraction of the notional (0.001 = 10 bps).
     public var feeRate: Decimal = 0
-    public var tick: Decimal = Decimal(string: "0.01")!
+    public var tick: Decimal = MarketRules.standardTick
     /// Filled units go to consumption by themselves (an account with auto-transfer on).
     public var autoTransfers: Bool = false
 }

@@ -73,7 +73,7 @@ public actor GridExchange: Exchange {
         return ExchangeView(
             instrumentID: instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
             inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: reads.usd, bids: book.bids.map(\.level), asks: book.asks.map(\.level),
-            last: ticker.lastPrice, rules: market.orderControls?.rules ?? MarketRules(),
+            last: ticker.lastPrice, rules: market.orderControls?.rules ?? .standard,
             openOrders: reads.openOrders.filter { $0.marketID == market.marketID }.map(\.ticket), publicTrades: trades.map(\.marketTrade),
             exchangeTime: book.timestamp.flatMap(Timestamp.parse) ?? client.serverClock.serverNow)
     }

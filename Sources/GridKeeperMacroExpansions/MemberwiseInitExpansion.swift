@@ -9,17 +9,12 @@ public enum MemberwiseInitExpansion: MemberMacro {
         of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
         conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext
     ) throws -> [DeclSyntax] {
-        guard declaration.is(StructDeclSyntax.self) else {
-            throw refusal(at: node, "@MemberwiseInit applies to a struct")
-        }
+        let properties = try Property.all(ofStruct: declaration, for: "MemberwiseInit", at: node).filter(\.isInitializable)
         let access = accessLevel(of: node)
-        let properties = Property.all(in: declaration).filter(\.isInitializable)
         var parameters: [String] = []
         var assignments: [String] = []
         for property in properties {
-            guard let type = property.type else {
-                throw refusal(at: property.node, "@MemberwiseInit needs the type of '\(property.name)' written out")
-            }
+            let type = try property.writtenType(for: "MemberwiseInit")
             let escaping = property.isFunction ? "@escaping " : ""
             let defaultValue = property.initializer.map { " = \($0.trimmedDescription)" } ?? ""
             parameters.append("\(property.name): \(escaping)\(type.trimmedDescription)\(defaultValue)")

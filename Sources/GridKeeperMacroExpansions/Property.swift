@@ -12,6 +12,13 @@ struct Property {
     var attributes: [AttributeSyntax]
     var node: Syntax
 
+    /// The properties of the struct `macro` is attached to (`attribute`); anything but a struct
+    /// is refused there.
+    static func all(ofStruct declaration: some DeclGroupSyntax, for macro: String, at attribute: AttributeSyntax) throws -> [Property] {
+        guard declaration.is(StructDeclSyntax.self) else { throw refusal(at: attribute, "@\(macro) applies to a struct") }
+        return all(in: declaration)
+    }
+
     /// The properties a type declares, static ones left out, each binding of
     /// `var a, b: Int` on its own.
     static func all(in declaration: some DeclGroupSyntax) -> [Property] {
@@ -37,6 +44,12 @@ struct Property {
     private static func isObserversOnly(_ block: AccessorBlockSyntax) -> Bool {
         guard case .accessors(let accessors) = block.accessors else { return false }
         return accessors.allSatisfy { ["willSet", "didSet"].contains($0.accessorSpecifier.text) }
+    }
+
+    /// The type as written, which `macro` needs; refused at the property when it is not written.
+    func writtenType(for macro: String) throws -> TypeSyntax {
+        guard let type else { throw refusal(at: node, "@\(macro) needs the type of '\(name)' written out") }
+        return type
     }
 
     /// Whether Swift would let an initializer assign this property.

@@ -9,10 +9,7 @@ public enum WireCodableExpansion: MemberMacro {
         of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
         conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext
     ) throws -> [DeclSyntax] {
-        guard declaration.is(StructDeclSyntax.self) else {
-            throw refusal(at: node, "@WireCodable applies to a struct")
-        }
-        let fields = try Property.all(in: declaration).compactMap(WireField.init)
+        let fields = try Property.all(ofStruct: declaration, for: "WireCodable", at: node).compactMap(WireField.init)
         let access = declaration.modifiers.contains { ["public", "open"].contains($0.name.text) } ? "public " : ""
         var members: [DeclSyntax] = []
         if !declares(declaration, "init(from:)") {
@@ -73,9 +70,7 @@ struct WireField {
     init?(_ property: Property) throws {
         let marked = ["WireKey", "Units", "EncodeNil"].contains { property.attribute($0) != nil }
         guard property.isStored ? property.isInitializable : marked else { return nil }
-        guard let type = property.type else {
-            throw refusal(at: property.node, "@WireCodable needs the type of '\(property.name)' written out")
-        }
+        let type = try property.writtenType(for: "WireCodable")
         name = property.name
         keys = [property.name.snakeCased]
         if let attribute = property.attribute("WireKey") {

@@ -7,6 +7,10 @@ public enum MemberwiseAccess: Sendable {
 /// declaration order, labelled by the property's name. A property's initial value becomes the
 /// parameter's default; a `let` with an initial value is left out, as Swift does.
 ///
+/// Swift runs a stored property's initial value in every initializer, this one included, before
+/// assigning the parameter: keep initial values to literals and static constants (a call such as
+/// `Decimal(string:)` would run on every construction, wanted or not).
+///
 /// Swift writes this initializer itself only for internal use; a public type that wants one
 /// public, or one next to other initializers, spells it out — this macro does that.
 @attached(member, names: named(init))

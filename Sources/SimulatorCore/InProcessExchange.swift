@@ -44,7 +44,7 @@ public struct InProcessExchange: Exchange {
             let trades = try await sim.publicTrades(marketID: market.marketID)
             return ExchangeView(instrumentID: instrument.instrumentID, marketID: market.marketID, consumption: Units(exactly: consumption)?.rawValue ?? 0,
                                 inventory: Units(exactly: inventory)?.rawValue ?? 0, usdAvailable: usd, bids: book.bids.map(\.level), asks: book.asks.map(\.level),
-                                last: ticker.lastPrice, rules: market.orderControls?.rules ?? MarketRules(), openOrders: open.map(\.ticket),
+                                last: ticker.lastPrice, rules: market.orderControls?.rules ?? .standard, openOrders: open.map(\.ticket),
                                 publicTrades: trades.prefix(50).map(\.marketTrade), exchangeTime: book.timestamp.flatMap(Timestamp.parse))
         }
     }

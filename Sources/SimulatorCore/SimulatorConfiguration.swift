@@ -23,7 +23,7 @@ public struct SimulatorConfiguration: Sendable {
     /// Units per liquidity-provider level.
     public var levelQuantity: Int = 50
     /// USD per unit between price levels.
-    public var tickSize: Decimal = Decimal(string: "0.01")!
+    public var tickSize: Decimal = MarketRules.standardTick
     /// Accepted distance between request timestamps and server time, seconds.
     public var signatureWindowSeconds: Int64 = 30
     /// Largest request body accepted, bytes.

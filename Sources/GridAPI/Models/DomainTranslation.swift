@@ -37,7 +37,7 @@ extension OrderControls {
             guard let value, value > 0, let units = Units(exactly: value) else { return nil }
             return units.rawValue
         }
-        return MarketRules(tick: tickSize ?? MarketRules().tick, lotSize: whole(lotSize) ?? 1, minOrderSize: whole(minOrderSize) ?? 1)
+        return MarketRules(tick: tickSize ?? MarketRules.standardTick, lotSize: whole(lotSize) ?? 1, minOrderSize: whole(minOrderSize) ?? 1)
     }
 }
 

@@ -32,7 +32,7 @@ public struct ExchangeView: Sendable {
     public var bids: [PriceLevel]
     public var asks: [PriceLevel]
     public var last: Decimal?
-    public var rules: MarketRules = MarketRules()
+    public var rules: MarketRules = .standard
     /// Our open orders on this market (and any placed outside GridKeeper).
     public var openOrders: [OrderTicket]
     /// Recent trades on the market (anyone's), newest first as the exchange lists them.

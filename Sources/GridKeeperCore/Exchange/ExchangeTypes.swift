@@ -71,7 +71,13 @@ public typealias PriceLevel = DepthLevel<Decimal, Decimal>
 /// The order rules of a market.
 @MemberwiseInit
 public struct MarketRules: Sendable, Equatable {
-    public var tick: Decimal = Decimal(string: "0.01")!
+    /// One cent: the price step of a market that names none.
+    public static let standardTick = Decimal(string: "0.01")!
+    /// A cent tick and single-unit lots.
+    public static let standard = MarketRules(tick: standardTick, lotSize: 1, minOrderSize: 1)
+
+    // Initial values run in every initializer, the memberwise one included: constants only.
+    public var tick: Decimal = MarketRules.standardTick
     public var lotSize: Int = 1
     public var minOrderSize: Int = 1
 }

@@ -101,7 +101,7 @@ public struct MarketSnapshot: Sendable, Equatable {
     }
 
     public init(asOf: Date, instrument: String, consumption: Int, inventory: Int, usdAvailable: Decimal, spentToday: Decimal = 0,
-                spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = Decimal(string: "0.01")!,
+                spentMonth: Decimal = 0, bids: [Level], asks: [Level], last: Decimal? = nil, tick: Decimal = MarketRules.standardTick,
                 lotSize: Int = 1, minOrderSize: Int = 1, openBuyOrders: Int = 0, unitsOnOrder: Int = 0, paused: Bool = false,
                 marketHistory: ArraySlice<MarketPoint> = [], balanceHistory: ArraySlice<BalancePoint> = [], expiries: [Expiry] = [], shared: SharedBudget? = nil) {
         self.asOf = asOf
