@@ -94,7 +94,7 @@ enum ChaosAudit {
             var configuration = Configuration()
             configuration.readonly = true
             let db = try DatabaseQueue(path: ledgerPath, configuration: configuration)
-            let (ledgerOrders, ledgerFills) = try await db.read { db in
+            let (ledgerOrders, ledgerFills) = try db.read { db in
                 (try Set(String.fetchAll(db, sql: "SELECT client_order_id FROM orders")),
                  try Row.fetchAll(db, sql: "SELECT trade_id, quantity, price_micros, fee_micros FROM fills"))
             }

@@ -117,6 +117,7 @@ public final class PostgresLedger: Sendable {
 
     func setFencingToken(_ token: Int64?) { fence.withLockedValue { $0 = token.map { ($0, Date()) } } }
 
+    @discardableResult
     func write<T>(_ body: (PostgresSession.Connection) throws -> T) throws(LedgerError) -> T {
         do {
             return try session.transaction(body)
