@@ -61,6 +61,8 @@ struct WireField {
     /// A `Decimal` written as a JSON number.
     var isUnits: Bool
     var encodesNil: Bool
+    /// An optional enum that reads a value it does not name as `nil`.
+    var unknownAsNil: Bool
     /// Read only when stored and assignable; computed fields are written only.
     var isDecoded: Bool
     var fallback: String?
@@ -68,7 +70,7 @@ struct WireField {
     /// `nil` for a property that is not on the wire: a computed property without a wire
     /// attribute, or a `let` that already has its value.
     init?(_ property: Property) throws {
-        let marked = ["WireKey", "Units", "EncodeNil"].contains { property.attribute($0) != nil }
+        let marked = ["WireKey", "Units", "EncodeNil", "UnknownAsNil"].contains { property.attribute($0) != nil }
         guard property.isStored ? property.isInitializable : marked else { return nil }
         let type = try property.writtenType(for: "WireCodable")
         name = property.name
@@ -90,6 +92,10 @@ struct WireField {
             throw refusal(at: property.attribute("Units")!, "@Units applies to a Decimal, and '\(name)' is \(valueType)")
         }
         encodesNil = property.attribute("EncodeNil") != nil
+        unknownAsNil = property.attribute("UnknownAsNil") != nil
+        if unknownAsNil, !isOptional || isDecimal {
+            throw refusal(at: property.attribute("UnknownAsNil")!, "@UnknownAsNil applies to an optional enum, and '\(name)' is \(type.trimmedDescription)")
+        }
         isDecoded = property.isStored
         fallback = isOptional ? nil : property.initializer?.trimmedDescription
     }
@@ -101,6 +107,7 @@ struct WireField {
     var decodeStatement: String {
         let read: String
         switch (isDecimal, isOptional || fallback != nil) {
+        case _ where unknownAsNil: read = "container.decodeKnownIfPresent(\(valueType).self, \(keyArgument))"
         case (true, false): read = "container.decodeDecimal(\(keyArgument))"
         case (true, true): read = "container.decodeDecimalIfPresent(\(keyArgument))"
         case (false, false): read = "container.decode(\(valueType).self, \(keyArgument))"

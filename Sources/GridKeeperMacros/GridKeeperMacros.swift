@@ -28,6 +28,7 @@ public macro MemberwiseInit(_ access: MemberwiseAccess = .public) =
 ///   as a JSON number (quantities);
 /// - an absent optional is `nil`; an absent non-optional with an initial value takes it;
 /// - `nil` is left out when writing, or written as `null` with `@EncodeNil`;
+/// - with `@UnknownAsNil`, an optional enum reads a value it does not name as `nil`;
 /// - a computed property with a wire attribute is written (never read).
 ///
 /// The expansion calls `KeyedDecodingContainer.decodeDecimal(forKey:)` and its relatives and
@@ -46,3 +47,10 @@ public macro Units() = #externalMacro(module: "GridKeeperMacrosPlugin", type: "W
 /// An optional written as `null` when `nil`, instead of being left out.
 @attached(peer)
 public macro EncodeNil() = #externalMacro(module: "GridKeeperMacrosPlugin", type: "WireMarkerMacro")
+
+/// An optional string-valued enum read as `nil` when the wire holds a value the enum does not
+/// name, instead of failing the whole reply: the exchange may list kinds GridKeeper never makes
+/// (an order of type `stop` placed elsewhere). A value that is not a string is still an error.
+/// The expansion calls `KeyedDecodingContainer.decodeKnownIfPresent(_:forKey:)`.
+@attached(peer)
+public macro UnknownAsNil() = #externalMacro(module: "GridKeeperMacrosPlugin", type: "WireMarkerMacro")

@@ -95,6 +95,33 @@ import Testing
         #expect(book["buy"] != nil && book["sell"] != nil && book["bids"] == nil)
     }
 
+    /// The exchange may list orders GridKeeper never places (REFERENCE: the CLI also places
+    /// `stop` and `stop_limit`); one of them must not make the page of orders unreadable.
+    @Test func anOrderOrTradeOfAKindThisClientDoesNotNameStillReads() throws {
+        let page = try JSONDecoder().decode(ListEnvelope<Order>.self, from: Data(#"""
+            {"data":[
+              {"order_id":"o-1","status":"open","side":"buy","type":"limit","quantity":5,"price":"2.40"},
+              {"order_id":"o-2","status":"open","side":"buy","type":"stop_limit","quantity":3,"price":"2.90","stop_price":"2.80"},
+              {"order_id":"o-3","status":"open","side":"short","type":null,"quantity":1}
+            ],"paging":{"has_more":false}}
+            """#.utf8))
+        #expect(page.data.map(\.orderID) == ["o-1", "o-2", "o-3"])
+        #expect(page.data[0].type == .limit && page.data[0].side == .buy)
+        #expect(page.data[1].type == nil && page.data[1].side == .buy && page.data[1].quantity == 3)
+        #expect(page.data[2].side == nil && page.data[2].type == nil)
+        let trade = try JSONDecoder().decode(Trade.self, from: Data(#"{"trade_id":"t","side":"cross","price":"2.5","quantity":2}"#.utf8))
+        #expect(trade.side == nil && trade.quantity == 2)
+        // Not a string: still an error, naming the key.
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Order.self, from: Data(#"{"order_id":"o","status":"open","type":7,"quantity":1}"#.utf8))
+        }
+        // What GridKeeper sends is not lenient: a request of an unknown type is refused.
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(PlaceOrderRequest.self, from: Data(
+                #"{"market_id":"m","side":"buy","type":"stop","quantity":1,"price":"2.5"}"#.utf8))
+        }
+    }
+
     @Test func aMalformedDecimalNamesItsKey() {
         do {
             _ = try JSONDecoder().decode(Order.self, from: Data(#"{"order_id":"o","status":"active","quantity":"3abc"}"#.utf8))

@@ -14,6 +14,7 @@ import Testing
         "WireKey": MacroSpec(type: MarkerExpansion.self),
         "Units": MacroSpec(type: MarkerExpansion.self),
         "EncodeNil": MacroSpec(type: MarkerExpansion.self),
+        "UnknownAsNil": MacroSpec(type: MarkerExpansion.self),
     ]
 
     func expect(_ source: String, expands expected: String, diagnostics: [DiagnosticSpec] = [],
@@ -219,6 +220,55 @@ import Testing
             }
             """,
             diagnostics: [DiagnosticSpec(message: "@Units applies to a Decimal, and 'count' is Int", line: 3, column: 5)])
+    }
+
+    @Test func unknownAsNilReadsTheEnumThroughItsRawStringAndWritesItAsIs() {
+        expect(
+            """
+            @WireCodable
+            struct Fill: Codable {
+                @UnknownAsNil var side: OrderSide?
+                @UnknownAsNil @WireKey("type", "kind") var type: OrderType?
+                var status: Status?
+            }
+            """,
+            expands: """
+            struct Fill: Codable {
+                var side: OrderSide?
+                var type: OrderType?
+                var status: Status?
+
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.container(keyedBy: WireCodingKey.self)
+                    self.side = try container.decodeKnownIfPresent(OrderSide.self, forKey: "side")
+                    self.type = try container.decodeKnownIfPresent(OrderType.self, forKeys: ["type", "kind"])
+                    self.status = try container.decodeIfPresent(Status.self, forKey: "status")
+                }
+
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: WireCodingKey.self)
+                    try container.encodeIfPresent(self.side, forKey: "side")
+                    try container.encodeIfPresent(self.type, forKey: "type")
+                    try container.encodeIfPresent(self.status, forKey: "status")
+                }
+            }
+            """)
+    }
+
+    @Test func unknownAsNilRefusesAPropertyThatCannotBeNil() {
+        expect(
+            """
+            @WireCodable
+            struct Fill: Codable {
+                @UnknownAsNil var side: OrderSide
+            }
+            """,
+            expands: """
+            struct Fill: Codable {
+                var side: OrderSide
+            }
+            """,
+            diagnostics: [DiagnosticSpec(message: "@UnknownAsNil applies to an optional enum, and 'side' is OrderSide", line: 3, column: 5)])
     }
 
     @Test(arguments: [

@@ -117,3 +117,15 @@ extension KeyedEncodingContainer {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A string-valued enum, or `nil` when the key is absent or null or holds a value the enum
+    /// does not name (what `@UnknownAsNil` reads). A value that is not a string is an error.
+    func decodeKnownIfPresent<T: RawRepresentable>(_ type: T.Type, forKey key: Key) throws -> T? where T.RawValue == String {
+        try decodeIfPresent(String.self, forKey: key).flatMap(T.init(rawValue:))
+    }
+
+    func decodeKnownIfPresent<T: RawRepresentable>(_ type: T.Type, forKeys keys: [Key]) throws -> T? where T.RawValue == String {
+        try decodeIfPresent(String.self, forKeys: keys).flatMap(T.init(rawValue:))
+    }
+}

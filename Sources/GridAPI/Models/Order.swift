@@ -32,8 +32,8 @@ public struct Order: Codable, Sendable, Equatable {
     @EncodeNil public var clientOrderID: String?
     public var marketID: String?
     public var instrumentID: String? = nil
-    public var side: OrderSide?
-    public var type: OrderType?
+    @UnknownAsNil public var side: OrderSide?
+    @UnknownAsNil public var type: OrderType?
     public var status: String
     @Units @WireKey("quantity", "size") public var quantity: Decimal
     @Units public var filledQuantity: Decimal = 0

@@ -8,7 +8,7 @@ public struct Trade: Codable, Sendable, Equatable {
     public var orderID: String?
     public var marketID: String?
     public var instrumentID: String?
-    public var side: OrderSide?
+    @UnknownAsNil public var side: OrderSide?
     public var price: Decimal
     @Units public var quantity: Decimal
     @EncodeNil public var fee: Decimal? = 0
